@@ -1,0 +1,78 @@
+"""One filter definition per model serves its list page, its API and its export."""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+from typing import Any
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zhaoshang.core.models import Department, District, Park, Team, Town
+
+
+def scoped(model: Any, action: str = "view") -> Any:
+    """A filter queryset limited to what the requesting user may see (all, for commands without a request)."""
+
+    def queryset(request: Any) -> Any:
+        user = getattr(request, "user", None)
+        return model.objects.restrict(user, action) if user is not None else model.objects.all()
+
+    return queryset
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("搜索"))
+    search_fields: tuple[str, ...] = ("name",)
+
+    def search(self, queryset: Any, name: str, value: str) -> Any:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(reduce(or_, (Q(**{f"{f}__icontains": value}) for f in self.search_fields)))
+
+
+class DistrictFilterSet(ScopedFilterSet):
+    search_fields = ("name", "adcode")
+
+    class Meta:
+        model = District
+        fields = ["q", "city"]
+
+
+class DistrictOwnedFilterSet(ScopedFilterSet):
+    district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("区县"))
+
+
+class TownFilterSet(DistrictOwnedFilterSet):
+    search_fields = ("name", "code")
+
+    class Meta:
+        model = Town
+        fields = ["q", "district", "kind"]
+
+
+class ParkFilterSet(DistrictOwnedFilterSet):
+    town = django_filters.ModelChoiceFilter(queryset=scoped(Town), label=_("所在镇办"))
+
+    class Meta:
+        model = Park
+        fields = ["q", "district", "kind", "town", "is_chemical_park"]
+
+
+class DepartmentFilterSet(DistrictOwnedFilterSet):
+    search_fields = ("name", "short_name", "contact")
+
+    class Meta:
+        model = Department
+        fields = ["q", "district"]
+
+
+class TeamFilterSet(DistrictOwnedFilterSet):
+    search_fields = ("name", "research_institution")
+
+    class Meta:
+        model = Team
+        fields = ["q", "district", "kind"]

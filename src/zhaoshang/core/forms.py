@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from zhaoshang.core.models import Department, District, Park, Team, Town
+
+
+class ScopedModelForm(forms.ModelForm):
+    """Every choice of a scoped object is limited to the user's scope; the district to where they may write."""
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        adding = self.instance._state.adding
+        for name, field in self.fields.items():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "restrict"):
+                action = ("add" if adding else "change") if name == "district" else "view"
+                field.queryset = queryset.restrict(user, action)
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class DistrictForm(ScopedModelForm):
+    class Meta:
+        model = District
+        fields = ["city", "adcode", "name", "lng", "lat"]
+
+
+class TownForm(ScopedModelForm):
+    class Meta:
+        model = Town
+        fields = ["district", "name", "kind", "code"]
+
+
+class ParkForm(ScopedModelForm):
+    class Meta:
+        model = Park
+        fields = ["district", "name", "kind", "town", "is_chemical_park", "chemical_park_list", "area_mu", "boundary"]
+        widgets = {"boundary": forms.Textarea(attrs={"rows": 3})}
+
+
+class DepartmentForm(ScopedModelForm):
+    class Meta:
+        model = Department
+        fields = ["district", "name", "short_name", "contact", "phone"]
+
+
+class TeamForm(ScopedModelForm):
+    class Meta:
+        model = Team
+        fields = ["district", "name", "kind", "lead_department", "research_institution"]

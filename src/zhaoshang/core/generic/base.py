@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.views import View
+
+from zhaoshang.core.registry import ModelConfig
+from zhaoshang.core.scope import user_scope
+
+
+class ConfigView(LoginRequiredMixin, View):
+    """A view over one registered model; every object it touches comes through `restrict`."""
+
+    config: ModelConfig = None  # type: ignore[assignment]  # set by as_view(config=...)
+    action = "view"
+
+    def queryset(self, action: str | None = None) -> Any:
+        model = self.config.model
+        return model.objects.restrict(self.request.user, action or self.action).select_related(
+            *self.config.select_related
+        )
+
+    def get_object(self, action: str | None = None) -> Any:
+        # Out of scope and nonexistent look the same: 404.
+        return get_object_or_404(self.queryset(action), pk=self.kwargs["pk"])
+
+    def require(self, action: str) -> None:
+        if user_scope(self.request.user, action).empty:
+            raise Http404
+
+    def base_context(self, **extra: Any) -> dict[str, Any]:
+        user = self.request.user
+        return {
+            "config": self.config,
+            "model_meta": self.config.model._meta,
+            "can_add": not user_scope(user, "add").empty,
+            "can_export": not user_scope(user, "export").empty,
+            **extra,
+        }

@@ -1,0 +1,139 @@
+"""Import (upload → preview → confirm), export through the list's filters, and blank templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from zhaoshang.core.generic.base import ConfigView
+from zhaoshang.core.import_jobs import upload_store
+from zhaoshang.core.importing import FORMATS, ImportFileError, ImportReport, read_table, template_dataset, write_table
+from zhaoshang.core.jobs import job_submit
+from zhaoshang.core.models import Job
+from zhaoshang.core.registry import config_for_key
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("文件(xlsx 或 csv)"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv"}),
+    )
+
+
+def file_response(content: bytes, filename: str, fmt: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+class ImportView(ConfigView):
+    action = "add"
+
+    def get(self, request: Any) -> HttpResponse:
+        self.require("add")
+        return render(request, "generic/import_upload.html", self.base_context(form=UploadForm()))
+
+    def post(self, request: Any) -> HttpResponse:
+        self.require("add")
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            content = upload.read()
+            try:
+                read_table(upload.name, content)
+            except ImportFileError as error:
+                form.add_error("file", str(error))
+            else:
+                job = job_submit(
+                    kind="import",
+                    title=_("导入%(model)s:%(file)s(预检)") % {"model": self.config.verbose_name, "file": upload.name},
+                    user=request.user,
+                    params={
+                        "key": self.config.key,
+                        "path": upload_store(upload.name, content),
+                        "filename": upload.name,
+                        "dry_run": True,
+                    },
+                )
+                return redirect("job_detail", pk=job.pk)
+        return render(request, "generic/import_upload.html", self.base_context(form=form), status=400)
+
+
+class ImportConfirmView(LoginRequiredMixin, View):
+    """Commit a previewed file; the import runs again for real and still refuses the whole file on any bad row."""
+
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        preview = get_object_or_404(Job.objects.filter(user=request.user, kind="import"), pk=pk)
+        report = ImportReport.from_dict(preview.result)
+        if not preview.params.get("dry_run") or preview.status != Job.Status.SUCCEEDED or not report.ok:
+            raise Http404
+        config = config_for_key(preview.params["key"])
+        assert config is not None
+        job = job_submit(
+            kind="import",
+            title=_("导入%(model)s:%(file)s") % {"model": config.verbose_name, "file": preview.params["filename"]},
+            user=request.user,
+            params={**preview.params, "dry_run": False},
+        )
+        return redirect("job_detail", pk=job.pk)
+
+
+class ExportView(ConfigView):
+    action = "export"
+
+    def get(self, request: Any) -> HttpResponse:
+        self.require("export")
+        fmt = request.GET.get("format", "xlsx")
+        if fmt not in FORMATS or self.config.resource is None:
+            raise Http404
+        filterset = self.config.filterset(request.GET or None, queryset=self.queryset("export"), request=request)
+        dataset = self.config.resource(user=request.user).export(filterset.qs)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return file_response(write_table(dataset, fmt), f"{self.config.verbose_name}-{stamp}.{fmt}", fmt)
+
+
+class TemplateDownloadView(ConfigView):
+    def get(self, request: Any) -> HttpResponse:
+        fmt = request.GET.get("format", "xlsx")
+        if fmt not in FORMATS or self.config.resource is None:
+            raise Http404
+        dataset = template_dataset(self.config.resource(user=request.user))
+        return file_response(write_table(dataset, fmt), f"{self.config.verbose_name}-导入模板.{fmt}", fmt)
+
+
+class JobDetailView(LoginRequiredMixin, View):
+    def get(self, request: Any, pk: int) -> HttpResponse:
+        job = get_object_or_404(Job.objects.filter(user=request.user), pk=pk)
+        context: dict[str, Any] = {"job": job}
+        if job.kind == "import" and job.status == Job.Status.SUCCEEDED:
+            context["report"] = ImportReport.from_dict(job.result)
+            context["config"] = config_for_key(job.params.get("key", ""))
+            context["confirm_url"] = reverse("import_confirm", args=[job.pk])
+        template = "core/_job_status.html" if request.headers.get("HX-Request") else "core/job_detail.html"
+        return render(request, template, context)
+
+
+class JobListView(LoginRequiredMixin, View):
+    def get(self, request: Any) -> HttpResponse:
+        jobs = Job.objects.filter(user=request.user)[:100]
+        return render(request, "core/job_list.html", {"jobs": jobs})

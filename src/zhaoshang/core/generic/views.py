@@ -1,0 +1,94 @@
+"""List, detail, edit and delete pages for every registered model (NetBox's generic views, smaller)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import ProtectedError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from zhaoshang.core.generic.base import ConfigView
+from zhaoshang.core.scope import user_scope
+from zhaoshang.core.services import object_delete, object_save
+
+PAGE_SIZE = 50
+
+
+class ObjectListView(ConfigView):
+    def filtered(self) -> Any:
+        filterset = self.config.filterset(self.request.GET or None, queryset=self.queryset(), request=self.request)
+        return filterset, filterset.qs
+
+    def get(self, request: Any) -> HttpResponse:
+        filterset, queryset = self.filtered()
+        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = self.base_context(filterset=filterset, page=page, query=query.urlencode())
+        # HTMX asks for the table only when filtering or paging.
+        template = "generic/_table.html" if request.headers.get("HX-Request") else "generic/object_list.html"
+        return render(request, template, context)
+
+
+class ObjectDetailView(ConfigView):
+    def get(self, request: Any, pk: int) -> HttpResponse:
+        obj = self.get_object()
+        user = request.user
+        district_id = obj.scoped_district_id
+        context = self.base_context(
+            object=obj,
+            can_change=user_scope(user, "change").allows(district_id),
+            can_delete=user_scope(user, "delete").allows(district_id),
+        )
+        templates = [f"{self.config.model._meta.app_label}/{self.config.key}_detail.html", "generic/object_detail.html"]
+        return render(request, templates, context)
+
+
+class ObjectEditView(ConfigView):
+    def get_instance(self) -> Any:
+        if "pk" in self.kwargs:
+            return self.get_object("change")
+        self.require("add")
+        return self.config.model()
+
+    def get(self, request: Any, pk: int | None = None) -> HttpResponse:
+        instance = self.get_instance()
+        form = self.config.form(instance=instance, user=request.user, initial=request.GET.dict())
+        return render(request, "generic/object_form.html", self.base_context(form=form, object=instance))
+
+    def post(self, request: Any, pk: int | None = None) -> HttpResponse:
+        instance = self.get_instance()
+        form = self.config.form(request.POST, request.FILES, instance=instance, user=request.user)
+        if form.is_valid():
+            try:
+                obj = object_save(instance=form.save(commit=False), user=request.user, m2m_save=form.save_m2m)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("已保存:%(obj)s") % {"obj": obj})
+                return redirect(reverse(self.config.url_name("detail"), args=[obj.pk]))
+        return render(request, "generic/object_form.html", self.base_context(form=form, object=instance), status=400)
+
+
+class ObjectDeleteView(ConfigView):
+    action = "delete"
+
+    def get(self, request: Any, pk: int) -> HttpResponse:
+        return render(request, "generic/object_confirm_delete.html", self.base_context(object=self.get_object()))
+
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        obj = self.get_object()
+        try:
+            object_delete(instance=obj, user=request.user)
+        except ProtectedError as error:
+            blockers = ", ".join(str(o) for o in list(error.protected_objects)[:5])
+            messages.error(request, _("无法删除,仍被以下记录引用:%(objs)s") % {"objs": blockers})
+            return redirect(reverse(self.config.url_name("detail"), args=[obj.pk]))
+        messages.success(request, _("已删除:%(obj)s,可在“已删除记录”中恢复。") % {"obj": obj})
+        return redirect(reverse(self.config.url_name("list")))

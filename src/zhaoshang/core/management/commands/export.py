@@ -1,0 +1,38 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from zhaoshang.core.importing import FORMATS, write_table
+from zhaoshang.core.management.commands._actor import add_actor_argument, command_actor
+from zhaoshang.core.models import District
+from zhaoshang.core.registry import config_for_key, configs
+
+
+class Command(BaseCommand):
+    help = "Export a table to xlsx or csv (by the output's extension), within the actor's scope."
+
+    def add_arguments(self, parser):
+        keys = ", ".join(c.key for c in configs() if c.resource)
+        parser.add_argument("model", help=f"one of: {keys}")
+        parser.add_argument("-o", "--output", required=True, help="FILE.xlsx or FILE.csv")
+        parser.add_argument("--district", metavar="ADCODE", help="only this district")
+        add_actor_argument(parser)
+
+    def handle(self, *args, **options):
+        config = config_for_key(options["model"])
+        if config is None or config.resource is None:
+            raise CommandError(f"不能导出 {options['model']}; 可导出: {', '.join(c.key for c in configs() if c.resource)}")
+        output = Path(options["output"])
+        fmt = output.suffix.lower().lstrip(".")
+        if fmt not in FORMATS:
+            raise CommandError(f"输出文件须为 .xlsx 或 .csv: {output}")
+        user = command_actor(options["actor"])
+        queryset = config.model.objects.restrict(user, "export")
+        if options["district"]:
+            district = District.objects.restrict(user, "export").filter(adcode=options["district"]).first()
+            if district is None:
+                raise CommandError(f"区县 {options['district']} 不存在或不在权限范围内")
+            queryset = queryset.filter(**{config.model.scope_path: district.pk})
+        dataset = config.resource(user=user).export(queryset)
+        output.write_bytes(write_table(dataset, fmt))
+        self.stdout.write(f"已导出 {len(dataset)} 行到 {output}")

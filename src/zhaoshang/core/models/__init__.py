@@ -1,0 +1,20 @@
+from zhaoshang.core.models.access import Role, RoleAssignment, UserProfile
+from zhaoshang.core.models.base import DistrictOwned, TimeStamped
+from zhaoshang.core.models.jobs import Job
+from zhaoshang.core.models.organisation import City, Department, District, Park, Team, TeamMembership, Town
+
+__all__ = [
+    "City",
+    "Department",
+    "District",
+    "DistrictOwned",
+    "Job",
+    "Park",
+    "Role",
+    "RoleAssignment",
+    "Team",
+    "TeamMembership",
+    "TimeStamped",
+    "Town",
+    "UserProfile",
+]

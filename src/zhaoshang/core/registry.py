@@ -1,0 +1,59 @@
+"""Every model the generic pages, API, import/export and CLI serve is declared once, here.
+
+A declaration names the model's list columns, filter set, form, import/export resource and serializer;
+URLs, API routes, CLI names and the generic tests are derived from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+
+
+@dataclass
+class ModelConfig:
+    key: str  # URL segment and CLI name, e.g. "park"
+    model: type[models.Model]
+    columns: list[str]
+    filterset: type[Any]
+    form: type[Any]
+    serializer: type[Any]
+    resource: type[Any] | None = None
+    nav_group: str = "org"
+    detail_fields: list[str] = field(default_factory=list)
+    select_related: list[str] = field(default_factory=list)
+
+    @property
+    def verbose_name(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    @property
+    def verbose_name_plural(self) -> str:
+        return str(self.model._meta.verbose_name_plural)
+
+    def url_name(self, action: str) -> str:
+        return f"{self.key}_{action}"
+
+
+_registry: dict[str, ModelConfig] = {}
+
+
+def register(config: ModelConfig) -> ModelConfig:
+    if config.key in _registry and _registry[config.key].model is not config.model:
+        raise ValueError(f"{config.key!r} is already registered for {_registry[config.key].model}")
+    _registry[config.key] = config
+    return config
+
+
+def configs() -> list[ModelConfig]:
+    return list(_registry.values())
+
+
+def config_for_key(key: str) -> ModelConfig | None:
+    return _registry.get(key)
+
+
+def config_for_model(model: type[models.Model]) -> ModelConfig | None:
+    return next((c for c in _registry.values() if c.model is model), None)

@@ -1,0 +1,130 @@
+"""Import/export cell widgets over the shared parsers: what officials type in Excel becomes typed values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from import_export import widgets
+
+from zhaoshang.core import codes, parsers
+from zhaoshang.core.parsers import ParseError
+from zhaoshang.core.validators import localised
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class ParsedWidget(widgets.Widget):
+    """Runs a pure parser; a ParseError becomes the cell's message in the user's language."""
+
+    parser: Any = None
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        if _blank(value):
+            return None
+        try:
+            return type(self).parser(value)
+        except ParseError as error:
+            raise ValueError(localised(error)) from error
+
+
+class MoneyWidget(ParsedWidget):
+    parser = staticmethod(parsers.parse_money_wan)
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
+        return "" if value is None else value
+
+
+class DateWidget(ParsedWidget):
+    parser = staticmethod(parsers.parse_date)
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
+        return "" if value is None else value.isoformat()
+
+
+class PercentWidget(ParsedWidget):
+    parser = staticmethod(parsers.parse_percent)
+
+
+class AdcodeWidget(ParsedWidget):
+    parser = staticmethod(codes.validate_adcode)
+
+
+class UsccWidget(ParsedWidget):
+    parser = staticmethod(codes.validate_uscc)
+
+
+class IndustryCodeWidget(ParsedWidget):
+    parser = staticmethod(codes.validate_industry_code)
+
+
+class AreaMuWidget(ParsedWidget):
+    """Area cells in 亩, 公顷 or m²; stored in 亩."""
+
+    parser = staticmethod(lambda value: parsers.parse_area(value).mu)
+
+
+class YesNoWidget(widgets.Widget):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> bool:
+        if _blank(value):
+            return False
+        try:
+            return parsers.parse_yes_no(value)
+        except ParseError as error:
+            raise ValueError(localised(error)) from error
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return _("是") if value else _("否")
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice cell accepts the label (as officials write it) or the stored code; exports the label."""
+
+    def __init__(self, choices: Any, default: Any = None, **kwargs: Any) -> None:
+        self.choices = list(choices)
+        self.default = default
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        if _blank(value):
+            return self.default
+        text = str(value).strip()
+        for code, label in self.choices:
+            if text in (str(code), str(label)):
+                return code
+        allowed = "、".join(str(label) for _code, label in self.choices)
+        raise ValueError(_("“%(value)s”不是可选值,可选:%(allowed)s") % {"value": text, "allowed": allowed})
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return str(dict(self.choices).get(value, value or ""))
+
+
+class LookupWidget(widgets.ForeignKeyWidget):
+    """A foreign key by a natural key (an adcode, a name), limited to what the importing user may see."""
+
+    def __init__(self, model: Any, field: str, *, label: str, district_column: str | None = None) -> None:
+        super().__init__(model, field)
+        self.label = label
+        self.district_column = district_column
+
+    def get_queryset(self, value: Any, row: Any, *args: Any, **kwargs: Any) -> Any:
+        user = kwargs.get("user")
+        queryset = self.model.objects.restrict(user, "view") if user is not None else self.model.objects.all()
+        if self.district_column and row is not None:
+            queryset = queryset.filter(district__adcode=str(row.get(self.district_column) or "").strip())
+        return queryset
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        if _blank(value):
+            return None
+        text = str(value).strip()
+        if isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        try:
+            return self.get_queryset(value, row, **kwargs).get(**{self.field: text})
+        except self.model.DoesNotExist:
+            raise ValueError(_("找不到%(label)s“%(value)s”") % {"label": self.label, "value": text}) from None
+        except self.model.MultipleObjectsReturned:
+            raise ValueError(_("%(label)s“%(value)s”不唯一,请补充区县代码") % {"label": self.label, "value": text}) from None

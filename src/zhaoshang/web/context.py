@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from zhaoshang.core.registry import configs
+
+NAV_GROUPS = [("org", _("组织机构"))]
+
+
+def navigation(request: Any) -> dict[str, Any]:
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    groups = []
+    for code, label in NAV_GROUPS:
+        items = [c for c in configs() if c.nav_group == code]
+        if items:
+            groups.append({"label": label, "items": items})
+    return {"nav_groups": groups}

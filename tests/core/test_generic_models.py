@@ -1,0 +1,182 @@
+"""Every registered model: allowed users can list/view/create/edit/delete/restore, the outsider gets 404, history is written."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import openpyxl
+import pytest
+from rest_framework.test import APIClient
+
+from zhaoshang.core.factories import DepartmentFactory, ParkFactory, TeamFactory, TownFactory
+from zhaoshang.core.models import District
+from zhaoshang.core.registry import config_for_key, configs
+from zhaoshang.core.testing import ModelSpec, post_data, url
+
+SPECS = {
+    "town": ModelSpec(
+        "town",
+        build=lambda d: TownFactory(district=d, name="测试镇甲"),
+        form_data=lambda d: {"district": d.pk, "name": "测试镇乙", "kind": "town"},
+        changes={"name": "测试镇丙"},
+    ),
+    "park": ModelSpec(
+        "park",
+        build=lambda d: ParkFactory(district=d, name="测试园区甲"),
+        form_data=lambda d: {"district": d.pk, "name": "测试园区乙", "kind": "industrial", "area_mu": "120.5"},
+        changes={"name": "测试园区丙", "is_chemical_park": "on"},
+    ),
+    "department": ModelSpec(
+        "department",
+        build=lambda d: DepartmentFactory(district=d, name="测试部门甲"),
+        form_data=lambda d: {"district": d.pk, "name": "测试部门乙"},
+        changes={"contact": "张三"},
+    ),
+    "team": ModelSpec(
+        "team",
+        build=lambda d: TeamFactory(district=d, name="测试专班甲"),
+        form_data=lambda d: {"district": d.pk, "name": "测试专班乙", "kind": "chain"},
+        changes={"research_institution": "某研究院"},
+    ),
+}
+DISTRICT_OWNED = sorted(SPECS)
+
+
+def test_every_registered_district_owned_model_has_a_spec() -> None:
+    registered = {c.key for c in configs() if c.key != "district"}
+    assert registered == set(SPECS), "declare a ModelSpec for every new model so the generic checks cover it"
+
+
+@pytest.fixture(params=DISTRICT_OWNED)
+def spec(request: Any) -> ModelSpec:
+    return SPECS[request.param]
+
+
+def _name(obj: Any) -> str:
+    return str(obj)
+
+
+def test_list_and_detail_are_scoped(spec: ModelSpec, org: Any, client_for: Any) -> None:
+    config = config_for_key(spec.key)
+    obj = spec.build(org["linzi_district"])
+    linzi, huantai = client_for("linzi_admin"), client_for("huantai_admin")
+
+    assert _name(obj) in linzi.get(url(config, "list")).content.decode()
+    assert _name(obj) not in huantai.get(url(config, "list")).content.decode()
+    assert linzi.get(url(config, "detail", obj.pk)).status_code == 200
+    for action in ("detail", "edit", "delete", "history"):
+        assert huantai.get(url(config, action, obj.pk)).status_code == 404, action
+    # City supervisors see every district.
+    assert _name(obj) in client_for("city_admin").get(url(config, "list")).content.decode()
+
+
+def test_create_edit_delete_restore_with_history(spec: ModelSpec, org: Any, client_for: Any, users: Any) -> None:
+    config = config_for_key(spec.key)
+    model = config.model
+    linzi = client_for("linzi_admin")
+    district = org["linzi_district"]
+
+    response = linzi.post(url(config, "add"), spec.form_data(district))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    obj = model.objects.get(district=district, name=spec.form_data(district)["name"])
+    created = obj.history.get()
+    assert created.history_type == "+"
+    assert created.history_user == users["linzi_admin"]
+    assert created.history_change_reason == "web"
+
+    response = linzi.post(url(config, "edit", obj.pk), post_data(config, obj, users["linzi_admin"], **spec.changes))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    obj.refresh_from_db()
+    latest = obj.history.first()
+    delta = latest.diff_against(latest.prev_record)
+    assert set(spec.changes) <= {c.field for c in delta.changes}
+    changed_label = str(model._meta.get_field(next(iter(spec.changes))).verbose_name)
+    assert changed_label in linzi.get(url(config, "history", obj.pk)).content.decode()
+
+    # The outsider can neither edit nor delete it.
+    huantai = client_for("huantai_admin")
+    assert huantai.post(url(config, "edit", obj.pk), spec.form_data(district)).status_code == 404
+    assert huantai.post(url(config, "delete", obj.pk)).status_code == 404
+    assert model.objects.filter(pk=obj.pk).exists()
+
+    assert linzi.post(url(config, "delete", obj.pk)).status_code == 302
+    assert not model.objects.filter(pk=obj.pk).exists()
+    deletion = model.history.filter(id=obj.pk, history_type="-").get()
+    assert deletion.history_user == users["linzi_admin"]
+
+    # Huantai cannot see or restore Linzi's deleted record; Linzi can.
+    assert _name(obj) not in huantai.get(url(config, "deleted")).content.decode()
+    assert huantai.post(url(config, "restore", deletion.history_id)).status_code == 404
+    assert _name(obj) in linzi.get(url(config, "deleted")).content.decode()
+    assert linzi.post(url(config, "restore", deletion.history_id)).status_code == 302
+    assert model.objects.filter(pk=obj.pk, name=obj.name).exists()
+
+
+def test_cannot_create_in_another_district(spec: ModelSpec, org: Any, client_for: Any) -> None:
+    config = config_for_key(spec.key)
+    data = spec.form_data(org["huantai_district"])
+    response = client_for("linzi_admin").post(url(config, "add"), data)
+    assert response.status_code == 400
+    assert not config.model.objects.filter(name=data["name"]).exists()
+
+
+def test_clerk_cannot_add_or_delete(spec: ModelSpec, org: Any, client_for: Any) -> None:
+    config = config_for_key(spec.key)
+    obj = spec.build(org["linzi_district"])
+    clerk = client_for("linzi_clerk")
+    assert clerk.get(url(config, "detail", obj.pk)).status_code == 200
+    assert clerk.post(url(config, "add"), spec.form_data(org["linzi_district"])).status_code == 404
+    assert clerk.post(url(config, "delete", obj.pk)).status_code == 404
+    assert config.model.objects.filter(pk=obj.pk).exists()
+
+
+def test_api_is_scoped(spec: ModelSpec, org: Any, users: Any) -> None:
+    obj = spec.build(org["linzi_district"])
+    api = APIClient()
+    token = api.post("/api/auth/token/", {"username": "huantai_admin", "password": "secret-password"}).data["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    listed = api.get(f"/api/{spec.key}/?limit=500").json()["results"]
+    assert obj.pk not in {row["id"] for row in listed}
+    assert api.get(f"/api/{spec.key}/{obj.pk}/").status_code == 404
+    assert api.delete(f"/api/{spec.key}/{obj.pk}/").status_code == 404
+    assert api.patch(f"/api/{spec.key}/{obj.pk}/", {"name": "被改"}, format="json").status_code == 404
+
+    linzi = APIClient()
+    linzi.force_authenticate(users["linzi_admin"])
+    assert linzi.get(f"/api/{spec.key}/{obj.pk}/").json()["name"] == obj.name
+    response = linzi.patch(f"/api/{spec.key}/{obj.pk}/", {"name": obj.name + "改"}, format="json")
+    assert response.status_code == 200, response.content
+    assert obj.history.first().history_change_reason == "api"
+    assert obj.history.first().history_user == users["linzi_admin"]
+    # Creating in another district through the API is refused too.
+    data = spec.form_data(org["huantai_district"])
+    assert linzi.post(f"/api/{spec.key}/", data, format="json").status_code == 400
+
+
+def test_exports_are_scoped(spec: ModelSpec, org: Any, client_for: Any) -> None:
+    config = config_for_key(spec.key)
+    obj = spec.build(org["linzi_district"])
+    response = client_for("huantai_admin").get(url(config, "export") + "?format=xlsx")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    values = {str(cell.value) for row in sheet.iter_rows() for cell in row}
+    assert obj.name not in values
+    assert "区县代码" in values  # Chinese headers
+    linzi_csv = client_for("linzi_admin").get(url(config, "export") + "?format=csv").content.decode("utf-8-sig")
+    assert obj.name in linzi_csv
+
+
+def test_district_pages_are_scoped(org: Any, client_for: Any) -> None:
+    config = config_for_key("district")
+    linzi_district, huantai_district = org["linzi_district"], org["huantai_district"]
+    linzi = client_for("linzi_admin")
+    assert linzi.get(url(config, "detail", linzi_district.pk)).status_code == 200
+    assert linzi.get(url(config, "detail", huantai_district.pk)).status_code == 404
+    listing = linzi.get(url(config, "list")).content.decode()
+    assert "临淄区" in listing and "桓台县" not in listing
+    # Only a city-level user may create a district.
+    data = {"city": linzi_district.city_id, "adcode": "370323", "name": "沂源县"}
+    District.objects.filter(adcode="370323").delete()
+    assert linzi.post(url(config, "add"), data).status_code == 404
+    assert client_for("city_admin").post(url(config, "add"), data).status_code == 302
