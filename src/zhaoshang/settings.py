@@ -46,10 +46,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
+    # Before import_export: our `import`/`export` commands must win over its own of the same names.
+    "zhaoshang.core",
     "import_export",
     "django_tasks",
     "django_tasks_db",
-    "zhaoshang.core",
     "zhaoshang.geo",
     "zhaoshang.industries",
     "zhaoshang.chains",
@@ -164,7 +165,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

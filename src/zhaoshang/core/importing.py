@@ -44,6 +44,24 @@ class ScopedResource(resources.ModelResource):
         # The instance loader looks up rows to update only among objects the user may change.
         return self._meta.model.objects.restrict(self.user, "change")
 
+    def get_instance(self, instance_loader: Any, row: Any) -> Any:
+        # A key cell that does not resolve (an unknown district) makes a new row whose field error is reported
+        # against its column, instead of one anonymous error for the whole row.
+        try:
+            return super().get_instance(instance_loader, row)
+        except ValueError:
+            return None
+
+    def import_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
+        try:
+            super().import_instance(instance, row, **kwargs)
+        finally:
+            # Empty cells of text columns are empty strings, as the model stores them, never NULL.
+            for model_field in instance._meta.concrete_fields:
+                if model_field.get_internal_type() in ("CharField", "TextField") and not model_field.null:
+                    if getattr(instance, model_field.attname) is None:
+                        setattr(instance, model_field.attname, "")
+
     def validate_instance(self, instance: Any, import_validation_errors: Any = None, validate_unique: bool = True) -> None:
         errors = dict(import_validation_errors or {})
         action = "add" if instance._state.adding else "change"
@@ -115,13 +133,56 @@ def read_table(filename: str, content: bytes) -> tablib.Dataset:
     return dataset
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralised(value: Any) -> Any:
+    # A cell that starts like a formula is run by Excel when the csv is opened (OWASP "CSV injection").
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_table(dataset: tablib.Dataset, fmt: str) -> bytes:
     if fmt == "xlsx":
-        return bytes(XLSX().export_data(dataset))
+        return _write_xlsx(dataset)
     if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(dataset.headers or [])
+        for row in dataset:
+            writer.writerow(["" if v is None else _neutralised(v) for v in row])
         # A BOM so that Excel on Chinese Windows opens UTF-8 without mojibake.
-        return ("\ufeff" + dataset.export("csv")).encode("utf-8")
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def _write_xlsx(dataset: tablib.Dataset) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    bold = Font(bold=True)
+    header = []
+    for name in dataset.headers or []:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header.append(cell)
+    sheet.freeze_panes = "A2"
+    sheet.append(header)
+    for row in dataset:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # stored as text: openpyxl would otherwise write a formula
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def template_dataset(resource: ScopedResource) -> tablib.Dataset:

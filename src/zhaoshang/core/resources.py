@@ -11,7 +11,7 @@ from zhaoshang.core.widgets import AdcodeWidget, AreaMuWidget, ChoiceWidget, Loo
 
 def district_field() -> Field:
     return Field(
-        attribute="district", column_name="区县代码", widget=LookupWidget(District, "adcode", label="区县代码")
+        attribute="district", column_name="区县代码", widget=LookupWidget(District, "adcode", label="区县代码", scoped=False)
     )
 
 
@@ -20,7 +20,7 @@ def district_name_field() -> Field:
 
 
 class DistrictResource(ScopedResource):
-    city = Field(attribute="city", column_name="城市代码", widget=LookupWidget(City, "adcode", label="城市代码"))
+    city = Field(attribute="city", column_name="城市代码", widget=LookupWidget(City, "adcode", label="城市代码", scoped=False))
     adcode = Field(attribute="adcode", column_name="行政区划代码", widget=AdcodeWidget())
     name = Field(attribute="name", column_name="名称")
     lng = Field(attribute="lng", column_name="中心经度")

@@ -45,10 +45,13 @@ def user_scopes(user: Any) -> dict[str, Scope]:
     cached = getattr(user, "_zhaoshang_scopes", None)
     if cached is not None:
         return cached
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if user is None or not getattr(user, "is_authenticated", False):
         scopes = {action: NO_SCOPE for action in ACTIONS}
     elif user.is_superuser:
+        # Superusers include the non-login system actors (system-cli); login refuses inactive accounts anyway.
         scopes = {action: ALL_SCOPE for action in ACTIONS}
+    elif not user.is_active:
+        scopes = {action: NO_SCOPE for action in ACTIONS}
     else:
         from zhaoshang.core.models import RoleAssignment
 

@@ -104,14 +104,19 @@ class ChoiceWidget(widgets.Widget):
 class LookupWidget(widgets.ForeignKeyWidget):
     """A foreign key by a natural key (an adcode, a name), limited to what the importing user may see."""
 
-    def __init__(self, model: Any, field: str, *, label: str, district_column: str | None = None) -> None:
+    def __init__(
+        self, model: Any, field: str, *, label: str, district_column: str | None = None, scoped: bool = True
+    ) -> None:
         super().__init__(model, field)
         self.label = label
         self.district_column = district_column
+        # Districts are public facts: a row naming another district is "not yours", not "not found".
+        self.scoped = scoped
 
     def get_queryset(self, value: Any, row: Any, *args: Any, **kwargs: Any) -> Any:
         user = kwargs.get("user")
-        queryset = self.model.objects.restrict(user, "view") if user is not None else self.model.objects.all()
+        scoped = self.scoped and user is not None
+        queryset = self.model.objects.restrict(user, "view") if scoped else self.model.objects.all()
         if self.district_column and row is not None:
             queryset = queryset.filter(district__adcode=str(row.get(self.district_column) or "").strip())
         return queryset

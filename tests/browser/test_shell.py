@@ -1,0 +1,144 @@
+"""The shell in a real browser: sign-in, role-shaped home, navbar, HTMX list filtering, detail, history, 404."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_district_admin_tour(page_as: Any, shoot: Any) -> None:
+    page = page_as("linzi_admin")
+
+    # Home: 临淄区's card only.
+    card = page.locator('.district-card[data-adcode="370305"]')
+    expect_visible(card)
+    assert "临淄区" in card.inner_text()
+    assert page.locator('.district-card[data-adcode="370321"]').count() == 0
+    assert page.locator("#city-districts").count() == 0
+    shoot(page, "home-district.png")
+
+    # Navbar dropdown 组织机构 → 园区.
+    page.locator("nav .dropdown-toggle", has_text="组织机构").click()
+    menu = page.locator("nav .dropdown-menu.show")
+    expect_visible(menu)
+    menu.get_by_role("link", name="园区", exact=True).click()
+    page.wait_for_url(re.compile(r"/park/$"))
+    table = page.locator("#object-table")
+    assert page.locator("h1").inner_text() == "园区"
+    rows = table.locator("tbody tr")
+    assert rows.count() == 3
+    text = table.inner_text()
+    assert "齐鲁化学工业区" in text
+    assert "临淄机器人产业园" in text
+    assert "东岳氟硅材料产业园" not in text  # 桓台县's park
+    assert "桓台经济开发区" not in text
+    shoot(page, "park-list.png")
+
+    # The search box filters through HTMX: a partial request, no page load, the table narrows.
+    page.evaluate("window.__same_document = true")
+    box = page.locator("input[name=q]")
+    with page.expect_response(lambda r: "/park/" in r.url and "q=" in r.url) as response_info:
+        box.click()
+        box.press_sequentially("机器人")
+    response = response_info.value
+    assert response.ok
+    assert response.request.headers.get("hx-request") == "true"
+    table.locator("tbody tr").first.wait_for()
+    page.wait_for_function("document.querySelectorAll('#object-table tbody tr').length === 1")
+    assert "临淄机器人产业园" in table.inner_text()
+    assert "齐鲁化学工业区" not in table.inner_text()
+    assert page.evaluate("window.__same_document") is True
+    assert "q=" in page.url  # hx-push-url keeps the filter in the address bar
+
+    # Detail, then its change history.
+    table.get_by_role("link", name="临淄机器人产业园").click()
+    page.wait_for_url(re.compile(r"/park/\d+/$"))
+    assert page.locator("h1").inner_text() == "临淄机器人产业园"
+    details = page.locator("main dl").inner_text()
+    assert "辛店街道" in details
+    assert "临淄区" in details
+    shoot(page, "park-detail.png")
+
+    page.get_by_role("link", name="变更历史").click()
+    page.wait_for_url(re.compile(r"/park/\d+/history/$"))
+    assert page.locator("h1").inner_text() == "变更历史"
+    history_rows = page.locator("main table tbody tr")
+    assert history_rows.count() >= 1
+    assert "新建" in history_rows.last.inner_text()
+    shoot(page, "history.png")
+
+
+def test_wrong_password_stays_on_login(new_page: Any, live_org: Any, live_server: Any, shoot: Any, login_form: Any) -> None:
+    page = new_page()
+    page.goto("/accounts/login/")
+    assert page.locator("h1").inner_text() == "登录招商平台"
+    shoot(page, "login.png")
+
+    login_form(page, "linzi_admin", "not-the-password")
+    alert = page.locator("main .alert-danger")
+    expect_visible(alert)
+    assert "用户名或密码不正确" in alert.inner_text()
+    assert page.url.startswith(f"{live_server.url}/accounts/login/")
+    assert page.locator("#id_username").input_value() == "linzi_admin"
+    # Still anonymous: no navbar menu, and the home page sends back to the login form.
+    assert page.get_by_role("button", name="退出").count() == 0
+    page.goto("/")
+    assert "/accounts/login/" in page.url
+
+
+def test_other_district_record_is_404(page_as: Any, live_org: Any, live_server: Any) -> None:
+    from zhaoshang.core.models import Park
+
+    linzi_park = Park.objects.get(name="齐鲁化学工业区")
+    huantai_park = Park.objects.get(name="东岳氟硅材料产业园")
+    page = page_as("huantai_admin")
+
+    response = page.goto(f"/park/{huantai_park.pk}/")
+    assert response is not None and response.status == 200
+    assert page.locator("h1").inner_text() == "东岳氟硅材料产业园"
+
+    for path in (f"/park/{linzi_park.pk}/", f"/park/{linzi_park.pk}/history/"):
+        response = page.goto(path)
+        assert response is not None and response.status == 404, path
+        assert "齐鲁化学工业区" not in page.content()
+
+
+def test_language_switch(page_as: Any) -> None:
+    page = page_as("linzi_admin")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    page.goto("/park/")
+    select = page.locator("nav select[name=language]")
+    assert select.input_value() == "zh-hans"
+    with page.expect_navigation():
+        select.select_option("en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert re.search(r"/park/$", page.url), page.url  # back where the switch was made
+    assert page.locator("nav select[name=language]").input_value() == "en"
+    # The choice sticks for the next page.
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_city_home_lists_districts(page_as: Any, shoot: Any) -> None:
+    page = page_as("city_admin")
+    assert page.locator("h1").inner_text() == "全市概览"
+    table = page.locator("#city-districts")
+    expect_visible(table)
+    text = table.inner_text()
+    assert "临淄区" in text
+    assert "桓台县" in text
+    linzi_row = table.locator("tbody tr", has_text="临淄区")
+    assert "370305" in linzi_row.inner_text()
+    # Cards only for the districts with data; the table lists them all.
+    assert page.locator(".district-card").count() == 2
+    assert table.locator("tbody tr").count() > 2
+    shoot(page, "home-city.png")
+
+
+def expect_visible(locator: Any) -> None:
+    locator.wait_for(state="visible")
+    assert locator.is_visible()
