@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.urls import reverse
 
 from zhaoshang.core.jobs import job_execute, job_runner, job_submit
@@ -45,6 +46,8 @@ def test_job_page_polls_until_done_and_is_private(org: Any, users: Any, client_f
     assert "every 1s" not in page and "已完成" in page
 
 
+# The worker closes connections between tasks, as a real worker process does: no wrapping test transaction.
+@pytest.mark.django_db(transaction=True)
 def test_database_backend_queues_for_the_worker(org: Any, users: Any, settings: Any) -> None:
     from django.core.management import call_command
 
