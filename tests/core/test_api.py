@@ -10,7 +10,9 @@ from zhaoshang.core.models import Park
 def test_token_login_and_wrong_password(org: Any) -> None:
     api = APIClient()
     assert api.post("/api/auth/token/", {"username": "linzi_admin", "password": "wrong"}).status_code == 400
-    token = api.post("/api/auth/token/", {"username": "linzi_admin", "password": "secret-password"}).data["token"]
+    token = api.post("/api/auth/token/", {"username": "linzi_admin", "password": "secret-password"}).data[
+        "token"
+    ]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     names = {row["name"] for row in api.get("/api/park/?limit=100").json()["results"]}
     assert "齐鲁化学工业区" in names and "东岳氟硅材料产业园" not in names
@@ -24,7 +26,9 @@ def test_filters_are_the_pages_filters(org: Any, users: Any) -> None:
     api = APIClient()
     api.force_authenticate(users["city_admin"])
     rows = api.get("/api/park/?is_chemical_park=true&limit=100").json()["results"]
-    assert {r["name"] for r in rows} == set(Park.objects.filter(is_chemical_park=True).values_list("name", flat=True))
+    assert {r["name"] for r in rows} == set(
+        Park.objects.filter(is_chemical_park=True).values_list("name", flat=True)
+    )
     rows = api.get("/api/town/?q=街道&limit=100").json()["results"]
     assert rows and all("街道" in r["name"] for r in rows)
 

@@ -1,4 +1,4 @@
-"""Every registered model: allowed users can list/view/create/edit/delete/restore, the outsider gets 404, history is written."""
+"""Every registered model: allowed users list, view, create, edit, delete, restore; outsiders get 404."""
 
 from __future__ import annotations
 
@@ -24,7 +24,12 @@ SPECS = {
     "park": ModelSpec(
         "park",
         build=lambda d: ParkFactory(district=d, name="测试园区甲"),
-        form_data=lambda d: {"district": d.pk, "name": "测试园区乙", "kind": "industrial", "area_mu": "120.5"},
+        form_data=lambda d: {
+            "district": d.pk,
+            "name": "测试园区乙",
+            "kind": "industrial",
+            "area_mu": "120.5",
+        },
         changes={"name": "测试园区丙", "is_chemical_park": "on"},
     ),
     "department": ModelSpec(
@@ -71,7 +76,9 @@ def test_list_and_detail_are_scoped(spec: ModelSpec, org: Any, client_for: Any) 
     assert _name(obj) in client_for("city_admin").get(url(config, "list")).content.decode()
 
 
-def test_create_edit_delete_restore_with_history(spec: ModelSpec, org: Any, client_for: Any, users: Any) -> None:
+def test_create_edit_delete_restore_with_history(
+    spec: ModelSpec, org: Any, client_for: Any, users: Any
+) -> None:
     config = config_for_key(spec.key)
     model = config.model
     linzi = client_for("linzi_admin")
@@ -85,7 +92,9 @@ def test_create_edit_delete_restore_with_history(spec: ModelSpec, org: Any, clie
     assert created.history_user == users["linzi_admin"]
     assert created.history_change_reason == "web"
 
-    response = linzi.post(url(config, "edit", obj.pk), post_data(config, obj, users["linzi_admin"], **spec.changes))
+    response = linzi.post(
+        url(config, "edit", obj.pk), post_data(config, obj, users["linzi_admin"], **spec.changes)
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     obj.refresh_from_db()
     latest = obj.history.first()
@@ -134,7 +143,9 @@ def test_clerk_cannot_add_or_delete(spec: ModelSpec, org: Any, client_for: Any) 
 def test_api_is_scoped(spec: ModelSpec, org: Any, users: Any) -> None:
     obj = spec.build(org["linzi_district"])
     api = APIClient()
-    token = api.post("/api/auth/token/", {"username": "huantai_admin", "password": "secret-password"}).data["token"]
+    token = api.post("/api/auth/token/", {"username": "huantai_admin", "password": "secret-password"}).data[
+        "token"
+    ]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     listed = api.get(f"/api/{spec.key}/?limit=500").json()["results"]
     assert obj.pk not in {row["id"] for row in listed}
@@ -163,7 +174,9 @@ def test_exports_are_scoped(spec: ModelSpec, org: Any, client_for: Any) -> None:
     values = {str(cell.value) for row in sheet.iter_rows() for cell in row}
     assert obj.name not in values
     assert "区县代码" in values  # Chinese headers
-    linzi_csv = client_for("linzi_admin").get(url(config, "export") + "?format=csv").content.decode("utf-8-sig")
+    linzi_csv = (
+        client_for("linzi_admin").get(url(config, "export") + "?format=csv").content.decode("utf-8-sig")
+    )
     assert obj.name in linzi_csv
 
 

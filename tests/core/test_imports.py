@@ -1,4 +1,4 @@
-"""Imports: all-or-nothing, every bad row reported by row and column, scope enforced, the web flow and the CLI."""
+"""Imports: all-or-nothing, bad rows reported by row and column, scope enforced; the web flow and the CLI."""
 
 from __future__ import annotations
 
@@ -44,7 +44,10 @@ def test_file_with_bad_rows_writes_nothing_and_reports_each(org: Any, users: Any
     before = Town.objects.count()
     dataset = read_table("towns.xlsx", xlsx(TOWN_HEADERS, GOOD_AND_BAD))
     report = import_run(
-        resource=TownResource(user=users["linzi_admin"]), dataset=dataset, user=users["linzi_admin"], dry_run=False
+        resource=TownResource(user=users["linzi_admin"]),
+        dataset=dataset,
+        user=users["linzi_admin"],
+        dry_run=False,
     )
     assert not report.committed
     assert Town.objects.count() == before
@@ -90,7 +93,10 @@ def test_parks_accept_officials_units_and_words(org: Any, users: Any) -> None:
     rows = [["370305", "新材料产业园", "化工园区", "金山镇", "是", "2平方公里"]]
     user = users["linzi_admin"]
     report = import_run(
-        resource=ParkResource(user=user), dataset=read_table("p.xlsx", xlsx(headers, rows)), user=user, dry_run=False
+        resource=ParkResource(user=user),
+        dataset=read_table("p.xlsx", xlsx(headers, rows)),
+        user=user,
+        dry_run=False,
     )
     assert report.committed, report.issues
     park = Park.objects.get(name="新材料产业园")
@@ -183,8 +189,12 @@ def test_template_download_has_the_chinese_headers(org: Any, client_for: Any) ->
 def test_csv_export_neutralises_formulas(org: Any, client_for: Any) -> None:
     from zhaoshang.core.factories import DepartmentFactory
 
-    DepartmentFactory(district=org["linzi_district"], name="=HYPERLINK(\"http://evil\")", contact="+1+2")
-    text = client_for("linzi_admin").get(reverse("department_export") + "?format=csv").content.decode("utf-8-sig")
+    DepartmentFactory(district=org["linzi_district"], name='=HYPERLINK("http://evil")', contact="+1+2")
+    text = (
+        client_for("linzi_admin")
+        .get(reverse("department_export") + "?format=csv")
+        .content.decode("utf-8-sig")
+    )
     assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text and ",+1+2" not in text
     assert "'=HYPERLINK" in text and ",'+1+2," in text
     # In xlsx the text stays text: no cell of the workbook is a formula.
@@ -200,7 +210,7 @@ def test_export_uses_the_list_filters(org: Any, client_for: Any) -> None:
     assert "齐鲁化学工业区" in text and "东岳氟硅材料产业园" in text and "临淄经济开发区" not in text
 
 
-# --- the command line ------------------------------------------------------------------------------------------
+# --- the command line ---
 
 
 def test_cli_import_dry_run_then_commit(org: Any, tmp_path: Path, capsys: Any) -> None:

@@ -54,7 +54,11 @@ def test_home_and_lists_use_a_constant_number_of_queries(
 def test_htmx_filtering_returns_the_table_only(org: Any, client_for: Any) -> None:
     client = client_for("linzi_admin")
     partial = client.get(reverse("park_list") + "?q=化学", HTTP_HX_REQUEST="true").content.decode()
-    assert "<nav class=\"navbar" not in partial and "齐鲁化学工业区" in partial and "临淄经济开发区" not in partial
+    assert (
+        '<nav class="navbar' not in partial
+        and "齐鲁化学工业区" in partial
+        and "临淄经济开发区" not in partial
+    )
 
 
 def test_paging(org: Any, client_for: Any) -> None:
@@ -89,9 +93,16 @@ def test_secret_key_is_generated_once_into_the_data_folder(tmp_path: Any) -> Non
     import sys
 
     code = "from django.conf import settings; print(settings.SECRET_KEY)"
-    env = {"ZHAOSHANG_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "zhaoshang.settings", "PATH": "/usr/bin"}
+    env = {
+        "ZHAOSHANG_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "zhaoshang.settings",
+        "PATH": "/usr/bin",
+    }
     run = lambda: subprocess.run(  # noqa: E731
-        [sys.executable, "-c", "import django; django.setup(); " + code], env=env, capture_output=True, text=True
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     first, second = run(), run()
     assert first.returncode == 0, first.stderr

@@ -77,5 +77,7 @@ def test_team_membership_is_scoped_through_its_team(org: Any, users: Any) -> Non
 
 
 def test_district_is_scoped_by_itself(org: Any, users: Any) -> None:
-    assert list(District.objects.restrict(users["linzi_admin"]).values_list("adcode", flat=True)) == ["370305"]
+    assert list(District.objects.restrict(users["linzi_admin"]).values_list("adcode", flat=True)) == [
+        "370305"
+    ]
     assert District.objects.restrict(users["city_admin"]).count() == District.objects.count() >= 8

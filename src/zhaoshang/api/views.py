@@ -13,7 +13,13 @@ from rest_framework.response import Response
 from zhaoshang.core.registry import ModelConfig
 from zhaoshang.core.services import object_delete, object_save
 
-ACTION_FOR_METHOD = {"list": "view", "retrieve": "view", "update": "change", "partial_update": "change", "destroy": "delete"}
+ACTION_FOR_METHOD = {
+    "list": "view",
+    "retrieve": "view",
+    "update": "change",
+    "partial_update": "change",
+    "destroy": "delete",
+}
 
 
 class ScopedViewSet(viewsets.ModelViewSet):

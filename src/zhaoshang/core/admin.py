@@ -7,7 +7,19 @@ from typing import Any
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from zhaoshang.core.models import City, Department, District, Job, Park, Role, RoleAssignment, Team, TeamMembership, Town, UserProfile
+from zhaoshang.core.models import (
+    City,
+    Department,
+    District,
+    Job,
+    Park,
+    Role,
+    RoleAssignment,
+    Team,
+    TeamMembership,
+    Town,
+    UserProfile,
+)
 from zhaoshang.core.scope import user_scope
 from zhaoshang.core.services import object_delete, object_save
 

@@ -62,4 +62,13 @@ class DepartmentSerializer(ScopedModelSerializer):
 class TeamSerializer(ScopedModelSerializer):
     class Meta:
         model = Team
-        fields = ["id", "district", "name", "kind", "lead_department", "research_institution", "created", "updated"]
+        fields = [
+            "id",
+            "district",
+            "name",
+            "kind",
+            "lead_department",
+            "research_institution",
+            "created",
+            "updated",
+        ]

@@ -12,7 +12,14 @@ from typing import Any
 
 import factory.random
 
-from zhaoshang.core.factories import CityFactory, DepartmentFactory, DistrictFactory, ParkFactory, TeamFactory, TownFactory
+from zhaoshang.core.factories import (
+    CityFactory,
+    DepartmentFactory,
+    DistrictFactory,
+    ParkFactory,
+    TeamFactory,
+    TownFactory,
+)
 from zhaoshang.core.models import District, Park, Team, Town
 from zhaoshang.core.personas import personas_ensure
 from zhaoshang.geo.divisions import children
@@ -20,20 +27,41 @@ from zhaoshang.geo.divisions import children
 SEED = 20240223  # the day of the interview the product is built from
 
 LINZI_TOWNS = [
-    ("辛店街道", Town.Kind.SUBDISTRICT), ("稷下街道", Town.Kind.SUBDISTRICT), ("齐陵街道", Town.Kind.SUBDISTRICT),
-    ("闻韶街道", Town.Kind.SUBDISTRICT), ("雪宫街道", Town.Kind.SUBDISTRICT), ("齐都镇", Town.Kind.TOWN),
-    ("皇城镇", Town.Kind.TOWN), ("敬仲镇", Town.Kind.TOWN), ("朱台镇", Town.Kind.TOWN), ("凤凰镇", Town.Kind.TOWN),
-    ("金岭回族镇", Town.Kind.TOWN), ("金山镇", Town.Kind.TOWN),
+    ("辛店街道", Town.Kind.SUBDISTRICT),
+    ("稷下街道", Town.Kind.SUBDISTRICT),
+    ("齐陵街道", Town.Kind.SUBDISTRICT),
+    ("闻韶街道", Town.Kind.SUBDISTRICT),
+    ("雪宫街道", Town.Kind.SUBDISTRICT),
+    ("齐都镇", Town.Kind.TOWN),
+    ("皇城镇", Town.Kind.TOWN),
+    ("敬仲镇", Town.Kind.TOWN),
+    ("朱台镇", Town.Kind.TOWN),
+    ("凤凰镇", Town.Kind.TOWN),
+    ("金岭回族镇", Town.Kind.TOWN),
+    ("金山镇", Town.Kind.TOWN),
 ]
 HUANTAI_TOWNS = [
-    ("索镇街道", Town.Kind.SUBDISTRICT), ("少海街道", Town.Kind.SUBDISTRICT), ("田庄镇", Town.Kind.TOWN),
-    ("荆家镇", Town.Kind.TOWN), ("马桥镇", Town.Kind.TOWN), ("新城镇", Town.Kind.TOWN), ("起凤镇", Town.Kind.TOWN),
-    ("果里镇", Town.Kind.TOWN), ("唐山镇", Town.Kind.TOWN),
+    ("索镇街道", Town.Kind.SUBDISTRICT),
+    ("少海街道", Town.Kind.SUBDISTRICT),
+    ("田庄镇", Town.Kind.TOWN),
+    ("荆家镇", Town.Kind.TOWN),
+    ("马桥镇", Town.Kind.TOWN),
+    ("新城镇", Town.Kind.TOWN),
+    ("起凤镇", Town.Kind.TOWN),
+    ("果里镇", Town.Kind.TOWN),
+    ("唐山镇", Town.Kind.TOWN),
 ]
 DEPARTMENTS = [
-    ("发展和改革局", "发改"), ("商务局(投资促进中心)", "商务"), ("工业和信息化局", "工信"), ("自然资源局", "自然资源"),
-    ("生态环境分局", "生态环境"), ("住房和城乡建设局", "住建"), ("行政审批服务局", "行政审批"), ("应急管理局", "应急"),
-    ("财政局", "财政"), ("统计局", "统计"),
+    ("发展和改革局", "发改"),
+    ("商务局(投资促进中心)", "商务"),
+    ("工业和信息化局", "工信"),
+    ("自然资源局", "自然资源"),
+    ("生态环境分局", "生态环境"),
+    ("住房和城乡建设局", "住建"),
+    ("行政审批服务局", "行政审批"),
+    ("应急管理局", "应急"),
+    ("财政局", "财政"),
+    ("统计局", "统计"),
 ]
 
 
@@ -60,7 +88,9 @@ HUANTAI_PARKS = [
 _steps: list[tuple[int, str, Callable[[dict[str, Any]], None]]] = []
 
 
-def demo_step(order: int, label: str) -> Callable[[Callable[[dict[str, Any]], None]], Callable[[dict[str, Any]], None]]:
+def demo_step(
+    order: int, label: str
+) -> Callable[[Callable[[dict[str, Any]], None]], Callable[[dict[str, Any]], None]]:
     def decorate(func: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
         _steps.append((order, label, func))
         return func
@@ -78,7 +108,9 @@ def _rectangle(corner: tuple[float, float], area_mu: int) -> dict[str, Any]:
     return {"type": "Polygon", "coordinates": [[[round(x, 6), round(y, 6)] for x, y in ring]]}
 
 
-def _fill_district(district: District, towns: list[tuple[str, str]], parks: list[ParkSpec], prefix: str) -> dict[str, Any]:
+def _fill_district(
+    district: District, towns: list[tuple[str, str]], parks: list[ParkSpec], prefix: str
+) -> dict[str, Any]:
     town_by_name = {name: TownFactory(district=district, name=name, kind=kind) for name, kind in towns}
     for spec in parks:
         ParkFactory(
@@ -92,7 +124,8 @@ def _fill_district(district: District, towns: list[tuple[str, str]], parks: list
             boundary=_rectangle(spec.corner, spec.area_mu),
         )
     departments = {
-        short: DepartmentFactory(district=district, name=f"{prefix}{name}", short_name=short) for name, short in DEPARTMENTS
+        short: DepartmentFactory(district=district, name=f"{prefix}{name}", short_name=short)
+        for name, short in DEPARTMENTS
     }
     return {"towns": town_by_name, "departments": departments}
 

@@ -7,7 +7,18 @@ from typing import Any
 import factory
 from django.contrib.auth import get_user_model
 
-from zhaoshang.core.models import City, Department, District, Park, Role, RoleAssignment, Team, TeamMembership, Town, UserProfile
+from zhaoshang.core.models import (
+    City,
+    Department,
+    District,
+    Park,
+    Role,
+    RoleAssignment,
+    Team,
+    TeamMembership,
+    Town,
+    UserProfile,
+)
 from zhaoshang.core.scope import ACTIONS
 from zhaoshang.geo.divisions import division
 

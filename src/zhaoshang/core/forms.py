@@ -8,7 +8,7 @@ from zhaoshang.core.models import Department, District, Park, Team, Town
 
 
 class ScopedModelForm(forms.ModelForm):
-    """Every choice of a scoped object is limited to the user's scope; the district to where they may write."""
+    """Choices of scoped objects are limited to the user's scope; the district to where they may write."""
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -43,7 +43,16 @@ class TownForm(ScopedModelForm):
 class ParkForm(ScopedModelForm):
     class Meta:
         model = Park
-        fields = ["district", "name", "kind", "town", "is_chemical_park", "chemical_park_list", "area_mu", "boundary"]
+        fields = [
+            "district",
+            "name",
+            "kind",
+            "town",
+            "is_chemical_park",
+            "chemical_park_list",
+            "area_mu",
+            "boundary",
+        ]
         widgets = {"boundary": forms.Textarea(attrs={"rows": 3})}
 
 

@@ -37,7 +37,9 @@ def run_import(job: Job, progress: Any) -> dict[str, Any]:
         dataset=dataset,
         user=job.user,
         dry_run=params["dry_run"],
-        progress=lambda done, total: progress(done, total, _("已处理 %(done)s / %(total)s 行") % {"done": done, "total": total}),
+        progress=lambda done, total: progress(
+            done, total, _("已处理 %(done)s / %(total)s 行") % {"done": done, "total": total}
+        ),
     )
     if report.committed:
         path.unlink(missing_ok=True)

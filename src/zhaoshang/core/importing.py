@@ -62,7 +62,9 @@ class ScopedResource(resources.ModelResource):
                     if getattr(instance, model_field.attname) is None:
                         setattr(instance, model_field.attname, "")
 
-    def validate_instance(self, instance: Any, import_validation_errors: Any = None, validate_unique: bool = True) -> None:
+    def validate_instance(
+        self, instance: Any, import_validation_errors: Any = None, validate_unique: bool = True
+    ) -> None:
         errors = dict(import_validation_errors or {})
         action = "add" if instance._state.adding else "change"
         try:
@@ -96,7 +98,7 @@ class ScopedResource(resources.ModelResource):
 
 
 def read_table(filename: str, content: bytes) -> tablib.Dataset:
-    """Read an uploaded xlsx or csv; csv may be UTF-8 (with or without BOM) or GBK, as Chinese Excel saves it."""
+    """Read an uploaded xlsx or csv; csv may be UTF-8 (BOM or not) or GBK, as Chinese Excel saves it."""
     suffix = Path(filename).suffix.lower().lstrip(".")
     if suffix not in FORMATS:
         raise ImportFileError(_("只支持 xlsx 和 csv 文件,收到的是“%(name)s”") % {"name": filename})
@@ -223,7 +225,9 @@ class ImportReport:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ImportReport:
         issues = [RowIssue(**i) for i in data.get("issues", [])]
-        known = {k: v for k, v in data.items() if k in {"total", "new", "update", "skip", "committed", "preview"}}
+        known = {
+            k: v for k, v in data.items() if k in {"total", "new", "update", "skip", "committed", "preview"}
+        }
         return cls(issues=issues, **known)
 
 
@@ -251,7 +255,9 @@ def import_run(
         report.issues.append(RowIssue(1, "、".join(missing), _("缺少必需的列")))
         return report
     if progress is not None:
-        resource.after_import_row = lambda row, row_result, **kw: progress(kw.get("row_number", 0), len(dataset))
+        resource.after_import_row = lambda row, row_result, **kw: progress(
+            kw.get("row_number", 0), len(dataset)
+        )
     try:
         with transaction.atomic(), acting_as(user, channel):
             result = resource.import_data(
@@ -279,7 +285,9 @@ def _collect(resource: ScopedResource, result: Any, report: ImportReport) -> Non
     for invalid in result.invalid_rows:
         for attribute, messages in invalid.error_dict.items():
             for message in messages:
-                report.issues.append(RowIssue(invalid.number + 1, resource.column_for(attribute), str(message)))
+                report.issues.append(
+                    RowIssue(invalid.number + 1, resource.column_for(attribute), str(message))
+                )
     if result.base_errors:
         for error in result.base_errors:
             report.issues.append(RowIssue(1, _("整行"), str(error.error)))
@@ -289,6 +297,4 @@ def _collect(resource: ScopedResource, result: Any, report: ImportReport) -> Non
     report.new, report.update, report.skip = totals["new"], totals["update"], totals["skip"]
     for row_result in result.rows[:PREVIEW_ROWS]:
         if row_result.import_type in ("new", "update"):
-            report.preview.append(
-                {"type": row_result.import_type, "repr": str(row_result.object_repr or "")}
-            )
+            report.preview.append({"type": row_result.import_type, "repr": str(row_result.object_repr or "")})

@@ -1,4 +1,4 @@
-"""The people of DESIGN.md: a city supervisor, Linzi's admin, chain chief and clerk, and Huantai's admin (the outsider)."""
+"""The people of DESIGN.md: the city; Linzi's admin, chain chief and clerk; Huantai's admin (the outsider)."""
 
 from __future__ import annotations
 

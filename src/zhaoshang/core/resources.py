@@ -11,7 +11,9 @@ from zhaoshang.core.widgets import AdcodeWidget, AreaMuWidget, ChoiceWidget, Loo
 
 def district_field() -> Field:
     return Field(
-        attribute="district", column_name="区县代码", widget=LookupWidget(District, "adcode", label="区县代码", scoped=False)
+        attribute="district",
+        column_name="区县代码",
+        widget=LookupWidget(District, "adcode", label="区县代码", scoped=False),
     )
 
 
@@ -20,7 +22,11 @@ def district_name_field() -> Field:
 
 
 class DistrictResource(ScopedResource):
-    city = Field(attribute="city", column_name="城市代码", widget=LookupWidget(City, "adcode", label="城市代码", scoped=False))
+    city = Field(
+        attribute="city",
+        column_name="城市代码",
+        widget=LookupWidget(City, "adcode", label="城市代码", scoped=False),
+    )
     adcode = Field(attribute="adcode", column_name="行政区划代码", widget=AdcodeWidget())
     name = Field(attribute="name", column_name="名称")
     lng = Field(attribute="lng", column_name="中心经度")
@@ -49,7 +55,9 @@ class ParkResource(ScopedResource):
     district = district_field()
     district_name = district_name_field()
     name = Field(attribute="name", column_name="名称")
-    kind = Field(attribute="kind", column_name="类型", widget=ChoiceWidget(Park.Kind.choices, Park.Kind.INDUSTRIAL))
+    kind = Field(
+        attribute="kind", column_name="类型", widget=ChoiceWidget(Park.Kind.choices, Park.Kind.INDUSTRIAL)
+    )
     town = Field(
         attribute="town",
         column_name="所在镇办",
@@ -92,7 +100,9 @@ class TeamResource(ScopedResource):
     district = district_field()
     district_name = district_name_field()
     name = Field(attribute="name", column_name="名称")
-    kind = Field(attribute="kind", column_name="类型", widget=ChoiceWidget(Team.Kind.choices, Team.Kind.CHAIN))
+    kind = Field(
+        attribute="kind", column_name="类型", widget=ChoiceWidget(Team.Kind.choices, Team.Kind.CHAIN)
+    )
     lead_department = Field(
         attribute="lead_department",
         column_name="牵头部门",

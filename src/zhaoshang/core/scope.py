@@ -1,6 +1,6 @@
 """The one choke point for access: which districts a user may act on, for each action.
 
-Pages, API, exports, reports and commands all ask `restrict(user, action)` on a queryset; nothing else decides.
+Pages, API, exports, reports and commands all ask `restrict(user, action)`; nothing else decides.
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ def user_scopes(user: Any) -> dict[str, Scope]:
 
         everywhere: set[str] = set()
         ids: dict[str, set[int]] = {action: set() for action in ACTIONS}
-        for assignment in RoleAssignment.objects.filter(user=user).select_related("role").prefetch_related(
-            "districts"
+        for assignment in (
+            RoleAssignment.objects.filter(user=user).select_related("role").prefetch_related("districts")
         ):
             actions = set(assignment.role.actions) & set(ACTIONS)
             if assignment.all_districts:
@@ -107,6 +107,6 @@ def scope_district_id(obj: Any) -> int | None:
 
 
 def ensure_allowed(user: Any, action: str, obj: Any) -> None:
-    """Raise 404 when `obj` lies outside what `user` may do `action` on (used after saves, in the transaction)."""
+    """Raise 404 when `obj` lies outside what `user` may do `action` on; checked after saves too.."""
     if not user_scope(user, action).allows(scope_district_id(obj)):
         raise Http404

@@ -1,4 +1,4 @@
-"""Generic writes: every create, edit, delete and restore runs here, in a transaction, attributed and re-scoped."""
+"""Generic writes: create, edit, delete and restore run here, in a transaction, attributed and re-scoped."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from zhaoshang.core.audit import acting_as
 from zhaoshang.core.scope import ensure_allowed, user_scope
 
 
-def object_save(*, instance: models.Model, user: Any, channel: str = "web", m2m_save: Any = None) -> models.Model:
+def object_save(
+    *, instance: models.Model, user: Any, channel: str = "web", m2m_save: Any = None
+) -> models.Model:
     """Validate and save `instance`; the district it lands in must be one the user may write to."""
     action = "add" if instance._state.adding else "change"
     with transaction.atomic(), acting_as(user, channel):

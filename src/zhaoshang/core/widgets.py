@@ -132,4 +132,6 @@ class LookupWidget(widgets.ForeignKeyWidget):
         except self.model.DoesNotExist:
             raise ValueError(_("找不到%(label)s“%(value)s”") % {"label": self.label, "value": text}) from None
         except self.model.MultipleObjectsReturned:
-            raise ValueError(_("%(label)s“%(value)s”不唯一,请补充区县代码") % {"label": self.label, "value": text}) from None
+            raise ValueError(
+                _("%(label)s“%(value)s”不唯一,请补充区县代码") % {"label": self.label, "value": text}
+            ) from None

@@ -27,7 +27,9 @@ class Change:
 
 def history_entries(obj: Any, limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
     """History rows newest first, each with the fields it changed (diffed in memory, no query per row)."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
     entries = []
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None
@@ -44,7 +46,11 @@ def history_entries(obj: Any, limit: int = HISTORY_LIMIT) -> list[dict[str, Any]
 class ObjectHistoryView(ConfigView):
     def get(self, request: Any, pk: int) -> HttpResponse:
         obj = self.get_object()
-        return render(request, "generic/object_history.html", self.base_context(object=obj, entries=history_entries(obj)))
+        return render(
+            request,
+            "generic/object_history.html",
+            self.base_context(object=obj, entries=history_entries(obj)),
+        )
 
 
 class DeletedListView(ConfigView):

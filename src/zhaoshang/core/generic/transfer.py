@@ -16,7 +16,14 @@ from django.views import View
 
 from zhaoshang.core.generic.base import ConfigView
 from zhaoshang.core.import_jobs import upload_store
-from zhaoshang.core.importing import FORMATS, ImportFileError, ImportReport, read_table, template_dataset, write_table
+from zhaoshang.core.importing import (
+    FORMATS,
+    ImportFileError,
+    ImportReport,
+    read_table,
+    template_dataset,
+    write_table,
+)
 from zhaoshang.core.jobs import job_submit
 from zhaoshang.core.models import Job
 from zhaoshang.core.registry import config_for_key
@@ -66,7 +73,8 @@ class ImportView(ConfigView):
             else:
                 job = job_submit(
                     kind="import",
-                    title=_("导入%(model)s:%(file)s(预检)") % {"model": self.config.verbose_name, "file": upload.name},
+                    title=_("导入%(model)s:%(file)s(预检)")
+                    % {"model": self.config.verbose_name, "file": upload.name},
                     user=request.user,
                     params={
                         "key": self.config.key,
@@ -80,7 +88,7 @@ class ImportView(ConfigView):
 
 
 class ImportConfirmView(LoginRequiredMixin, View):
-    """Commit a previewed file; the import runs again for real and still refuses the whole file on any bad row."""
+    """Commit a previewed file: the import runs again for real and still refuses the file on any bad row."""
 
     def post(self, request: Any, pk: int) -> HttpResponse:
         preview = get_object_or_404(Job.objects.filter(user=request.user, kind="import"), pk=pk)
@@ -91,7 +99,8 @@ class ImportConfirmView(LoginRequiredMixin, View):
         assert config is not None
         job = job_submit(
             kind="import",
-            title=_("导入%(model)s:%(file)s") % {"model": config.verbose_name, "file": preview.params["filename"]},
+            title=_("导入%(model)s:%(file)s")
+            % {"model": config.verbose_name, "file": preview.params["filename"]},
             user=request.user,
             params={**preview.params, "dry_run": False},
         )
@@ -106,7 +115,9 @@ class ExportView(ConfigView):
         fmt = request.GET.get("format", "xlsx")
         if fmt not in FORMATS or self.config.resource is None:
             raise Http404
-        filterset = self.config.filterset(request.GET or None, queryset=self.queryset("export"), request=request)
+        filterset = self.config.filterset(
+            request.GET or None, queryset=self.queryset("export"), request=request
+        )
         dataset = self.config.resource(user=request.user).export(filterset.qs)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return file_response(write_table(dataset, fmt), f"{self.config.verbose_name}-{stamp}.{fmt}", fmt)

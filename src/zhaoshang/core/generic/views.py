@@ -22,7 +22,9 @@ PAGE_SIZE = 50
 
 class ObjectListView(ConfigView):
     def filtered(self) -> Any:
-        filterset = self.config.filterset(self.request.GET or None, queryset=self.queryset(), request=self.request)
+        filterset = self.config.filterset(
+            self.request.GET or None, queryset=self.queryset(), request=self.request
+        )
         return filterset, filterset.qs
 
     def get(self, request: Any) -> HttpResponse:
@@ -46,7 +48,10 @@ class ObjectDetailView(ConfigView):
             can_change=user_scope(user, "change").allows(district_id),
             can_delete=user_scope(user, "delete").allows(district_id),
         )
-        templates = [f"{self.config.model._meta.app_label}/{self.config.key}_detail.html", "generic/object_detail.html"]
+        templates = [
+            f"{self.config.model._meta.app_label}/{self.config.key}_detail.html",
+            "generic/object_detail.html",
+        ]
         return render(request, templates, context)
 
 
@@ -73,14 +78,18 @@ class ObjectEditView(ConfigView):
             else:
                 messages.success(request, _("已保存:%(obj)s") % {"obj": obj})
                 return redirect(reverse(self.config.url_name("detail"), args=[obj.pk]))
-        return render(request, "generic/object_form.html", self.base_context(form=form, object=instance), status=400)
+        return render(
+            request, "generic/object_form.html", self.base_context(form=form, object=instance), status=400
+        )
 
 
 class ObjectDeleteView(ConfigView):
     action = "delete"
 
     def get(self, request: Any, pk: int) -> HttpResponse:
-        return render(request, "generic/object_confirm_delete.html", self.base_context(object=self.get_object()))
+        return render(
+            request, "generic/object_confirm_delete.html", self.base_context(object=self.get_object())
+        )
 
     def post(self, request: Any, pk: int) -> HttpResponse:
         obj = self.get_object()

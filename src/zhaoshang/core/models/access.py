@@ -39,9 +39,14 @@ class Role(TimeStamped):
 
 class RoleAssignment(TimeStamped):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_assignments"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
     )
-    role = models.ForeignKey(Role, verbose_name=_("角色"), on_delete=models.PROTECT, related_name="assignments")
+    role = models.ForeignKey(
+        Role, verbose_name=_("角色"), on_delete=models.PROTECT, related_name="assignments"
+    )
     all_districts = models.BooleanField(_("全市(所有区县)"), default=False)
     districts = models.ManyToManyField("core.District", verbose_name=_("区县"), blank=True)
 

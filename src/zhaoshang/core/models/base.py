@@ -17,9 +17,7 @@ class TimeStamped(models.Model):
 class DistrictOwned(TimeStamped):
     """Every object that belongs to one district; the district decides who may see it."""
 
-    district = models.ForeignKey(
-        "core.District", verbose_name=_("区县"), on_delete=models.PROTECT
-    )
+    district = models.ForeignKey("core.District", verbose_name=_("区县"), on_delete=models.PROTECT)
 
     scope_path = "district"
     objects = ScopedManager()

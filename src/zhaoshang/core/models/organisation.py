@@ -69,7 +69,9 @@ class Town(DistrictOwned):
 
     name = models.CharField(_("名称"), max_length=50)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.TOWN)
-    code = models.CharField(_("乡镇代码"), max_length=12, blank=True, help_text=_("统计用区划代码,9 或 12 位,可空"))
+    code = models.CharField(
+        _("乡镇代码"), max_length=12, blank=True, help_text=_("统计用区划代码,9 或 12 位,可空")
+    )
 
     history = AuditedHistory()
 
@@ -96,10 +98,17 @@ class Park(DistrictOwned):
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.INDUSTRIAL)
     town = models.ForeignKey(
-        Town, verbose_name=_("所在镇办"), on_delete=models.SET_NULL, null=True, blank=True, related_name="parks"
+        Town,
+        verbose_name=_("所在镇办"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="parks",
     )
     is_chemical_park = models.BooleanField(
-        _("认定化工园区"), default=False, help_text=_("新建化工项目只能进入认定的化工园区(工信部联原〔2021〕220号)")
+        _("认定化工园区"),
+        default=False,
+        help_text=_("新建化工项目只能进入认定的化工园区(工信部联原〔2021〕220号)"),
     )
     chemical_park_list = models.CharField(_("认定名单及批次"), max_length=100, blank=True)
     area_mu = models.DecimalField(_("规划面积(亩)"), max_digits=14, decimal_places=4, null=True, blank=True)
@@ -176,7 +185,11 @@ class Team(DistrictOwned):
         return self.name
 
     def clean(self) -> None:
-        if self.lead_department_id and self.district_id and self.lead_department.district_id != self.district_id:
+        if (
+            self.lead_department_id
+            and self.district_id
+            and self.lead_department.district_id != self.district_id
+        ):
             raise ValidationError({"lead_department": _("牵头部门须属于同一区县。")})
 
 
@@ -186,7 +199,9 @@ class TeamMembership(TimeStamped):
         DEPUTY = "deputy", _("副链长")
         MEMBER = "member", _("成员")
 
-    team = models.ForeignKey(Team, verbose_name=_("专班"), on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(
+        Team, verbose_name=_("专班"), on_delete=models.CASCADE, related_name="memberships"
+    )
     user = models.ForeignKey(
         "auth.User", verbose_name=_("用户"), on_delete=models.CASCADE, related_name="team_memberships"
     )

@@ -12,7 +12,10 @@ from zhaoshang.core.audit import system_actor
 
 def add_actor_argument(parser: Any) -> None:
     parser.add_argument(
-        "--as", dest="actor", metavar="USERNAME", help="act as this user, within their scope (default: system-cli)"
+        "--as",
+        dest="actor",
+        metavar="USERNAME",
+        help="act as this user, within their scope (default: system-cli)",
     )
 
 

@@ -21,7 +21,11 @@ class Command(BaseCommand):
                 demo_accounts_reset(password=password)
             else:
                 demo_build(password=password, progress=lambda label: self.stdout.write(f"  · {label}"))
-        self.stdout.write(self.style.SUCCESS("\n演示账号 (demo logins; demo only — never use these passwords in production):"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "\n演示账号 (demo logins; demo only — never use these passwords in production):"
+            )
+        )
         for persona in PERSONAS:
             self.stdout.write(f"  {persona.username:<14} {password}   {persona.full_name}")
         self.stdout.write("")

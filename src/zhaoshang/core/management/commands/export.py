@@ -21,7 +21,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         config = config_for_key(options["model"])
         if config is None or config.resource is None:
-            raise CommandError(f"不能导出 {options['model']}; 可导出: {', '.join(c.key for c in configs() if c.resource)}")
+            raise CommandError(
+                f"不能导出 {options['model']}; 可导出: {', '.join(c.key for c in configs() if c.resource)}"
+            )
         output = Path(options["output"])
         fmt = output.suffix.lower().lstrip(".")
         if fmt not in FORMATS:

@@ -25,7 +25,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         config = config_for_key(options["model"])
         if config is None or config.resource is None:
-            raise CommandError(f"不能导入 {options['model']}; 可导入: {', '.join(c.key for c in configs() if c.resource)}")
+            raise CommandError(
+                f"不能导入 {options['model']}; 可导入: {', '.join(c.key for c in configs() if c.resource)}"
+            )
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"找不到文件 {path}")
@@ -59,4 +61,7 @@ class Command(BaseCommand):
                 table.add_row(str(issue.row), issue.column, issue.message)
             console.print(table)
         verb = "预检" if dry_run else ("已导入" if report.committed else "未导入")
-        console.print(f"{verb}: 共 {report.total} 行, 新增 {report.new}, 更新 {report.update}, 无变化 {report.skip}, 错误行 {report.bad_rows}")
+        console.print(
+            f"{verb}: 共 {report.total} 行, 新增 {report.new}, 更新 {report.update}, "
+            f"无变化 {report.skip}, 错误行 {report.bad_rows}"
+        )

@@ -3,11 +3,15 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run the background worker: picks up jobs (imports, recomputations, reports) from the database queue."
+    help = (
+        "Run the background worker: picks up jobs (imports, recomputations, reports) from the database queue."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--batch", action="store_true", help="run what is queued, then exit")
-        parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls of an empty queue")
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="seconds between polls of an empty queue"
+        )
 
     def handle(self, *args, **options):
         arguments = ["--queue-name", "*", "--interval", str(options["interval"]), "--no-reload"]
