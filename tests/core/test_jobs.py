@@ -57,3 +57,20 @@ def test_database_backend_queues_for_the_worker(org: Any, users: Any, settings: 
     call_command("worker", "--batch")
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED and job.result == {"renamed": 3}
+
+
+def test_jobs_command_lists_and_watches(org: Any, users: Any, capsys: Any) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    done = job_submit(kind="test-rename", title="命令行可见的任务", user=users["linzi_admin"], params={})
+    failed = job_submit(kind="test-fail", title="会失败的任务", user=users["linzi_admin"], params={})
+    call_command("jobs")
+    out = capsys.readouterr().out
+    assert "命令行可见的任务" in out and "会失败的任务" in out
+    call_command("jobs", "--watch", str(done.pk))
+    assert '"renamed": 3' in capsys.readouterr().out
+    with pytest.raises(CommandError, match="数据源不可用"):
+        call_command("jobs", "--watch", str(failed.pk))
+    with pytest.raises(CommandError, match="没有编号"):
+        call_command("jobs", "--watch", "999999")
