@@ -12,5 +12,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("zhaoshang.api.urls")),
+    path("", include("zhaoshang.chains.urls")),
     *generic_urlpatterns(),
 ]

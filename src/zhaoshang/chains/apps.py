@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ChainsConfig(AppConfig):
     name = "zhaoshang.chains"
     verbose_name = _("产业链")
+
+    def ready(self) -> None:
+        from zhaoshang.chains import views  # noqa: F401  (registers the chain models)

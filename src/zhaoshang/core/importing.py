@@ -87,6 +87,8 @@ class ScopedResource(resources.ModelResource):
                 return str(resource_field.column_name)
         if attribute == "__all__":
             return _("整行")
+        if attribute == "district":
+            return "区县代码"
         verbose = self._meta.model._meta
         try:
             return str(verbose.get_field(attribute).verbose_name)

@@ -24,6 +24,8 @@ class ModelConfig:
     nav_group: str = "org"
     detail_fields: list[str] = field(default_factory=list)
     select_related: list[str] = field(default_factory=list)
+    # Extra context for the detail page: (object, user) → dict; e.g. a chain's graph.
+    detail_context: Any = None
 
     @property
     def verbose_name(self) -> str:

@@ -7,6 +7,7 @@ and proves the outsider gets 404 everywhere.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,15 @@ class ModelSpec:
     build: Callable[[Any], Any]  # district → saved object
     form_data: Callable[[Any], dict[str, Any]]  # district → valid POST data for a new object
     changes: dict[str, Any]  # a field edit to make through the form
+    api_changes: dict[str, Any] | None = None  # the same through the API (JSON values); default: a new name
+    lookup: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # form data → filter finding the new object
+    marker: Callable[[Any], str] = str  # text that shows the object in its list
+    export_marker: Callable[[Any], str] | None = None  # text that shows it in an export (default: marker)
+
+
+    def find(self, model: Any, district: Any, data: dict[str, Any]) -> Any:
+        criteria = self.lookup(data) if self.lookup else {"name": data["name"]}
+        return model.objects.filter(**{model.scope_path: district}).get(**criteria)
 
 
 def post_data(config: ModelConfig, obj: Any, user: Any, **overrides: Any) -> dict[str, Any]:
@@ -38,9 +48,19 @@ def post_data(config: ModelConfig, obj: Any, user: Any, **overrides: Any) -> dic
             continue
         if hasattr(value, "pk"):
             value = value.pk
-        data[name] = value if not isinstance(value, dict | list) else __import__("json").dumps(value)
+        elif isinstance(value, list | tuple) and all(hasattr(v, "pk") for v in value):
+            value = [v.pk for v in value]  # a many-to-many field posts its ids
+        elif isinstance(value, dict):
+            value = json.dumps(value)
+        data[name] = value
     data.update(overrides)
     return data
+
+
+def form_errors(response: Any) -> str:
+    """The form's errors from a failed post, for assertion messages."""
+    form = response.context.get("form") if response.context else None
+    return str(form.errors.as_data()) if form is not None else response.content.decode()[:500]
 
 
 def url(config: ModelConfig, action: str, *args: Any) -> str:

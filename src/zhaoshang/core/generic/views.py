@@ -48,6 +48,8 @@ class ObjectDetailView(ConfigView):
             can_change=user_scope(user, "change").allows(district_id),
             can_delete=user_scope(user, "delete").allows(district_id),
         )
+        if self.config.detail_context is not None:
+            context.update(self.config.detail_context(obj, user))
         templates = [
             f"{self.config.model._meta.app_label}/{self.config.key}_detail.html",
             "generic/object_detail.html",

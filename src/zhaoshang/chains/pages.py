@@ -1,0 +1,27 @@
+"""Chain pages beyond the generic ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+
+from zhaoshang.chains.models import Chain
+from zhaoshang.chains.services import ChainDataError, chain_revise
+
+
+class ChainReviseView(LoginRequiredMixin, View):
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        chain = get_object_or_404(Chain.objects.restrict(request.user, "change"), pk=pk)
+        try:
+            revised = chain_revise(chain=chain, user=request.user)
+        except ChainDataError as error:
+            messages.error(request, str(error))
+            return redirect("chain_detail", pk=chain.pk)
+        messages.success(request, _("已创建新版本 v%(v)s,可在此版本上修改。") % {"v": revised.version})
+        return redirect("chain_detail", pk=revised.pk)
