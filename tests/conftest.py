@@ -14,23 +14,56 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhaoshang.settings")
 def _isolated_settings(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     # Jobs run inline in tests; the worker process is exercised separately.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing(django_test_environment: Any) -> Any:
+    # For the whole session, so that the demo built once and every login agree on the hasher.
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any, _fast_password_hashing: Any) -> None:
+    """Build the demo organisation once per test database; each test then runs inside a rolled-back transaction."""
+    with django_db_blocker.unblock():
+        _demo_ensure()
+
+
+def _demo_ensure() -> None:
+    from zhaoshang.core.audit import acting_as, system_actor
+    from zhaoshang.core.demo import demo_build, demo_exists
+
+    # Transactional tests flush the database when they finish; the next test that needs the demo rebuilds it.
+    if not demo_exists():
+        with acting_as(system_actor("demo"), "demo"):
+            demo_build(password=PASSWORD)
+
+
+PASSWORD = "secret-password"
 
 
 @pytest.fixture
 def org(db: Any) -> dict[str, Any]:
-    """The demo organisation (淄博's districts, 临淄 and 桓台 filled) and the five personas."""
-    from zhaoshang.core.audit import acting_as, system_actor
-    from zhaoshang.core.demo import demo_build
+    """The demo city (淄博's districts; 临淄 and 桓台 filled; Linzi's chains) and the five personas."""
+    from zhaoshang.core.demo import demo_state
 
-    with acting_as(system_actor("demo"), "demo"):
-        state = demo_build(password="secret-password")
-    from zhaoshang.core.models import District
+    _demo_ensure()
+    return demo_state()
 
-    state["linzi_district"] = District.objects.get(adcode="370305")
-    state["huantai_district"] = District.objects.get(adcode="370321")
-    return state
+
+@pytest.fixture
+def org_committed(transactional_db: Any) -> dict[str, Any]:
+    """The same demo, committed, for tests whose other threads or processes must see it (live server, worker)."""
+    from zhaoshang.core.demo import demo_state
+
+    _demo_ensure()
+    return demo_state()
 
 
 @pytest.fixture

@@ -43,7 +43,9 @@ def screenshot(page: Any, name: str) -> Path:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not os.access(CHROMIUM, os.X_OK):
-        message = f"Chromium is not installed at {CHROMIUM}; the browser tests need Debian's chromium package."
+        message = (
+            f"Chromium is not installed at {CHROMIUM}; the browser tests need Debian's chromium package."
+        )
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message + " CI=true: failing instead of skipping.", pytrace=False)
         pytest.skip(message + " Run `make browser` to install it.")
@@ -56,17 +58,9 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def live_org(transactional_db: Any, live_server: Any) -> dict[str, Any]:
+def live_org(org_committed: dict[str, Any], live_server: Any) -> dict[str, Any]:
     """The same demo organisation as the `org` fixture, committed so that the live server sees it."""
-    from zhaoshang.core.audit import acting_as, system_actor
-    from zhaoshang.core.demo import demo_build
-    from zhaoshang.core.models import District
-
-    with acting_as(system_actor("demo"), "demo"):
-        state = demo_build(password=PASSWORD)
-    state["linzi_district"] = District.objects.get(adcode="370305")
-    state["huantai_district"] = District.objects.get(adcode="370321")
-    return state
+    return org_committed
 
 
 class PageProblems:
@@ -91,7 +85,7 @@ class PageProblems:
 
 @pytest.fixture
 def new_page(browser: Any, live_server: Any) -> Iterator[Callable[[], Any]]:
-    """A fresh browser context (own cookies) per call: 1440×900, zh-CN, failing on JS errors and missing assets."""
+    """A new browser context (own cookies) per call: 1440×900, zh-CN; fails on JS errors, missing assets."""
     contexts: list[Any] = []
     problems = PageProblems()
 
@@ -124,7 +118,7 @@ def login(page: Any, username: str, password: str = PASSWORD) -> None:
 
 @pytest.fixture
 def shoot() -> Callable[[Any, str], Path]:
-    """`shoot(page, "home-city.png")` (test modules cannot import this conftest under --import-mode=importlib)."""
+    """`shoot(page, "home-city.png")`; a fixture, as tests cannot import a conftest under importlib mode."""
     return screenshot
 
 
@@ -135,7 +129,7 @@ def login_form() -> Callable[..., None]:
 
 
 @pytest.fixture
-def page_as(live_org: dict[str, Any], new_page: Callable[[], Any], live_server: Any) -> Callable[[str], Any]:
+def page_as(new_page: Callable[[], Any], live_org: dict[str, Any], live_server: Any) -> Callable[[str], Any]:
     """`page_as("linzi_admin")`: a page signed in as that persona through the login form, on the home page."""
 
     def make(username: str) -> Any:

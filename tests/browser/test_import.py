@@ -112,7 +112,9 @@ def test_import_with_bad_rows_is_refused_whole(page_as: Any, tmp_path: Path, sho
         by_row.setdefault(int(cells[0]), []).append((cells[1], cells[2]))
     assert set(by_row) == {3, 4, 5}, by_row  # spreadsheet numbering: the header is row 1
     assert any(column == "区县代码" and "379999" in message for column, message in by_row[3]), by_row[3]
-    assert any(column == "区县代码" and ("无权" in message or "370321" in message) for column, message in by_row[4]), by_row[4]
+    assert any(
+        column == "区县代码" and ("无权" in message or "370321" in message) for column, message in by_row[4]
+    ), by_row[4]
     assert any(column == "类型" and "村" in message for column, message in by_row[5]), by_row[5]
     shoot(page, "import-errors.png")
 

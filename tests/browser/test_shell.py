@@ -1,13 +1,16 @@
-"""The shell in a real browser: sign-in, role-shaped home, navbar, HTMX list filtering, detail, history, 404."""
+"""The shell in a real browser: sign-in, role-shaped home, navbar, HTMX filtering, detail, history, 404."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 pytestmark = pytest.mark.browser
+
+ENGLISH_CATALOG = Path(__file__).resolve().parents[2] / "src/zhaoshang/locale/en/LC_MESSAGES/django.mo"
 
 
 def test_district_admin_tour(page_as: Any, shoot: Any) -> None:
@@ -36,6 +39,9 @@ def test_district_admin_tour(page_as: Any, shoot: Any) -> None:
     assert "临淄机器人产业园" in text
     assert "东岳氟硅材料产业园" not in text  # 桓台县's park
     assert "桓台经济开发区" not in text
+    # The filters are labelled in Chinese, and 区县 offers only the user's own district.
+    assert page.locator("#id_kind option").first.inner_text() == "类型: 全部"
+    assert page.locator("#id_district option").all_inner_texts() == ["区县: 全部", "临淄区"]
     shoot(page, "park-list.png")
 
     # The search box filters through HTMX: a partial request, no page load, the table narrows.
@@ -66,16 +72,33 @@ def test_district_admin_tour(page_as: Any, shoot: Any) -> None:
     assert "临淄区" in details
     shoot(page, "park-detail.png")
 
+    # An edit through the form, so that the history has a change to show.
+    page.get_by_role("link", name="修改", exact=True).click()
+    page.wait_for_url(re.compile(r"/park/\d+/edit/$"))
+    page.locator("#id_area_mu").fill("3200")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(re.compile(r"/park/\d+/$"))
+    assert "3200" in page.locator("main dl").inner_text()
+
     page.get_by_role("link", name="变更历史").click()
     page.wait_for_url(re.compile(r"/park/\d+/history/$"))
     assert page.locator("h1").inner_text() == "变更历史"
     history_rows = page.locator("main table tbody tr")
-    assert history_rows.count() >= 1
-    assert "新建" in history_rows.last.inner_text()
+    assert history_rows.count() == 2
+    newest, oldest = history_rows.all()
+    assert "修改" in newest.inner_text()
+    assert "web" in newest.inner_text()
+    assert "临淄区" in newest.inner_text()  # linzi_admin's name
+    changes = newest.locator("li").all_inner_texts()
+    assert len(changes) == 1 and "规划面积" in changes[0] and "3200" in changes[0], changes
+    assert "新建" in oldest.inner_text()
+    assert "demo" in oldest.inner_text()
     shoot(page, "history.png")
 
 
-def test_wrong_password_stays_on_login(new_page: Any, live_org: Any, live_server: Any, shoot: Any, login_form: Any) -> None:
+def test_wrong_password_stays_on_login(
+    new_page: Any, live_org: Any, live_server: Any, shoot: Any, login_form: Any
+) -> None:
     page = new_page()
     page.goto("/accounts/login/")
     assert page.locator("h1").inner_text() == "登录招商平台"
@@ -119,6 +142,9 @@ def test_language_switch(page_as: Any) -> None:
         select.select_option("en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert re.search(r"/park/$", page.url), page.url  # back where the switch was made
+    if ENGLISH_CATALOG.exists():  # compiled by the translation work; the .mo is not committed
+        assert page.locator("nav .nav-link").first.inner_text() == "Home"
+        assert page.locator("h1").inner_text() == "Parks"
     assert page.locator("nav select[name=language]").input_value() == "en"
     # The choice sticks for the next page.
     page.goto("/")

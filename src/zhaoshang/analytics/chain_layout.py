@@ -1,7 +1,7 @@
-"""Where to draw each node of a chain: upstream on the left, downstream on the right, supply links flowing right.
+"""Where to draw each node of a chain: upstream left, downstream right, supply links flowing rightwards.
 
-Columns come from the node's segment first (上游/中游/下游), then from the longest supply path within the segment,
-so that a link inside a segment still points rightwards; rows spread the nodes of a column evenly.
+Columns come from the node's segment first (上游/中游/下游), then from the longest supply path within the
+segment, so that a link inside a segment still points right; rows spread a column's nodes evenly.
 """
 
 from __future__ import annotations

@@ -18,9 +18,24 @@ class ChainSerializer(ScopedModelSerializer):
     class Meta:
         model = Chain
         fields = [
-            "id", "district", "group", "code", "name", "version", "is_current", "is_lead_chain", "description",
-            "team", "chief", "leading_cadre", "research_institution", "lead_department", "towns", "parks",
-            "created", "updated",
+            "id",
+            "district",
+            "group",
+            "code",
+            "name",
+            "version",
+            "is_current",
+            "is_lead_chain",
+            "description",
+            "team",
+            "chief",
+            "leading_cadre",
+            "research_institution",
+            "lead_department",
+            "towns",
+            "parks",
+            "created",
+            "updated",
         ]
         read_only_fields = ["version", "is_current", "chief"]
 
@@ -31,8 +46,18 @@ class NodeSerializer(ScopedModelSerializer):
     class Meta:
         model = Node
         fields = [
-            "id", "chain", "code", "name", "segment", "weight", "keywords", "leader_firms", "order",
-            "industries", "created", "updated",
+            "id",
+            "chain",
+            "code",
+            "name",
+            "segment",
+            "weight",
+            "keywords",
+            "leader_firms",
+            "order",
+            "industries",
+            "created",
+            "updated",
         ]
 
     def get_industries(self, node: Node) -> list[dict[str, Any]]:

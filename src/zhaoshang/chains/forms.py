@@ -6,7 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.chains.models import Chain, ChainGroup, Edge, Node
-from zhaoshang.chains.services import ChainDataError, format_industry_shares, node_industries_set, parse_industry_shares
+from zhaoshang.chains.services import (
+    ChainDataError,
+    format_industry_shares,
+    node_industries_set,
+    parse_industry_shares,
+)
 from zhaoshang.core.forms import ScopedModelForm
 
 
@@ -33,13 +38,26 @@ class ChainForm(ScopedModelForm):
     class Meta:
         model = Chain
         fields = [
-            "district", "group", "code", "name", "is_lead_chain", "description", "team", "chief",
-            "leading_cadre", "research_institution", "lead_department", "towns", "parks",
+            "district",
+            "group",
+            "code",
+            "name",
+            "is_lead_chain",
+            "description",
+            "team",
+            "chief",
+            "leading_cadre",
+            "research_institution",
+            "lead_department",
+            "towns",
+            "parks",
         ]
 
 
 class NodeForm(ScopedModelForm):
-    keywords = ListField(label=_("关键词/产品"), required=False, help_text=_("用 、 分隔,如:工业机器人、减速器"))
+    keywords = ListField(
+        label=_("关键词/产品"), required=False, help_text=_("用 、 分隔,如:工业机器人、减速器")
+    )
     leader_firms = ListField(label=_("链主企业"), required=False)
     industry_codes = forms.CharField(
         label=_("行业代码及占比"),

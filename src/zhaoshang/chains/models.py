@@ -30,7 +30,9 @@ class ChainGroup(DistrictOwned):
 
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
-    strategy = models.CharField(_("发展思路"), max_length=100, blank=True, help_text=_("如:协同发展、做大做强、扩面提质"))
+    strategy = models.CharField(
+        _("发展思路"), max_length=100, blank=True, help_text=_("如:协同发展、做大做强、扩面提质")
+    )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     history = AuditedHistory()
@@ -48,24 +50,43 @@ class ChainGroup(DistrictOwned):
 class Chain(DistrictOwned):
     """An industry chain as one district maps it; a revision is a new version, the old one kept as it was."""
 
-    group = models.ForeignKey(ChainGroup, verbose_name=_("链群"), on_delete=models.PROTECT, related_name="chains")
+    group = models.ForeignKey(
+        ChainGroup, verbose_name=_("链群"), on_delete=models.PROTECT, related_name="chains"
+    )
     code = models.SlugField(_("代码"), max_length=40, help_text=_("如 robotics,命令行和导入用"))
     name = models.CharField(_("名称"), max_length=100)
     version = models.PositiveSmallIntegerField(_("版本"), default=1)
     is_current = models.BooleanField(_("当前版本"), default=True)
-    is_lead_chain = models.BooleanField(_("链群龙头链"), default=False, help_text=_("如化工链群中的炼化一体化"))
+    is_lead_chain = models.BooleanField(
+        _("链群龙头链"), default=False, help_text=_("如化工链群中的炼化一体化")
+    )
     description = models.TextField(_("说明"), blank=True)
     # The "五个一" mechanism: a county-level leader, a research institution, departments, towns and parks.
     team = models.ForeignKey(
-        "core.Team", verbose_name=_("链条专班"), on_delete=models.SET_NULL, null=True, blank=True, related_name="chains"
+        "core.Team",
+        verbose_name=_("链条专班"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="chains",
     )
     chief = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("链长"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("链长"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     leading_cadre = models.CharField(_("牵头县级干部"), max_length=50, blank=True)
     research_institution = models.CharField(_("头部研究机构"), max_length=100, blank=True)
     lead_department = models.ForeignKey(
-        "core.Department", verbose_name=_("牵头部门"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "core.Department",
+        verbose_name=_("牵头部门"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     towns = models.ManyToManyField("core.Town", verbose_name=_("配合镇办"), blank=True, related_name="chains")
     parks = models.ManyToManyField("core.Park", verbose_name=_("承载园区"), blank=True, related_name="chains")
@@ -106,12 +127,16 @@ class Node(TimeStamped):
         MIDSTREAM = "mid", _("中游")
         DOWNSTREAM = "down", _("下游")
 
+    SEGMENT_RANK = {"up": 0, "mid": 1, "down": 2}
+
     chain = models.ForeignKey(Chain, verbose_name=_("产业链"), on_delete=models.CASCADE, related_name="nodes")
     code = models.SlugField(_("代码"), max_length=40)
     name = models.CharField(_("名称"), max_length=100)
     segment = models.CharField(_("链段"), max_length=10, choices=Segment.choices, default=Segment.MIDSTREAM)
     weight = models.FloatField(_("权重"), default=1.0, validators=[MinValueValidator(0)])
-    keywords = models.JSONField(_("关键词/产品"), default=list, blank=True, help_text=_("用于按经营范围归类企业"))
+    keywords = models.JSONField(
+        _("关键词/产品"), default=list, blank=True, help_text=_("用于按经营范围归类企业")
+    )
     leader_firms = models.JSONField(_("链主企业"), default=list, blank=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -122,7 +147,7 @@ class Node(TimeStamped):
     class Meta:
         verbose_name = _("环节")
         verbose_name_plural = _("环节")
-        ordering = ["chain", "segment", "order", "code"]
+        ordering = ["chain", "order", "code"]
         constraints = [models.UniqueConstraint(fields=["chain", "code"], name="node_unique_code")]
 
     def __str__(self) -> str:
@@ -132,11 +157,18 @@ class Node(TimeStamped):
     def scoped_district_id(self) -> int | None:
         return self.chain.district_id
 
+    @property
+    def chain_position(self) -> tuple[int, int, str]:
+        """Upstream first, then the chain's own order: the stored segment codes do not sort that way."""
+        return (self.SEGMENT_RANK.get(self.segment, 1), self.order, self.code)
+
 
 class NodeIndustry(TimeStamped):
     """A node's GB/T 4754-2017 小类 with its share α (a node may span codes; a code may serve several nodes)."""
 
-    node = models.ForeignKey(Node, verbose_name=_("环节"), on_delete=models.CASCADE, related_name="industries")
+    node = models.ForeignKey(
+        Node, verbose_name=_("环节"), on_delete=models.CASCADE, related_name="industries"
+    )
     code = models.CharField(_("行业代码"), max_length=4, validators=[validate_industry_code])
     share = models.FloatField(
         _("占比 α"), default=1.0, validators=[MinValueValidator(0), MaxValueValidator(1)]
@@ -164,9 +196,15 @@ class Edge(TimeStamped):
     """A supply link upstream → downstream, optionally weighted by its cost share."""
 
     chain = models.ForeignKey(Chain, verbose_name=_("产业链"), on_delete=models.CASCADE, related_name="edges")
-    source = models.ForeignKey(Node, verbose_name=_("供给环节"), on_delete=models.CASCADE, related_name="out_edges")
-    target = models.ForeignKey(Node, verbose_name=_("需求环节"), on_delete=models.CASCADE, related_name="in_edges")
-    weight = models.FloatField(_("成本占比"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(1)])
+    source = models.ForeignKey(
+        Node, verbose_name=_("供给环节"), on_delete=models.CASCADE, related_name="out_edges"
+    )
+    target = models.ForeignKey(
+        Node, verbose_name=_("需求环节"), on_delete=models.CASCADE, related_name="in_edges"
+    )
+    weight = models.FloatField(
+        _("成本占比"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(1)]
+    )
 
     scope_path = "chain__district"
     objects = ScopedManager()
@@ -175,6 +213,7 @@ class Edge(TimeStamped):
     class Meta:
         verbose_name = _("供需关系")
         verbose_name_plural = _("供需关系")
+        ordering = ["chain", "pk"]
         constraints = [models.UniqueConstraint(fields=["source", "target"], name="edge_unique")]
 
     def __str__(self) -> str:

@@ -8,7 +8,12 @@ from import_export.fields import Field
 from import_export.widgets import Widget
 
 from zhaoshang.chains.models import Chain, ChainGroup, Edge, Node
-from zhaoshang.chains.services import ChainDataError, format_industry_shares, node_industries_set, parse_industry_shares
+from zhaoshang.chains.services import (
+    ChainDataError,
+    format_industry_shares,
+    node_industries_set,
+    parse_industry_shares,
+)
 from zhaoshang.core.importing import ScopedResource
 from zhaoshang.core.resources import district_field, district_name_field
 from zhaoshang.core.widgets import ChoiceWidget, LookupWidget, YesNoWidget
@@ -62,7 +67,9 @@ class ChainResource(ScopedResource):
     district = district_field()
     district_name = district_name_field()
     group = Field(
-        attribute="group", column_name="链群", widget=LookupWidget(ChainGroup, "name", label="链群", district_column="区县代码")
+        attribute="group",
+        column_name="链群",
+        widget=LookupWidget(ChainGroup, "name", label="链群", district_column="区县代码"),
     )
     code = Field(attribute="code", column_name="产业链代码")
     name = Field(attribute="name", column_name="名称")
@@ -74,8 +81,15 @@ class ChainResource(ScopedResource):
     class Meta(ScopedResource.Meta):
         model = Chain
         fields = (
-            "district", "district_name", "group", "code", "name", "is_lead_chain", "leading_cadre",
-            "research_institution", "description",
+            "district",
+            "district_name",
+            "group",
+            "code",
+            "name",
+            "is_lead_chain",
+            "leading_cadre",
+            "research_institution",
+            "description",
         )
         import_id_fields = ("district", "code")
 
@@ -92,7 +106,11 @@ class NodeResource(ScopedResource):
     )
     code = Field(attribute="code", column_name="环节代码")
     name = Field(attribute="name", column_name="名称")
-    segment = Field(attribute="segment", column_name="链段", widget=ChoiceWidget(Node.Segment.choices, Node.Segment.MIDSTREAM))
+    segment = Field(
+        attribute="segment",
+        column_name="链段",
+        widget=ChoiceWidget(Node.Segment.choices, Node.Segment.MIDSTREAM),
+    )
     weight = Field(attribute="weight", column_name="权重")
     industries = Field(column_name="行业代码及占比", dehydrate_method="dehydrate_industries")
     keywords = Field(attribute="keywords", column_name="关键词", widget=ListWidget())
@@ -101,7 +119,18 @@ class NodeResource(ScopedResource):
 
     class Meta(ScopedResource.Meta):
         model = Node
-        fields = ("district", "chain", "code", "name", "segment", "weight", "industries", "keywords", "leader_firms", "order")
+        fields = (
+            "district",
+            "chain",
+            "code",
+            "name",
+            "segment",
+            "weight",
+            "industries",
+            "keywords",
+            "leader_firms",
+            "order",
+        )
         import_id_fields = ("chain", "code")
         skip_unchanged = False
 
@@ -134,8 +163,12 @@ class EdgeResource(ScopedResource):
         column_name="产业链代码",
         widget=ChainLookupWidget(Chain, "code", label="产业链", district_column="区县代码"),
     )
-    source = Field(attribute="source", column_name="供给环节代码", widget=NodeLookupWidget(Node, "code", label="环节"))
-    target = Field(attribute="target", column_name="需求环节代码", widget=NodeLookupWidget(Node, "code", label="环节"))
+    source = Field(
+        attribute="source", column_name="供给环节代码", widget=NodeLookupWidget(Node, "code", label="环节")
+    )
+    target = Field(
+        attribute="target", column_name="需求环节代码", widget=NodeLookupWidget(Node, "code", label="环节")
+    )
     weight = Field(attribute="weight", column_name="成本占比")
 
     class Meta(ScopedResource.Meta):

@@ -43,11 +43,7 @@ def chain_graph(chain: Chain) -> dict[str, Any]:
 
 
 def chain_detail_context(chain: Chain, user: Any) -> dict[str, Any]:
-    nodes = (
-        Node.objects.filter(chain=chain)
-        .prefetch_related("industries")
-        .order_by("segment", "order", "code")
-    )
+    nodes = Node.objects.filter(chain=chain).prefetch_related("industries")
     segments = {key: [] for key, _label in Node.Segment.choices}
     for node in nodes:
         segments[node.segment].append(node)

@@ -19,7 +19,7 @@ class ChainDataError(ValueError):
 
 
 def parse_industry_shares(text: str) -> list[tuple[str, float]]:
-    """"2511:0.6; 2614:0.4" or "2511、2614" (equal shares) → [(code, share)]; codes checked against GB/T 4754."""
+    """ "2511:0.6; 2614:0.4" or "2511、2614" (equal shares) → [(code, share)]; codes checked against GB/T 4754."""
     pairs: list[tuple[str, float | None]] = []
     for separator in (",", "\uff0c", "\u3001", "\uff1b", "\n"):  # , ， 、 ； and new lines
         text = text.replace(separator, ";")

@@ -3,6 +3,7 @@
 from zhaoshang.chains import api, filters, forms, resources
 from zhaoshang.chains.models import Chain, ChainGroup, Edge, Node
 from zhaoshang.chains.selectors import chain_detail_context
+from zhaoshang.chains.transfer import bundle_export, bundle_import_report
 from zhaoshang.core.registry import ModelConfig, register
 
 register(
@@ -30,6 +31,8 @@ register(
         nav_group="chains",
         select_related=["district", "group", "team"],
         detail_context=chain_detail_context,
+        json_import=bundle_import_report,
+        json_export=bundle_export,
     )
 )
 register(

@@ -190,3 +190,24 @@ def demo_accounts_reset(*, password: str) -> dict[str, Any]:
         department=Department.objects.filter(district__adcode="370305", short_name="自然资源").first(),
         chain_team=Team.objects.filter(district__adcode="370305", name="机器人产业链专班").first(),
     )
+
+
+def demo_state() -> dict[str, Any]:
+    """The demo's handles (districts, towns, departments, the robot team, the personas) read back from the database."""
+    from django.contrib.auth import get_user_model
+
+    from zhaoshang.core.models import Department
+    from zhaoshang.core.personas import PERSONAS
+
+    state: dict[str, Any] = {}
+    for key, adcode in (("linzi", "370305"), ("huantai", "370321")):
+        district = District.objects.get(adcode=adcode)
+        state[f"{key}_district"] = district
+        state[key] = {
+            "towns": {t.name: t for t in Town.objects.filter(district=district)},
+            "departments": {d.short_name: d for d in Department.objects.filter(district=district)},
+        }
+    state["linzi_robot_team"] = Team.objects.get(district__adcode="370305", name="机器人产业链专班")
+    users = get_user_model().objects.filter(username__in=[p.username for p in PERSONAS])
+    state["users"] = {u.username: u for u in users}
+    return state

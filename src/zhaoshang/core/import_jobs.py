@@ -31,6 +31,16 @@ def run_import(job: Job, progress: Any) -> dict[str, Any]:
     if config is None or config.resource is None:
         raise ValueError(_("不支持导入:%(key)s") % {"key": params["key"]})
     path = Path(params["path"])
+    if Path(params["filename"]).suffix.lower() == ".json" and config.json_import is not None:
+        report = config.json_import(
+            content=path.read_bytes(),
+            user=job.user,
+            dry_run=params["dry_run"],
+            district=params.get("district"),
+        )
+        if report.committed:
+            path.unlink(missing_ok=True)
+        return report.as_dict()
     dataset = read_table(params["filename"], path.read_bytes())
     report = import_run(
         resource=config.resource(user=job.user),

@@ -82,6 +82,8 @@ class ScopedResource(resources.ModelResource):
             ensure_allowed(self.user, "add" if is_create else "change", instance)
 
     def column_for(self, attribute: str) -> str:
+        if attribute in self.fields:
+            return str(self.fields[attribute].column_name)
         for resource_field in self.fields.values():
             if resource_field.attribute == attribute or resource_field.column_name == attribute:
                 return str(resource_field.column_name)

@@ -26,6 +26,10 @@ class ModelConfig:
     select_related: list[str] = field(default_factory=list)
     # Extra context for the detail page: (object, user) → dict; e.g. a chain's graph.
     detail_context: Any = None
+    # Whole-structure JSON import/export (e.g. chain bundles): (content, user, dry_run, district) → ImportReport
+    # and (queryset) → dict.
+    json_import: Any = None
+    json_export: Any = None
 
     @property
     def verbose_name(self) -> str:

@@ -24,10 +24,11 @@ class ModelSpec:
     form_data: Callable[[Any], dict[str, Any]]  # district → valid POST data for a new object
     changes: dict[str, Any]  # a field edit to make through the form
     api_changes: dict[str, Any] | None = None  # the same through the API (JSON values); default: a new name
-    lookup: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # form data → filter finding the new object
+    lookup: Callable[[dict[str, Any]], dict[str, Any]] | None = (
+        None  # form data → filter finding the new object
+    )
     marker: Callable[[Any], str] = str  # text that shows the object in its list
     export_marker: Callable[[Any], str] | None = None  # text that shows it in an export (default: marker)
-
 
     def find(self, model: Any, district: Any, data: dict[str, Any]) -> Any:
         criteria = self.lookup(data) if self.lookup else {"name": data["name"]}

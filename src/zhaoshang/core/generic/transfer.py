@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -31,6 +32,7 @@ from zhaoshang.core.registry import config_for_key
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
 }
 
 
@@ -56,18 +58,26 @@ def _quote(name: str) -> str:
 class ImportView(ConfigView):
     action = "add"
 
+    def upload_form(self, *args: Any) -> UploadForm:
+        form = UploadForm(*args)
+        if self.config.json_import is not None:
+            form.fields["file"].widget.attrs["accept"] = ".xlsx,.csv,.json"
+            form.fields["file"].label = _("文件(xlsx、csv 或 JSON)")
+        return form
+
     def get(self, request: Any) -> HttpResponse:
         self.require("add")
-        return render(request, "generic/import_upload.html", self.base_context(form=UploadForm()))
+        return render(request, "generic/import_upload.html", self.base_context(form=self.upload_form()))
 
     def post(self, request: Any) -> HttpResponse:
         self.require("add")
-        form = UploadForm(request.POST, request.FILES)
+        form = self.upload_form(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             content = upload.read()
             try:
-                read_table(upload.name, content)
+                if not (upload.name.lower().endswith(".json") and self.config.json_import):
+                    read_table(upload.name, content)
             except ImportFileError as error:
                 form.add_error("file", str(error))
             else:
@@ -113,13 +123,17 @@ class ExportView(ConfigView):
     def get(self, request: Any) -> HttpResponse:
         self.require("export")
         fmt = request.GET.get("format", "xlsx")
-        if fmt not in FORMATS or self.config.resource is None:
+        json_ok = fmt == "json" and self.config.json_export is not None
+        if (fmt not in FORMATS and not json_ok) or self.config.resource is None:
             raise Http404
         filterset = self.config.filterset(
             request.GET or None, queryset=self.queryset("export"), request=request
         )
-        dataset = self.config.resource(user=request.user).export(filterset.qs)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        if fmt == "json":
+            content = json.dumps(self.config.json_export(filterset.qs), ensure_ascii=False, indent=2).encode()
+            return file_response(content, f"{self.config.verbose_name}-{stamp}.json", fmt)
+        dataset = self.config.resource(user=request.user).export(filterset.qs)
         return file_response(write_table(dataset, fmt), f"{self.config.verbose_name}-{stamp}.{fmt}", fmt)
 
 

@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             )
         output = Path(options["output"])
         fmt = output.suffix.lower().lstrip(".")
-        if fmt not in FORMATS:
+        if fmt not in FORMATS and not (fmt == "json" and config.json_export is not None):
             raise CommandError(f"输出文件须为 .xlsx 或 .csv: {output}")
         user = command_actor(options["actor"])
         queryset = config.model.objects.restrict(user, "export")
@@ -35,6 +36,13 @@ class Command(BaseCommand):
             if district is None:
                 raise CommandError(f"区县 {options['district']} 不存在或不在权限范围内")
             queryset = queryset.filter(**{config.model.scope_path: district.pk})
+        if fmt == "json":
+            bundle = config.json_export(queryset)
+            output.write_text(json.dumps(bundle, ensure_ascii=False, indent=2), encoding="utf-8")
+            self.stdout.write(
+                f"已导出 {sum(len(g['chains']) for g in bundle.get('groups', []))} 条到 {output}"
+            )
+            return
         dataset = config.resource(user=user).export(queryset)
         output.write_bytes(write_table(dataset, fmt))
         self.stdout.write(f"已导出 {len(dataset)} 行到 {output}")

@@ -20,6 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
         parser.add_argument("--format", choices=["table", "json"], default="table")
+        parser.add_argument(
+            "--district", metavar="ADCODE", help="for JSON bundles (chains): the district to load into"
+        )
         add_actor_argument(parser)
 
     def handle(self, *args, **options):
@@ -31,6 +34,12 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"找不到文件 {path}")
+        if path.suffix.lower() == ".json" and config.json_import is not None:
+            user = command_actor(options["actor"])
+            report = config.json_import(
+                content=path.read_bytes(), user=user, dry_run=options["dry_run"], district=options["district"]
+            )
+            return self._finish(report, options, Console(file=self.stdout._out))
         try:
             dataset = read_table(path.name, path.read_bytes())
         except ImportFileError as error:
@@ -47,6 +56,9 @@ class Command(BaseCommand):
                 channel="cli",
                 progress=lambda done, total: bar.update(task, completed=done),
             )
+        self._finish(report, options, console)
+
+    def _finish(self, report, options, console):
         if options["format"] == "json":
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         else:
