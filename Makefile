@@ -8,7 +8,7 @@ PURE_MODULES := src/zhaoshang/core/parsers.py src/zhaoshang/core/codes.py src/zh
 	src/zhaoshang/geo/geojson.py src/zhaoshang/industries/catalog.py src/zhaoshang/analytics
 export ZHAOSHANG_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test install dev assets browser lint check pytest pytest-sqlite pytest-postgres serve bench clean
+.PHONY: demo test install dev assets browser lint check pytest pytest-sqlite pytest-postgres serve bench clean messages
 
 demo: install assets
 	$(BIN)/zhaoshang migrate --noinput
@@ -86,6 +86,13 @@ serve: install assets
 
 bench: dev
 	@for script in bench/*.py; do [ -e "$$script" ] && $(BIN)/python $$script; done; true
+
+# Translations: rescan the project's own files (not .venv or node_modules) for strings, then compile.
+# Both django.po and django.mo are committed, so users need no gettext; translators need GNU gettext.
+LOCALE_EN := src/zhaoshang/locale/en/LC_MESSAGES
+messages: install
+	cd src/zhaoshang && ZHAOSHANG_DATA_DIR=$$(mktemp -d) $(CURDIR)/$(BIN)/zhaoshang makemessages -l en --ignore 'static/*' --no-obsolete
+	msgfmt --check -o $(LOCALE_EN)/django.mo $(LOCALE_EN)/django.po
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC_VENDOR) .pytest_cache .mypy_cache .ruff_cache

@@ -40,19 +40,19 @@ def test_district_admin_tour(page_as: Any, shoot: Any) -> None:
     assert "东岳氟硅材料产业园" not in text  # 桓台县's park
     assert "桓台经济开发区" not in text
     # The filters are labelled in Chinese, and 区县 offers only the user's own district.
-    assert page.locator("#id_kind option").first.inner_text() == "类型: 全部"
-    assert page.locator("#id_district option").all_inner_texts() == ["区县: 全部", "临淄区"]
+    assert page.locator("label[for=id_kind]").inner_text() == "类型"
+    assert page.locator("#id_kind option").first.inner_text() == "全部"
+    assert page.locator("#id_district option").all_inner_texts() == ["全部", "临淄区"]
+    assert page.locator("#id_is_chemical_park option").all_inner_texts() == ["全部", "是", "否"]
     shoot(page, "park-list.png")
 
     # The search box filters through HTMX: a partial request, no page load, the table narrows.
-    # Chinese is typed through an input method: the characters arrive as text input, and the page sees the
-    # key-up of the key that committed the candidate (Space); the list's trigger listens to that key-up.
+    # Chinese arrives through an input method as text input events, which the list's trigger listens to.
     page.evaluate("window.__same_document = true")
     box = page.locator("input[name=q]")
     box.click()
     with page.expect_response(lambda r: "/park/" in r.url and "q=" in r.url) as response_info:
-        box.press_sequentially("机器人")
-        page.keyboard.up("Space")
+        box.fill("机器人")
     response = response_info.value
     assert response.ok
     assert response.request.headers.get("hx-request") == "true"
@@ -87,12 +87,12 @@ def test_district_admin_tour(page_as: Any, shoot: Any) -> None:
     assert history_rows.count() == 2
     newest, oldest = history_rows.all()
     assert "修改" in newest.inner_text()
-    assert "web" in newest.inner_text()
+    assert "网页" in newest.inner_text()
     assert "临淄区" in newest.inner_text()  # linzi_admin's name
     changes = newest.locator("li").all_inner_texts()
     assert len(changes) == 1 and "规划面积" in changes[0] and "3200" in changes[0], changes
     assert "新建" in oldest.inner_text()
-    assert "demo" in oldest.inner_text()
+    assert "演示数据" in oldest.inner_text()
     shoot(page, "history.png")
 
 

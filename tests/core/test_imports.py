@@ -245,3 +245,20 @@ def test_cli_export_by_district_and_scope(org: Any, tmp_path: Path) -> None:
         call_command("export", "park", "-o", str(out), "--district", "370305", "--as", "huantai_admin")
     with pytest.raises(CommandError, match=r"\.xlsx 或 \.csv"):
         call_command("export", "park", "-o", str(tmp_path / "parks.pdf"))
+
+
+def test_a_file_exported_in_english_imports_back(org: Any, users: Any) -> None:
+    from django.utils import translation
+
+    from zhaoshang.core.importing import write_table
+
+    user = users["linzi_admin"]
+    with translation.override("en"):
+        content = write_table(ParkResource(user=user).export(Park.objects.filter(name="临淄机器人产业园")), "csv")
+        assert "产业园区" in content.decode("utf-8-sig")  # labels stay Chinese in files
+    english = content.decode("utf-8-sig").replace("产业园区", "Industrial park").encode()
+    with translation.override("zh-hans"):
+        report = import_run(
+            resource=ParkResource(user=user), dataset=read_table("p.csv", english), user=user, dry_run=True
+        )
+    assert report.ok, report.issues

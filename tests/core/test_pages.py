@@ -109,3 +109,59 @@ def test_secret_key_is_generated_once_into_the_data_folder(tmp_path: Any) -> Non
     assert first.stdout == second.stdout and len(first.stdout.strip()) >= 50
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     assert (tmp_path / "zhaoshang.sqlite3").exists() is False  # nothing else is created until migrate
+
+
+def test_filters_keep_chinese_labels_and_offer_all_yes_no(org: Any, client_for: Any) -> None:
+    import re
+
+    client = client_for("linzi_admin")
+    client.get("/api/schema/")  # generating the schema once must not change the pages' filters
+    html = client.get(reverse("park_list")).content.decode()
+    labels = re.findall(r'<label class="input-group-text"[^>]*>([^<]*)</label>', html)
+    assert labels == ["区县", "类型", "所在镇办", "认定化工园区"]
+    chemical = html[html.index('name="is_chemical_park"') :].split("</select>")[0]
+    assert [o for o in re.findall(r">([^<]+)</option>", chemical)] == ["全部", "是", "否"]
+    filtered = client.get(reverse("park_list") + "?is_chemical_park=true").content.decode()
+    assert "齐鲁化学工业区" in filtered and "临淄经济开发区" not in filtered
+
+
+def test_not_found_is_a_page_of_ours(org: Any, client_for: Any) -> None:
+    from zhaoshang.core.models import Park
+
+    linzi_park = Park.objects.get(name="齐鲁化学工业区")
+    response = client_for("huantai_admin").get(reverse("park_detail", args=[linzi_park.pk]))
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "不在您的权限范围内" in html and "齐鲁化学工业区" not in html and 'class="navbar' in html
+
+
+def test_login_keeps_the_username_after_a_wrong_password(org: Any) -> None:
+    html = Client().post(reverse("login"), {"username": "linzi_admin", "password": "x"}).content.decode()
+    assert "用户名或密码不正确" in html and 'value="linzi_admin"' in html
+
+
+def test_history_reads_as_people_write(org: Any, users: Any, client_for: Any) -> None:
+    from decimal import Decimal
+
+    from zhaoshang.core.services import object_save
+
+    park = Park.objects.get(name="临淄经济开发区")
+    park.area_mu = Decimal("18500.5")
+    object_save(instance=park, user=users["linzi_admin"])
+    html = client_for("linzi_admin").get(reverse("park_history", args=[park.pk])).content.decode()
+    assert "18000" in html and "18500.5" in html and "0000" not in html
+    assert "网页" in html and "演示数据" in html  # channels named, not coded
+    detail = client_for("linzi_admin").get(reverse("park_detail", args=[park.pk])).content.decode()
+    assert "GeoJSON 面,4 个顶点" in detail
+    form = client_for("linzi_admin").get(reverse("park_edit", args=[park.pk])).content.decode()
+    assert 'value="18500.5"' in form
+
+
+def test_deleting_a_town_that_parks_use_is_refused(org: Any, client_for: Any) -> None:
+    town = org["linzi"]["towns"]["金山镇"]
+    client = client_for("linzi_admin")
+    response = client.post(reverse("town_delete", args=[town.pk]))
+    assert response.status_code == 302
+    assert Park.objects.get(name="齐鲁化学工业区").town == town
+    page = client.get(response.url).content.decode()
+    assert "无法删除" in page and "齐鲁化学工业区" in page

@@ -65,7 +65,7 @@ class Chain(DistrictOwned):
     team = models.ForeignKey(
         "core.Team",
         verbose_name=_("链条专班"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="chains",
@@ -83,7 +83,7 @@ class Chain(DistrictOwned):
     lead_department = models.ForeignKey(
         "core.Department",
         verbose_name=_("牵头部门"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

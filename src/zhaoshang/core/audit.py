@@ -11,9 +11,20 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 CHANNELS = ("web", "api", "import", "cli", "job", "demo", "system")
+CHANNEL_LABELS = {
+    "web": _("网页"),
+    "api": _("接口"),
+    "import": _("导入"),
+    "cli": _("命令行"),
+    "job": _("后台任务"),
+    "demo": _("演示数据"),
+    "system": _("系统"),
+    "restore": _("恢复"),
+}
 
 # The actor is resolved lazily: DRF authenticates tokens inside the view, after the middleware ran.
 _actor: ContextVar[Callable[[], Any] | None] = ContextVar("zhaoshang_actor", default=None)

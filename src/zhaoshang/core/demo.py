@@ -134,7 +134,8 @@ def _fill_district(
 def organisation(state: dict[str, Any]) -> None:
     city = CityFactory(adcode="370300")
     for division in children("370300"):
-        if division.level == "county":
+        # "市辖区" (xx01) is a statistical placeholder in GB/T 2260, not a district anyone works in.
+        if division.level == "county" and division.name != "市辖区":
             DistrictFactory(city=city, adcode=division.code)
     linzi = District.objects.get(adcode="370305")
     huantai = District.objects.get(adcode="370321")

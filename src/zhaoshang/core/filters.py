@@ -8,6 +8,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q
+from django.forms.widgets import NullBooleanSelect
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.models import Department, District, Park, Team, Town
@@ -26,6 +27,28 @@ def scoped(model: Any, action: str = "view") -> Any:
 class ScopedFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     search_fields: tuple[str, ...] = ("name",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Labels from the model's verbose names, set per instance: the schema generator otherwise leaves the
+        # shared class-level filters with English defaults for every later page.
+        opts = self._meta.model._meta
+        for name, generated in self.filters.items():
+            if name in self.declared_filters:
+                continue
+            try:
+                generated.label = opts.get_field(generated.field_name).verbose_name
+            except Exception:
+                continue
+            generated.__dict__.pop("_field", None)  # rebuild the form field with the lazy label
+        for name, field in self.form.fields.items():
+            if isinstance(field.widget, NullBooleanSelect):
+                field.widget.choices = (("unknown", _("全部")), ("true", _("是")), ("false", _("否")))
+            elif hasattr(field, "empty_label"):
+                field.empty_label = _("全部")
+            css = "form-control" if name == "q" else "form-select"
+            field.widget.attrs.setdefault("class", css)
+            field.widget.attrs.setdefault("aria-label", str(field.label))
 
     def search(self, queryset: Any, name: str, value: str) -> Any:
         value = value.strip()

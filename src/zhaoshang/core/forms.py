@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -14,6 +15,11 @@ class ScopedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         adding = self.instance._state.adding
+        for name, value in list(self.initial.items()):
+            if isinstance(value, Decimal):
+                # 36000.0000 → 36000: the form shows numbers as people typed them.
+                normal = value.normalize()
+                self.initial[name] = normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal
         for name, field in self.fields.items():
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "restrict"):

@@ -130,7 +130,7 @@ def read_table(filename: str, content: bytes) -> tablib.Dataset:
         for row in rows[1:]:
             if not any(cell.strip() for cell in row):
                 continue
-            dataset.append((row + [""] * width)[:width])
+            dataset.append([_unguarded(cell) for cell in (row + [""] * width)[:width]])
     if not dataset.headers:
         raise ImportFileError(_("第 1 行必须是表头"))
     dataset.headers = [str(h).strip() if h is not None else "" for h in dataset.headers]
@@ -147,6 +147,13 @@ def _neutralised(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def _unguarded(cell: str) -> str:
+    """Undo the export's formula guard ("'=x" → "=x"): the cell is data, and data is never evaluated here."""
+    if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
 
 
 def write_table(dataset: tablib.Dataset, fmt: str) -> bytes:

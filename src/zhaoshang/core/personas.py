@@ -28,11 +28,11 @@ class Persona:
 
 
 PERSONAS = [
-    Persona("city_admin", "市招商局 管理员", "city_admin", None, "市招商局"),
-    Persona("linzi_admin", "临淄区 管理员", "district_admin", "370305", "区投资促进中心"),
-    Persona("linzi_chief", "临淄区 机器人产业链链长", "chain_chief", "370305", "区委常委"),
-    Persona("linzi_clerk", "临淄区 自然资源经办人", "clerk", "370305", "自然资源局临淄分局"),
-    Persona("huantai_admin", "桓台县 管理员", "district_admin", "370321", "县投资促进中心"),
+    Persona("city_admin", "市招商局管理员", "city_admin", None, "市招商局"),
+    Persona("linzi_admin", "临淄区管理员", "district_admin", "370305", "区投资促进中心"),
+    Persona("linzi_chief", "临淄区机器人产业链链长", "chain_chief", "370305", "区委常委"),
+    Persona("linzi_clerk", "临淄区自然资源经办人", "clerk", "370305", "自然资源局临淄分局"),
+    Persona("huantai_admin", "桓台县管理员", "district_admin", "370321", "县投资促进中心"),
 ]
 
 
@@ -54,8 +54,8 @@ def personas_ensure(password: str, *, department: Any = None, chain_team: Any = 
     users = {}
     for persona in PERSONAS:
         user, _ = User.objects.get_or_create(username=persona.username)
-        family, _, given = persona.full_name.partition(" ")
-        user.first_name, user.last_name = given, family
+        # Chinese names and titles are written as one unit, without a space; Django joins first + last.
+        user.first_name, user.last_name = persona.full_name, ""
         user.is_staff = persona.role in ("city_admin", "district_admin")
         user.set_password(password)
         user.save()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import widgets
 
@@ -92,13 +94,24 @@ class ChoiceWidget(widgets.Widget):
             return self.default
         text = str(value).strip()
         for code, label in self.choices:
-            if text in (str(code), str(label)):
+            # A file may have been exported from an English session: every language's label is accepted.
+            if text == str(code) or text in _labels(label):
                 return code
         allowed = "、".join(str(label) for _code, label in self.choices)
         raise ValueError(_("“%(value)s”不是可选值,可选:%(allowed)s") % {"value": text, "allowed": allowed})
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return str(dict(self.choices).get(value, value or ""))
+        # Files keep Chinese headers, so they keep Chinese labels whatever the exporting user's language.
+        with translation.override("zh-hans"):
+            return str(dict(self.choices).get(value, value or ""))
+
+
+def _labels(label: Any) -> set[str]:
+    labels = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            labels.add(str(label))
+    return labels
 
 
 class LookupWidget(widgets.ForeignKeyWidget):

@@ -150,7 +150,7 @@ class JobDetailView(LoginRequiredMixin, View):
     def get(self, request: Any, pk: int) -> HttpResponse:
         job = get_object_or_404(Job.objects.filter(user=request.user), pk=pk)
         context: dict[str, Any] = {"job": job}
-        if job.kind == "import" and job.status == Job.Status.SUCCEEDED:
+        if job.kind == "import" and job.status == Job.Status.SUCCEEDED and job.result:
             context["report"] = ImportReport.from_dict(job.result)
             context["config"] = config_for_key(job.params.get("key", ""))
             context["confirm_url"] = reverse("import_confirm", args=[job.pk])

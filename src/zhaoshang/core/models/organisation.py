@@ -100,7 +100,7 @@ class Park(DistrictOwned):
     town = models.ForeignKey(
         Town,
         verbose_name=_("所在镇办"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="parks",
@@ -166,7 +166,7 @@ class Team(DistrictOwned):
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.CHAIN)
     lead_department = models.ForeignKey(
-        Department, verbose_name=_("牵头部门"), on_delete=models.SET_NULL, null=True, blank=True
+        Department, verbose_name=_("牵头部门"), on_delete=models.PROTECT, null=True, blank=True
     )
     research_institution = models.CharField(_("头部研究机构"), max_length=100, blank=True)
     members = models.ManyToManyField(

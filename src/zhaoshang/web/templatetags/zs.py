@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from zhaoshang.core.audit import CHANNEL_LABELS
 from zhaoshang.core.registry import config_for_model
 
 register = template.Library()
@@ -30,10 +32,44 @@ def _display(obj: Any, field: models.Field) -> Any:
     if isinstance(field, models.ForeignKey):
         return object_link(value)
     if isinstance(value, Decimal):
-        return number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
+        return _number(value)
     if isinstance(field, models.JSONField):
-        return format_html('<code class="small">{}</code>', str(value)[:120])
+        return _json_display(value)
     return value
+
+
+def _json_display(value: Any) -> Any:
+    if isinstance(value, dict) and value.get("type") in ("Polygon", "MultiPolygon"):
+        rings = value["coordinates"] if value["type"] == "Polygon" else [r for p in value["coordinates"] for r in p]
+        points = sum(len(ring) - 1 for ring in rings)
+        return format_html('<span title="GeoJSON">{}</span>', _("GeoJSON 面,%(n)s 个顶点") % {"n": points})
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "、".join(value)
+    text = json.dumps(value, ensure_ascii=False)
+    return format_html('<code class="small">{}</code>', text if len(text) <= 200 else text[:200] + "…")
+
+
+def _number(value: Decimal) -> str:
+    # 3000.0000 → 3,000; 12.5000 → 12.5 (as officials write them)
+    normal = value.normalize()
+    return number_format(normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal, use_l10n=True)
+
+
+@register.filter
+def plain(value: Any) -> Any:
+    """A history value as people read it: numbers without trailing zeros, lists joined, JSON as JSON."""
+    if isinstance(value, Decimal):
+        return _number(value)
+    if isinstance(value, dict | list):
+        return _json_display(value)
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return value
+
+
+@register.filter
+def channel_label(code: str) -> str:
+    return str(CHANNEL_LABELS.get(code, code or ""))
 
 
 @register.simple_tag

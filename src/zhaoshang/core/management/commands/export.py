@@ -7,6 +7,7 @@ from zhaoshang.core.importing import FORMATS, write_table
 from zhaoshang.core.management.commands._actor import add_actor_argument, command_actor
 from zhaoshang.core.models import District
 from zhaoshang.core.registry import config_for_key, configs
+from zhaoshang.core.scope import user_scope
 
 
 class Command(BaseCommand):
@@ -30,6 +31,8 @@ class Command(BaseCommand):
         if fmt not in FORMATS and not (fmt == "json" and config.json_export is not None):
             raise CommandError(f"输出文件须为 .xlsx 或 .csv: {output}")
         user = command_actor(options["actor"])
+        if user_scope(user, "export").empty:
+            raise CommandError(f"用户 {user.username} 没有导出权限")
         queryset = config.model.objects.restrict(user, "export")
         if options["district"]:
             district = District.objects.restrict(user, "export").filter(adcode=options["district"]).first()

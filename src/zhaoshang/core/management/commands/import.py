@@ -72,7 +72,10 @@ class Command(BaseCommand):
             for issue in report.issues:
                 table.add_row(str(issue.row), issue.column, issue.message)
             console.print(table)
-        verb = "预检" if dry_run else ("已导入" if report.committed else "未导入")
+        if report.issues:
+            console.print(f"未导入: 共 {report.total} 行, 其中 {report.bad_rows} 行有错误; 整份文件未写入")
+            return
+        verb = "预检通过(未写入)" if dry_run else "已导入"
         console.print(
             f"{verb}: 共 {report.total} 行, 新增 {report.new}, 更新 {report.update}, "
             f"无变化 {report.skip}, 错误行 {report.bad_rows}"

@@ -2,6 +2,7 @@ import json
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
@@ -31,7 +32,7 @@ class Command(BaseCommand):
                     "user": j.user.username,
                     "status": j.status,
                     "progress": j.progress,
-                    "created": j.created.isoformat(),
+                    "created": timezone.localtime(j.created).isoformat(),
                 }
                 for j in jobs
             ]
@@ -45,7 +46,7 @@ class Command(BaseCommand):
                 job.user.username,
                 job.get_status_display(),
                 f"{job.progress}%",
-                job.created.strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(job.created).strftime("%Y-%m-%d %H:%M"),
             )
         console.print(table)
 
