@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -52,7 +53,7 @@ class ScopedViewSet(viewsets.ModelViewSet):
         try:
             object_delete(instance=instance, user=request.user, channel="api")
         except ProtectedError:
-            return Response({"detail": "仍被其他记录引用,无法删除"}, status=status.HTTP_409_CONFLICT)
+            return Response({"detail": _("仍被其他记录引用,无法删除")}, status=status.HTTP_409_CONFLICT)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -12,6 +12,7 @@ from zhaoshang.core import codes
 from zhaoshang.core.audit import acting_as
 from zhaoshang.core.parsers import ParseError, parse_decimal
 from zhaoshang.core.scope import ensure_allowed
+from zhaoshang.core.validators import localised
 
 
 class ChainDataError(ValueError):
@@ -32,7 +33,7 @@ def parse_industry_shares(text: str) -> list[tuple[str, float]]:
             code = codes.validate_industry_code(code.strip(), level="class")
             value = float(parse_decimal(share)) if share.strip() else None
         except ParseError as error:
-            raise ChainDataError(error.zh) from error
+            raise ChainDataError(localised(error)) from error
         if value is not None and not 0 <= value <= 1:
             raise ChainDataError(_("占比须在 0 到 1 之间:%(part)s") % {"part": part})
         pairs.append((code, value))

@@ -21,6 +21,7 @@ from zhaoshang.core.audit import acting_as
 from zhaoshang.core.models import Department, District, Team
 from zhaoshang.core.parsers import ParseError
 from zhaoshang.core.scope import ensure_allowed
+from zhaoshang.core.validators import localised
 
 SEGMENTS = {s.value for s in Node.Segment}
 KINDS = {k.value for k in ChainGroup.Kind}
@@ -46,7 +47,7 @@ def _check_chain(data: dict[str, Any], where: str) -> list[str]:
             try:
                 codes.validate_industry_code(code, level="class")
             except ParseError as error:
-                problems.append(f"{at}: {error.zh}")
+                problems.append(f"{at}: {localised(error)}")
             if not isinstance(share, int | float) or not 0 <= share <= 1:
                 problems.append(_("%(at)s 占比须在 0 到 1 之间") % {"at": at})
     for edge in data.get("edges") or []:
