@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("zhaoshang.api.urls")),
     path("", include("zhaoshang.chains.urls")),
+    path("", include("zhaoshang.enterprises.urls")),
     *generic_urlpatterns(),
 ]

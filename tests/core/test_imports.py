@@ -254,7 +254,9 @@ def test_a_file_exported_in_english_imports_back(org: Any, users: Any) -> None:
 
     user = users["linzi_admin"]
     with translation.override("en"):
-        content = write_table(ParkResource(user=user).export(Park.objects.filter(name="临淄机器人产业园")), "csv")
+        content = write_table(
+            ParkResource(user=user).export(Park.objects.filter(name="临淄机器人产业园")), "csv"
+        )
         assert "产业园区" in content.decode("utf-8-sig")  # labels stay Chinese in files
     english = content.decode("utf-8-sig").replace("产业园区", "Industrial park").encode()
     with translation.override("zh-hans"):

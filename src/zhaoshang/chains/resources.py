@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from import_export.fields import Field
-from import_export.widgets import Widget
 
 from zhaoshang.chains.models import Chain, ChainGroup, Edge, Node
 from zhaoshang.chains.services import (
@@ -16,18 +15,7 @@ from zhaoshang.chains.services import (
 )
 from zhaoshang.core.importing import ScopedResource
 from zhaoshang.core.resources import district_field, district_name_field
-from zhaoshang.core.widgets import ChoiceWidget, LookupWidget, YesNoWidget
-
-
-class ListWidget(Widget):
-    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[str]:
-        text = str(value or "")
-        for separator in (",", "\uff0c", ";", "\uff1b", "\n"):
-            text = text.replace(separator, "\u3001")
-        return [item.strip() for item in text.split("\u3001") if item.strip()]
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return "\u3001".join(value or [])
+from zhaoshang.core.widgets import ChoiceWidget, ListWidget, LookupWidget, YesNoWidget
 
 
 class ChainLookupWidget(LookupWidget):

@@ -30,6 +30,8 @@ class ModelConfig:
     # and (queryset) → dict.
     json_import: Any = None
     json_export: Any = None
+    # A domain service that saves a valid form: (form, user) → object; default: the generic object_save.
+    saver: Any = None
 
     @property
     def verbose_name(self) -> str:

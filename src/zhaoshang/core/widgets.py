@@ -148,3 +148,41 @@ class LookupWidget(widgets.ForeignKeyWidget):
             raise ValueError(
                 _("%(label)s“%(value)s”不唯一,请补充区县代码") % {"label": self.label, "value": text}
             ) from None
+
+
+LIST_SEPARATORS = (",", "\uff0c", ";", "\uff1b", "\n")  # , ， ; ； and new lines, besides 、
+
+
+class ListWidget(widgets.Widget):
+    """A list in one cell: items separated by 、 , ; or new lines (as people type them in Excel)."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[str]:
+        text = str(value or "")
+        for separator in LIST_SEPARATORS:
+            text = text.replace(separator, "\u3001")
+        return [item.strip() for item in text.split("\u3001") if item.strip()]
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return "\u3001".join(value or [])
+
+
+class ClassCodeWidget(ParsedWidget):
+    """A GB/T 4754 class (4 digits); Excel's lost leading zero (111 → 0111) is put back."""
+
+    parser = staticmethod(lambda value: codes.validate_industry_code(value, level="class"))
+
+
+class Top500Widget(widgets.Widget):
+    """ "中国企业500强:2023; 世界500强:2022" ↔ [{"list": ..., "year": ...}]."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[dict[str, Any]]:
+        entries = []
+        for item in ListWidget().clean(value):
+            name, _sep, year = item.replace("\uff1a", ":").partition(":")
+            if not year.strip().isdigit():
+                raise ValueError(_("500强须写成“榜单:年份”,如 中国企业500强:2023"))
+            entries.append({"list": name.strip(), "year": int(year)})
+        return entries
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return "; ".join(f"{e['list']}:{e['year']}" for e in value or [])

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.registry import configs
 
-NAV_GROUPS = [("chains", _("产业链")), ("org", _("组织机构"))]
+NAV_GROUPS = [("chains", _("产业链")), ("targets", _("目标企业")), ("org", _("组织机构"))]
 
 
 def navigation(request: Any) -> dict[str, Any]:

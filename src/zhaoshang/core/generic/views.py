@@ -74,7 +74,12 @@ class ObjectEditView(ConfigView):
         form = self.config.form(request.POST, request.FILES, instance=instance, user=request.user)
         if form.is_valid():
             try:
-                obj = object_save(instance=form.save(commit=False), user=request.user, m2m_save=form.save_m2m)
+                if self.config.saver is not None:
+                    obj = self.config.saver(form, request.user)
+                else:
+                    obj = object_save(
+                        instance=form.save(commit=False), user=request.user, m2m_save=form.save_m2m
+                    )
             except ValidationError as error:
                 form.add_error(None, error)
             else:

@@ -40,7 +40,11 @@ def _display(obj: Any, field: models.Field) -> Any:
 
 def _json_display(value: Any) -> Any:
     if isinstance(value, dict) and value.get("type") in ("Polygon", "MultiPolygon"):
-        rings = value["coordinates"] if value["type"] == "Polygon" else [r for p in value["coordinates"] for r in p]
+        rings = (
+            value["coordinates"]
+            if value["type"] == "Polygon"
+            else [r for p in value["coordinates"] for r in p]
+        )
         points = sum(len(ring) - 1 for ring in rings)
         return format_html('<span title="GeoJSON">{}</span>', _("GeoJSON 面,%(n)s 个顶点") % {"n": points})
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -52,7 +56,9 @@ def _json_display(value: Any) -> Any:
 def _number(value: Decimal) -> str:
     # 3000.0000 → 3,000; 12.5000 → 12.5 (as officials write them)
     normal = value.normalize()
-    return number_format(normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal, use_l10n=True)
+    return number_format(
+        normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal, use_l10n=True
+    )
 
 
 @register.filter
