@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("zhaoshang.industries.urls")),
     path("api/", include("zhaoshang.api.urls")),
     path("", include("zhaoshang.chains.urls")),
     path("", include("zhaoshang.enterprises.urls")),

@@ -280,3 +280,11 @@ def test_chain_nodes_link_back_to_their_firms(org: Any, client_for: Any, users: 
     listing = client_for("linzi_admin").get(reverse("enterprise_list") + f"?node={node.pk}").content.decode()
     assert "链上企业有限公司" in listing
     assert Chain.objects.filter(pk=node.chain_id, district=org["linzi_district"]).exists()
+
+
+def test_node_page_lists_its_local_firms(org: Any, client_for: Any, users: Any) -> None:
+    firm = EnterpriseFactory(district=org["linzi_district"], industry_code="3491", name="节点企业有限公司")
+    enterprises_classify(enterprises=Enterprise.objects.filter(pk=firm.pk), user=users["linzi_admin"])
+    node = firm.placements.first().node
+    page = client_for("linzi_admin").get(reverse("node_detail", args=[node.pk])).content.decode()
+    assert "节点企业有限公司" in page and "本环节企业 1 家" in page and "3491" in page

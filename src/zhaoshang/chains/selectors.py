@@ -53,3 +53,20 @@ def chain_detail_context(chain: Chain, user: Any) -> dict[str, Any]:
         "versions": Chain.objects.filter(district=chain.district_id, code=chain.code).order_by("-version"),
         "edge_count": chain.edges.count(),
     }
+
+
+def node_detail_context(node: Node, user: Any) -> dict[str, Any]:
+    from zhaoshang.enterprises.models import EnterpriseNode
+
+    placements = (
+        EnterpriseNode.objects.filter(node=node, excluded=False)
+        .select_related("enterprise")
+        .order_by("-enterprise__insured_employees", "enterprise__name")
+    )
+    return {
+        "industries": node.industries.all(),
+        "suppliers": node.in_edges.select_related("source"),
+        "customers": node.out_edges.select_related("target"),
+        "placements": placements[:200],
+        "placement_count": placements.count(),
+    }

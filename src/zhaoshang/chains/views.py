@@ -2,7 +2,7 @@
 
 from zhaoshang.chains import api, filters, forms, resources
 from zhaoshang.chains.models import Chain, ChainGroup, Edge, Node
-from zhaoshang.chains.selectors import chain_detail_context
+from zhaoshang.chains.selectors import chain_detail_context, node_detail_context
 from zhaoshang.chains.transfer import bundle_export, bundle_import_report
 from zhaoshang.core.registry import ModelConfig, register
 
@@ -46,6 +46,7 @@ register(
         resource=resources.NodeResource,
         nav_group="chains",
         select_related=["chain"],
+        detail_context=node_detail_context,
     )
 )
 register(

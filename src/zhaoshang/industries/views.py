@@ -1,0 +1,51 @@
+"""The GB/T 4754-2017 classification: browse by section → division → group → class, or search by code or name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from zhaoshang.industries.catalog import ancestors, industries, industry, search
+
+LEVEL_ORDER = ("section", "division", "group", "class")
+
+
+def _children(code: str | None) -> list[Any]:
+    return (
+        [i for i in industries().values() if i.parent == code]
+        if code
+        else [i for i in industries().values() if i.level == "section"]
+    )
+
+
+@login_required
+def industry_browser(request: Any) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    code = request.GET.get("code", "").strip()
+    current = industry(code) if code else None
+    context = {
+        "query": query,
+        "current": current,
+        "trail": ancestors(current.code) if current else [],
+        "results": search(query, limit=100) if query else _children(current.code if current else None),
+    }
+    template = "industries/_results.html" if request.headers.get("HX-Request") else "industries/browser.html"
+    return render(request, template, context)
+
+
+@api_view(["GET"])
+def industry_api(request: Request) -> Response:
+    """`/api/industries/?q=机器人` or `?code=3491`: the national classification (public, for every signed-in user)."""
+    code = request.query_params.get("code")
+    if code:
+        found = industry(code)
+        rows = [found] if found else []
+    else:
+        rows = search(request.query_params.get("q", ""), limit=int(request.query_params.get("limit", 50)))
+    return Response([{"code": r.code, "name": r.name, "level": r.level, "parent": r.parent} for r in rows])
