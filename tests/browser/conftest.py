@@ -75,7 +75,9 @@ class PageProblems:
         page.on("response", self._response)
 
     def _failed(self, request: Any) -> None:
-        if "/static/" in request.url:
+        # ERR_ABORTED is the browser cancelling a request because the page navigated on, not a missing file;
+        # a missing file answers 404, which `_response` reports.
+        if "/static/" in request.url and "ERR_ABORTED" not in str(request.failure):
             self.items.append(f"static request failed: {request.url} ({request.failure})")
 
     def _response(self, response: Any) -> None:
