@@ -20,16 +20,23 @@ def _isolated_settings(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _fast_password_hashing(django_test_environment: Any) -> Any:
-    # For the whole session, so that the demo built once and every login agree on the hasher.
+def _session_settings(django_test_environment: Any, tmp_path_factory: Any) -> Any:
+    """For the whole session: a fast password hasher (the demo built once and every login must agree on it)
+    and a small synthetic national registry, so that nothing touches the real data folder."""
     from django.test import override_settings
 
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+    from zhaoshang.analytics.registry import registry_generate
+
+    registry = tmp_path_factory.mktemp("registry") / "national.parquet"
+    registry_generate(registry, firms=150_000, seed=7)
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], NATIONAL_REGISTRY=registry
+    ):
         yield
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any, _fast_password_hashing: Any) -> None:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any, _session_settings: Any) -> None:
     """Build the demo organisation once per test database; each test then runs inside a rolled-back transaction."""
     with django_db_blocker.unblock():
         _demo_ensure()

@@ -169,6 +169,16 @@ SPECTACULAR_SETTINGS = {
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))
+# The national enterprise registry (Parquet, the schema of zhaoshang.analytics.registry) used for gap analysis
+# and target search; `zhaoshang registry generate` writes a synthetic one for demos.
+# Map tiles: a URL template (天地图 with its key, an intranet tile server, OpenStreetMap...); empty = no basemap,
+# which works on an offline intranet. MAP_TILES_CRS says whether the tiles are GCJ-02 (Amap/Tencent style).
+MAP_TILES = os.environ.get("ZHAOSHANG_MAP_TILES", "")
+MAP_TILES_ATTRIBUTION = os.environ.get("ZHAOSHANG_MAP_TILES_ATTRIBUTION", "")
+MAP_TILES_CRS = os.environ.get("ZHAOSHANG_MAP_TILES_CRS", "wgs84")
+NATIONAL_REGISTRY = Path(
+    os.environ.get("ZHAOSHANG_NATIONAL_REGISTRY", DATA_DIR / "registry" / "national.parquet")
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 

@@ -165,3 +165,18 @@ def test_deleting_a_town_that_parks_use_is_refused(org: Any, client_for: Any) ->
     assert Park.objects.get(name="齐鲁化学工业区").town == town
     page = client.get(response.url).content.decode()
     assert "无法删除" in page and "齐鲁化学工业区" in page
+
+
+def test_home_shows_chain_completeness_and_due_targets(org: Any, client_for: Any) -> None:
+    import datetime
+
+    from zhaoshang.enterprises.factories import TargetEntryFactory
+
+    entry = TargetEntryFactory(
+        district=org["linzi_district"], next_action="回访", next_action_date=datetime.date.today()
+    )
+    linzi = client_for("linzi_chief").get("/").content.decode()
+    assert 'id="chain-health"' in linzi and "机器人产业链" in linzi
+    assert entry.enterprise.name in linzi and "回访" in linzi
+    huantai = client_for("huantai_admin").get("/").content.decode()
+    assert entry.enterprise.name not in huantai and "机器人产业链" not in huantai

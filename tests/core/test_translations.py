@@ -216,6 +216,12 @@ def _data_values(org: Any, username: str) -> list[str]:
     for model in (City, District, Town, Park, Department, Team):
         for obj in model.objects.all():
             values += [str(obj), obj.name]
+    from zhaoshang.chains.models import Chain, ChainGroup, Node
+    from zhaoshang.enterprises.models import Enterprise
+
+    for model in (ChainGroup, Chain, Node, Enterprise):
+        for obj in model.objects.all():
+            values += [str(obj), obj.name]
     values += [d.short_name for d in Department.objects.all()]
     values += [t.research_institution for t in Team.objects.all()]
     return sorted({v for v in values if v}, key=len, reverse=True)

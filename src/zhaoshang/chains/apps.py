@@ -7,4 +7,4 @@ class ChainsConfig(AppConfig):
     verbose_name = _("产业链")
 
     def ready(self) -> None:
-        from zhaoshang.chains import demo, views  # noqa: F401  (registers the chain models and demo step)
+        from zhaoshang.chains import demo, gaps, views  # noqa: F401  (registers models, demo step, job runner)

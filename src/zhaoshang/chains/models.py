@@ -229,3 +229,46 @@ class Edge(TimeStamped):
                 raise ValidationError(_("环节不能供给自身。"))
             if self.source.chain_id != self.chain_id or self.target.chain_id != self.chain_id:
                 raise ValidationError(_("两个环节须属于同一条产业链。"))
+
+
+class GapSnapshot(TimeStamped):
+    """One run of the gap analysis of a chain in its district: kept, so a status can be traced to its data."""
+
+    class Base(models.TextChoices):
+        PROVINCE = "province", _("全省")
+        NATION = "nation", _("全国")
+
+    chain = models.ForeignKey(
+        Chain, verbose_name=_("产业链"), on_delete=models.CASCADE, related_name="gap_snapshots"
+    )
+    base = models.CharField(_("比较基准"), max_length=10, choices=Base.choices, default=Base.PROVINCE)
+    completeness = models.FloatField(_("链条完整度"))
+    result = models.JSONField(_("结果"))
+    registry = models.CharField(_("全国企业库"), max_length=300)
+    registry_version = models.FloatField(_("企业库版本"))
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("计算人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    scope_path = "chain__district"
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("短板分析")
+        verbose_name_plural = _("短板分析")
+        ordering = ["-created"]
+        get_latest_by = "created"
+
+    def __str__(self) -> str:
+        return f"{self.chain} {self.created:%Y-%m-%d %H:%M}"
+
+    @property
+    def scoped_district_id(self) -> int | None:
+        return self.chain.district_id
+
+    def node(self, key: str | int) -> dict[str, object] | None:
+        return next((n for n in self.result["nodes"] if str(n["key"]) == str(key)), None)

@@ -10,9 +10,10 @@ from zhaoshang.analytics.chain_layout import LayoutNode, chain_layout
 from zhaoshang.chains.models import Chain, Node
 
 SEGMENT_COLOURS = {"up": "#2f7ed8", "mid": "#0b4f9c", "down": "#13a89e"}
+STATUS_COLOURS = {"strong": "#2e7d32", "weak": "#f9a825", "missing": "#c62828"}
 
 
-def chain_graph(chain: Chain) -> dict[str, Any]:
+def chain_graph(chain: Chain, snapshot: Any = None) -> dict[str, Any]:
     """Nodes with positions, sizes by weight and links; two queries whatever the chain's size."""
     nodes = list(chain.nodes.prefetch_related("industries"))
     edges = list(chain.edges.values_list("source_id", "target_id", "weight"))
@@ -20,6 +21,7 @@ def chain_graph(chain: Chain) -> dict[str, Any]:
         [LayoutNode(n.pk, n.segment, n.order) for n in nodes], [(s, t) for s, t, _w in edges]
     )
     max_weight = max((n.weight for n in nodes), default=1.0) or 1.0
+    gaps = {str(n["key"]): n for n in snapshot.result["nodes"]} if snapshot is not None else {}
     return {
         "nodes": [
             {
@@ -30,6 +32,11 @@ def chain_graph(chain: Chain) -> dict[str, Any]:
                 "symbolSize": 28 + 34 * (n.weight / max_weight),
                 "segment": n.get_segment_display(),
                 "itemStyle": {"color": SEGMENT_COLOURS.get(n.segment, "#0b4f9c")},
+                "segmentColor": SEGMENT_COLOURS.get(n.segment, "#0b4f9c"),
+                "status": gaps.get(str(n.pk), {}).get("status"),
+                "statusColor": STATUS_COLOURS.get(gaps.get(str(n.pk), {}).get("status"), "#9e9e9e"),
+                "lq": gaps.get(str(n.pk), {}).get("lq"),
+                "firms": gaps.get(str(n.pk), {}).get("firms"),
                 "codes": [f"{i.code}×{i.share:g}" for i in n.industries.all()],
                 "url": reverse("node_detail", args=[n.pk]),
             }
@@ -43,12 +50,17 @@ def chain_graph(chain: Chain) -> dict[str, Any]:
 
 
 def chain_detail_context(chain: Chain, user: Any) -> dict[str, Any]:
+    from zhaoshang.chains.gaps import latest_snapshot
+
+    snapshot = latest_snapshot(chain)
     nodes = Node.objects.filter(chain=chain).prefetch_related("industries")
     segments = {key: [] for key, _label in Node.Segment.choices}
     for node in nodes:
         segments[node.segment].append(node)
     return {
-        "graph": chain_graph(chain),
+        "graph": chain_graph(chain, snapshot),
+        "snapshot": snapshot,
+        "gap_rows": _gap_rows(snapshot),
         "segments": [(label, segments[key]) for key, label in Node.Segment.choices],
         "versions": Chain.objects.filter(district=chain.district_id, code=chain.code).order_by("-version"),
         "edge_count": chain.edges.count(),
@@ -70,3 +82,37 @@ def node_detail_context(node: Node, user: Any) -> dict[str, Any]:
         "placements": placements[:200],
         "placement_count": placements.count(),
     }
+
+
+STATUS_LABELS = {"strong": "强项", "weak": "弱项", "missing": "缺失"}
+
+
+def _gap_rows(snapshot: Any) -> list[dict[str, Any]]:
+    """Nodes with a gap, largest first, with the node page link: what the chain chief acts on."""
+    if snapshot is None:
+        return []
+    rows = [dict(n) for n in snapshot.result["nodes"]]
+    for row in rows:
+        row["url"] = reverse("node_detail", args=[int(row["key"])])
+        row["status_label"] = STATUS_LABELS.get(row["status"], row["status"])
+    return sorted(rows, key=lambda r: (-(r["gap_score"] or 0), r["name"]))
+
+
+def chain_health(user: Any, limit: int = 20) -> list[dict[str, Any]]:
+    """Each visible current chain with its latest completeness: two queries whatever the number of chains."""
+    from django.db.models import OuterRef, Subquery
+
+    from zhaoshang.chains.models import GapSnapshot
+
+    latest = GapSnapshot.objects.filter(chain=OuterRef("pk")).order_by("-created")
+    chains = (
+        Chain.objects.restrict(user, "view")
+        .filter(is_current=True)
+        .select_related("district", "group")
+        .annotate(completeness=Subquery(latest.values("completeness")[:1]))
+        .order_by("completeness", "name")[:limit]
+    )
+    return [
+        {"chain": c, "completeness": c.completeness, "url": reverse("chain_detail", args=[c.pk])}
+        for c in chains
+    ]

@@ -17,4 +17,13 @@ def navigation(request: Any) -> dict[str, Any]:
         items = [c for c in configs() if c.nav_group == code]
         if items:
             groups.append({"label": label, "items": items})
-    return {"nav_groups": groups}
+    from django.conf import settings
+
+    return {
+        "nav_groups": groups,
+        "map_tiles": {
+            "url": settings.MAP_TILES,
+            "attribution": settings.MAP_TILES_ATTRIBUTION,
+            "crs": settings.MAP_TILES_CRS,
+        },
+    }

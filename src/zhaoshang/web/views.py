@@ -5,10 +5,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from zhaoshang.chains.selectors import chain_health
 from zhaoshang.core.models import Job
 from zhaoshang.core.scope import user_scope
 from zhaoshang.core.selectors import district_overview
+from zhaoshang.enterprises.selectors import targets_due
 
 
 @login_required
@@ -23,6 +26,9 @@ def home(request: Any) -> HttpResponse:
         "active_districts": [d for d in districts if d.towns or d.parks or d.departments],
         "profile": profile,
         "jobs": Job.objects.filter(user=user)[:5],
+        "targets_due": list(targets_due(user)[:10]),
+        "chain_health": chain_health(user),
         "can_change": not user_scope(user, "change").empty,
+        "today": timezone.localdate(),
     }
     return render(request, "web/home.html", context)

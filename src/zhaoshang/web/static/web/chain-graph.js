@@ -8,13 +8,16 @@
     box.innerHTML = '<p class="text-center text-body-secondary py-5">' + box.dataset.empty + "</p>";
     return;
   }
+  const paint = (mode) =>
+    graph.nodes.map((n) => ({ ...n, itemStyle: { color: mode === "status" ? n.statusColor : n.segmentColor } }));
   const chart = echarts.init(box, null, { renderer: "canvas" });
   chart.setOption({
     animation: false,
     tooltip: {
       formatter: (p) =>
         p.dataType === "node"
-          ? `<b>${p.data.name}</b><br>${p.data.segment}<br>${p.data.codes.join("、")}`
+          ? `<b>${p.data.name}</b><br>${p.data.segment}<br>${p.data.codes.join("、")}` +
+            (p.data.status ? `<br>${p.data.firms} · LQ ${Number(p.data.lq).toFixed(2)}` : "")
           : `${graph.nodes.find((n) => n.id === p.data.source).name} → ${graph.nodes.find((n) => n.id === p.data.target).name}`,
     },
     toolbox: { feature: { saveAsImage: { pixelRatio: 2, title: "PNG" } } },
@@ -23,7 +26,7 @@
         type: "graph",
         layout: "none",
         roam: true,
-        data: graph.nodes,
+        data: paint(box.dataset.colour),
         links: graph.links,
         edgeSymbol: ["none", "arrow"],
         edgeSymbolSize: 8,
@@ -37,5 +40,14 @@
     if (p.dataType === "node" && p.data.url) window.location.href = p.data.url;
   });
   window.addEventListener("resize", () => chart.resize());
+  document.querySelectorAll("[data-colour]").forEach((button) => {
+    if (button === box) return;
+    button.addEventListener("click", () => {
+      const mode = button.dataset.colour;
+      chart.setOption({ series: [{ data: paint(mode) }] });
+      document.querySelectorAll("button[data-colour]").forEach((b) => b.classList.toggle("active", b === button));
+      document.querySelectorAll("[data-legend]").forEach((l) => (l.hidden = l.dataset.legend !== mode));
+    });
+  });
   box.dataset.ready = "true";
 })();

@@ -1,0 +1,550 @@
+"""Economic complexity and relatedness on one place × industry matrix (DOMAIN.md §5).
+
+Pure: numpy and scipy only. ``complexity_compute(x)`` takes a dense or scipy.sparse matrix X (places ×
+industries, non-negative) and returns RCA, presence M, diversity, ubiquity, ECI, PCI, proximity φ, density,
+COI and COG as arrays in the input's row and column order. ``complexity_panel`` (module
+``complexity_panel``) runs it year by year on a long table.
+
+Two modes.
+
+**Default.** M = 1[RCA ≥ threshold] (or ``>`` with ``strict=True``). Places and industries with a zero
+total have no RCA: their rows/columns are NaN in every real-valued output (0 in M, diversity, ubiquity).
+ECI/PCI come from the places with diversity > 0 and the industries with ubiquity > 0 only; the others get
+NaN. ECI is z-scored (ddof 0) and PCI standardised with ECI's mean and standard deviation, so that a place's
+ECI is the mean PCI of what it has; the sign makes corr(ECI, diversity) > 0. Self-proximity is excluded
+(φ_pp = 0, as in the Stata original) unless ``self_proximity=True``. COI_c = Σ_p ω_cp (1 − M_cp) PCI_p and
+COG_cp = (1 − M_cp) Σ_q (1 − M_cq) φ_pq PCI_q / Σ_j φ_qj use the standardised PCI and are not rescaled;
+terms whose PCI or density is undefined count as 0. Density is NaN for an industry related to no other.
+
+**compat="ecomplexity".** Reproduces ecomplexity 0.5.3 (``presence_test="rca"``) to rounding: places and
+industries whose total is 0 are dropped (the panel layer restores them as ecomplexity's merge does);
+RCA ≥ threshold; φ_pp = 1 and φ is NaN for an industry of ubiquity 0; density includes self-proximity; COI
+is z-scored and COG divided by the standard deviation of the raw ECI, both built on the unit-norm
+eigenvector. Its failure modes are kept: when any place has diversity 0 every ECI, PCI and COG of that year
+is NaN, and when exactly one place or industry has diversity/ubiquity 0 its ``np.insert`` loop fails and
+COI is NaN too.
+
+The eigenvector comes from the symmetric A Aᵀ or Aᵀ A, A = D_d^-1/2 M D_u^-1/2 (the smaller side), which is
+similar to M̃ = D_d⁻¹ M D_u⁻¹ Mᵀ: the eigenvalues are real and no place × place matrix is ever formed.
+When the second eigenvalue is not separated from its neighbours the eigenvector is not unique (e.g. a
+disconnected place-industry network): a ``ComplexityWarning`` says so, and no implementation, ecomplexity
+included, gives a reproducible answer then.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import scipy.linalg
+import scipy.linalg.blas
+import scipy.sparse
+import scipy.sparse.linalg
+
+__all__ = [
+    "Compat",
+    "ComplexityError",
+    "ComplexityOut",
+    "ComplexityResult",
+    "ComplexityWarning",
+    "complexity_compute",
+    "presence",
+    "revealed_comparative_advantage",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+Int8Array = npt.NDArray[np.int8]
+BoolArray = npt.NDArray[np.bool_]
+Compat = Literal["ecomplexity"]
+
+# Dense symmetric eigensolvers are exact and robust but cubic; ARPACK needs a few dozen sparse products at
+# the size of a national county × industry panel, ~10× faster there.
+_DENSE_EIGEN_LIMIT = 600
+# Below this gap between the second eigenvalue and a neighbour, the eigenvector is not unique.
+_GAP_WARNING = 1e-9
+
+
+class ComplexityError(ValueError):
+    """Input that cannot be computed. ``str()`` is ``zh``; ``en`` is the English message."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(zh, en)
+        self.zh = zh
+        self.en = en
+
+    def __str__(self) -> str:
+        return self.zh
+
+
+class ComplexityWarning(UserWarning):
+    """ECI/PCI are not uniquely defined for this matrix (see the module docstring)."""
+
+
+@dataclass(frozen=True, eq=False)
+class ComplexityResult:
+    """All outputs for an X of c places × p industries, in X's row/column order."""
+
+    rca: FloatArray  # (c, p)
+    mcp: Int8Array  # (c, p), 0/1
+    diversity: IntArray  # (c,)
+    ubiquity: IntArray  # (p,)
+    eci: FloatArray  # (c,)
+    pci: FloatArray  # (p,)
+    proximity: FloatArray  # (p, p), symmetric
+    density: FloatArray  # (c, p)
+    coi: FloatArray  # (c,)
+    cog: FloatArray  # (c, p)
+    place_kept: BoolArray  # (c,) total ≠ 0: the place is part of the computation
+    industry_kept: BoolArray  # (p,)
+    eigenvalue: float  # second-largest eigenvalue of M̃ (NaN when not computed)
+    spectral_gap: float  # distance of that eigenvalue to its nearest neighbour (NaN when not computed)
+
+
+@dataclass(frozen=True, eq=False)
+class ComplexityOut:
+    """Caller-owned (c, p) float64 C-contiguous arrays to write RCA, density and COG into.
+
+    A panel of many years writes each year straight into its slice of the long output columns: on a
+    3,000 × 1,300 panel that saves three 31 MB temporaries and their copies per year."""
+
+    rca: FloatArray
+    density: FloatArray
+    cog: FloatArray
+
+
+def revealed_comparative_advantage(x: FloatArray, out: FloatArray | None = None) -> FloatArray:
+    """Balassa RCA with ecomplexity's exact operation order, so that RCA = 1 ties fall the same way.
+
+    NaN cells are skipped in the totals and stay NaN; rows or columns with zero total give NaN/inf."""
+    # np.nansum copies the matrix to zero its NaNs; without NaNs np.sum adds the same numbers in the same order.
+    total = np.nansum if np.isnan(x).any() else np.sum
+    with np.errstate(divide="ignore", invalid="ignore"):
+        num = x / total(x, axis=1)[:, np.newaxis]
+        loc_total = total(x, axis=0)[np.newaxis, :]
+        world_total = total(loc_total, axis=1)[:, np.newaxis]
+        den = loc_total / world_total
+        rca: FloatArray = np.divide(num, den, out=num if out is None else out)
+    return rca
+
+
+def presence(rca: FloatArray, threshold: float = 1.0, *, strict: bool = False) -> Int8Array:
+    """M = 1[RCA ≥ threshold] (``strict``: RCA > threshold); NaN counts as RCA 0, as in ecomplexity."""
+    return _presence_mask(rca, threshold, strict).view(np.int8)
+
+
+def _presence_mask(rca: FloatArray, threshold: float, strict: bool) -> BoolArray:
+    hit: BoolArray = rca > threshold if strict else rca >= threshold
+    if (0 > threshold) if strict else (0 >= threshold):
+        hit |= np.isnan(rca)
+    return hit
+
+
+def complexity_compute(
+    x: Any,
+    *,
+    threshold: float = 1.0,
+    strict: bool | None = None,
+    self_proximity: bool | None = None,
+    compat: Compat | None = None,
+    out: ComplexityOut | None = None,
+) -> ComplexityResult:
+    """Complexity and relatedness of a place × industry matrix ``x`` (ndarray, array-like or scipy.sparse).
+
+    ``strict`` and ``self_proximity`` default to False in the default mode; compat mode fixes them to
+    ecomplexity's choices (``>=`` and φ_pp = 1) and refuses other values. With ``out`` the result's
+    ``rca``, ``density`` and ``cog`` are those arrays, filled in place."""
+    dense = _as_dense(x)
+    if out is not None:
+        for name in ("rca", "density", "cog"):
+            buffer = getattr(out, name)
+            if buffer.shape != dense.shape or buffer.dtype != np.float64 or not buffer.flags.c_contiguous:
+                raise ComplexityError(
+                    f"out.{name} 的形状或类型不符", f"out.{name} has the wrong shape or type"
+                )
+    if compat is None:
+        return _compute_default(
+            dense, threshold=threshold, strict=bool(strict), self_proximity=bool(self_proximity), out=out
+        )
+    if compat != "ecomplexity":
+        raise ComplexityError(f"未知的兼容模式: {compat}", f"unknown compat mode: {compat}")
+    if strict or self_proximity is False:
+        raise ComplexityError(
+            "ecomplexity 兼容模式固定使用 RCA ≥ 阈值 且 φ_pp = 1",
+            "compat mode 'ecomplexity' always uses RCA >= threshold and phi_pp = 1",
+        )
+    return _compute_compat(dense, threshold=threshold, out=out)
+
+
+def _as_dense(x: Any) -> FloatArray:
+    if scipy.sparse.issparse(x):
+        dense: FloatArray = np.asarray(x.toarray(), dtype=np.float64)
+    else:
+        dense = np.asarray(x, dtype=np.float64)
+    if dense.ndim != 2:
+        raise ComplexityError(
+            f"输入须为二维矩阵 (地区 × 行业), 实为 {dense.ndim} 维",
+            f"input must be a 2-D place × industry matrix, got {dense.ndim} dimensions",
+        )
+    return dense
+
+
+def _checked_default(x: FloatArray) -> FloatArray:
+    """Refuse negative and infinite values; missing values count as 0. Two passes when the input is clean."""
+    if x.size == 0:
+        return x
+    if not x.min() >= 0:  # a negative value, or NaN somewhere
+        if (x < 0).any():
+            raise ComplexityError(
+                "输入含负值, RCA 无意义", "input contains negative values; RCA is undefined"
+            )
+        x = np.nan_to_num(x, nan=0.0, posinf=np.inf)
+    if np.isinf(x.max()):
+        raise ComplexityError("输入含无穷大值", "input contains infinite values")
+    return x
+
+
+@dataclass
+class _Prepared:
+    """The kept block (places and industries with a non-zero total) with RCA and presence."""
+
+    place_kept: BoolArray
+    industry_kept: BoolArray
+    rca: FloatArray
+    hit: BoolArray
+    m: FloatArray  # hit as float64, for BLAS
+    diversity: IntArray
+    ubiquity: IntArray
+    full: bool  # nothing dropped: the block is the whole matrix
+    _nonzero: tuple[IntArray, IntArray] | None = None
+
+    def nonzero(self) -> tuple[IntArray, IntArray]:
+        """Row and column of every presence, row-major (computed once, used twice)."""
+        if self._nonzero is None:
+            rows, cols = np.nonzero(self.hit)
+            self._nonzero = (rows.astype(np.int64, copy=False), cols.astype(np.int64, copy=False))
+        return self._nonzero
+
+
+def _prepare(
+    x: FloatArray, place_kept: BoolArray, industry_kept: BoolArray, hit_rule: tuple[float, bool], out: Any
+) -> _Prepared:
+    full = bool(place_kept.all() and industry_kept.all())
+    xv = x if full else np.ascontiguousarray(x[np.ix_(place_kept, industry_kept)])
+    rca = revealed_comparative_advantage(xv, out=out.rca if full and out is not None else None)
+    hit = _presence_mask(rca, *hit_rule)
+    return _Prepared(
+        place_kept=place_kept,
+        industry_kept=industry_kept,
+        rca=rca,
+        hit=hit,
+        m=hit.astype(np.float64),
+        diversity=hit.sum(axis=1, dtype=np.int64),
+        ubiquity=hit.sum(axis=0, dtype=np.int64),
+        full=full,
+    )
+
+
+def _compute_default(
+    x: FloatArray, *, threshold: float, strict: bool, self_proximity: bool, out: ComplexityOut | None
+) -> ComplexityResult:
+    x = _checked_default(x)
+    v = _prepare(x, x.sum(axis=1) > 0, x.sum(axis=0) > 0, (threshold, strict), out)
+
+    eci_v = np.full(v.m.shape[0], np.nan)
+    pci_v = np.full(v.m.shape[1], np.nan)
+    active_c = v.diversity > 0
+    active_p = v.ubiquity > 0
+    whole = bool(active_c.all() and active_p.all())
+    eigen = _second_eigenvector(
+        _block(v.m, active_c, active_p),
+        v.diversity[active_c],
+        v.ubiquity[active_p],
+        v.nonzero() if whole else None,
+    )
+    eigenvalue = gap = float("nan")
+    if eigen is not None:
+        kc, kp, eigenvalue, gap = eigen
+        sign = _default_sign(kc, kp, v.diversity[active_c], v.ubiquity[active_p])
+        kc, kp = sign * kc, sign * kp
+        mean, sd = kc.mean(), kc.std()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            eci_v[active_c] = (kc - mean) / sd
+            pci_v[active_p] = (kp - mean) / sd
+
+    phi = _proximity_default(v.m, v.ubiquity, self_proximity=self_proximity)
+    # An undefined PCI (industry present nowhere) contributes nothing to COI and COG.
+    pci_terms = np.nan_to_num(pci_v, nan=0.0)
+    density_v, coi_v, cog_v = _relatedness(v, phi, phi.sum(axis=0), pci_terms, out)
+    return _assemble(x.shape, v, eci_v, pci_v, phi, density_v, coi_v, cog_v, eigenvalue, gap, out)
+
+
+def _compute_compat(x: FloatArray, *, threshold: float, out: ComplexityOut | None) -> ComplexityResult:
+    # ecomplexity drops locations/products whose summed value is 0 before it rectangularises.
+    v = _prepare(x, np.nansum(x, axis=1) != 0, np.nansum(x, axis=0) != 0, (threshold, False), out)
+    m = v.m
+    eci_raw, pci_raw, eigenvalue, gap = _eci_pci_compat(v)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Integer counts are exact in float64 BLAS; ecomplexity's int64 product gives the same numbers slowly.
+        phi = _cooccurrence(m) / v.ubiquity[np.newaxis, :].astype(np.float64)
+        prox = np.minimum(phi, phi.T)
+        if (v.ubiquity > 0).all() and np.isfinite(eci_raw).all() and np.isfinite(pci_raw).all():
+            density_v, coi_raw, cog_raw = _relatedness(v, prox, np.nansum(prox, axis=1), pci_raw, out)
+        else:
+            # ecomplexity's own expressions, so that its NaN propagation is kept to the letter.
+            density_v = m @ (prox.T / np.nansum(prox, axis=1)[np.newaxis, :])
+            absent = 1.0 - m
+            coi_raw = ((density_v * absent) * pci_raw).sum(axis=1)
+            cog_raw = absent * (absent @ (prox * (pci_raw / prox.sum(axis=1))[:, np.newaxis]))
+        eci_mean, eci_sd = eci_raw.mean(), eci_raw.std()
+        pci_v = (pci_raw - eci_mean) / eci_sd
+        cog_v = np.divide(cog_raw, eci_sd, out=cog_raw)
+        eci_v = (eci_raw - eci_mean) / eci_sd
+        coi_v = (coi_raw - coi_raw.mean()) / coi_raw.std()
+    return _assemble(x.shape, v, eci_v, pci_v, prox, density_v, coi_v, cog_v, eigenvalue, gap, out)
+
+
+def _block(a: FloatArray, rows: BoolArray, cols: BoolArray) -> FloatArray:
+    if rows.all() and cols.all():
+        return a
+    return np.ascontiguousarray(a[np.ix_(rows, cols)])
+
+
+def _relatedness(
+    v: _Prepared, phi: FloatArray, phi_total: FloatArray, pci: FloatArray, out: ComplexityOut | None
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Density ω = Mφ / Σφ, COI = Σ_p ω (1−M) PCI, COG = (1−M) ∘ ((1−M) φ̂), φ̂_qp = φ_qp PCI_q / Σ_j φ_qj.
+
+    φ must be symmetric. (1−M) φ̂ is computed as 1ᵀφ̂ − M φ̂, and results go straight into their final
+    arrays: place × industry temporaries are what a 5-year national panel's memory peak is made of."""
+    m, hit = v.m, v.hit
+    use_out = out is not None and v.full
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(phi_total != 0, pci / phi_total, 0.0)
+        phi_hat = phi * weight[:, np.newaxis]
+        density: FloatArray = np.matmul(m, phi, out=out.density if use_out and out else None)
+        # COI = Σ_p (Mφ)_cp w_p − Σ_{p: M_cp = 1} (Mφ)_cp w_p, the second sum over M's non-zeros only.
+        rows, cols = v.nonzero()
+        present = np.bincount(rows, weights=density[rows, cols] * weight[cols], minlength=m.shape[0])
+        coi: FloatArray = density @ weight - present
+        np.divide(density, phi_total[np.newaxis, :], out=density)
+    cog: FloatArray = np.matmul(m, phi_hat, out=out.cog if use_out and out else None)
+    np.subtract(phi_hat.sum(axis=0)[np.newaxis, :], cog, out=cog)
+    np.copyto(cog, 0.0, where=hit)
+    return density, coi, cog
+
+
+def _eci_pci_compat(v: _Prepared) -> tuple[FloatArray, FloatArray, float, float]:
+    """Raw (unit-norm, sign-corrected) eigenvectors as ecomplexity's ``calc_eci_pci`` leaves them."""
+    m, diversity, ubiquity = v.m, v.diversity, v.ubiquity
+    eci_raw = np.full(m.shape[0], np.nan)
+    pci_raw = np.full(m.shape[1], np.nan)
+    zero_c = diversity == 0
+    zero_p = ubiquity == 0
+    # ecomplexity iterates over ``np.argwhere(...).squeeze()``: with exactly one zero that is a 0-d array, the
+    # loop raises, its ``except`` branch fires and the whole year's ECI and PCI become NaN.
+    if zero_c.sum() == 1 or zero_p.sum() == 1:
+        return eci_raw, pci_raw, float("nan"), float("nan")
+    d_valid = diversity[~zero_c]
+    whole = not (zero_c.any() or zero_p.any())
+    eigen = _second_eigenvector(
+        _block(m, ~zero_c, ~zero_p), d_valid, ubiquity[~zero_p], v.nonzero() if whole else None
+    )
+    if eigen is None:
+        return eci_raw, pci_raw, float("nan"), float("nan")
+    kc, kp, eigenvalue, gap = eigen
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # corrcoef is NaN for constant diversity or a single place: ecomplexity then returns NaN everywhere.
+        sign = np.sign(np.corrcoef(d_valid, kc)[0, 1])
+    eci_raw[~zero_c] = sign * kc
+    pci_raw[~zero_p] = sign * kp
+    return eci_raw, pci_raw, eigenvalue, gap
+
+
+def _second_eigenvector(
+    m: FloatArray, diversity: IntArray, ubiquity: IntArray, nonzero: tuple[IntArray, IntArray] | None = None
+) -> tuple[FloatArray, FloatArray, float, float] | None:
+    """(kc, kp, λ₂, gap) for M̃'s second-largest eigenvalue: kp of unit norm (as LAPACK normalises the
+    eigenvectors of the industry-side matrix ecomplexity decomposes), kc = D_d⁻¹ M kp.
+
+    Every diversity and ubiquity must be > 0. None for fewer than 2 places or industries."""
+    n_c, n_p = m.shape
+    if n_c < 2 or n_p < 2:
+        return None
+    scale_c = 1.0 / np.sqrt(diversity.astype(np.float64))
+    scale_p = 1.0 / np.sqrt(ubiquity.astype(np.float64))
+    industry_side = n_p <= n_c
+    values, vectors = _top_eigenpairs(m, scale_c, scale_p, industry_side, nonzero)
+    # The smaller Gram matrix lacks only zero eigenvalues of the larger one; those still bound the gap.
+    neighbour_below = float(values[-3]) if values.size >= 3 else -np.inf
+    if not industry_side:
+        neighbour_below = max(neighbour_below, 0.0)
+    eigenvalue = float(values[-2])
+    gap = float(min(values[-1] - values[-2], values[-2] - neighbour_below))
+    if industry_side:
+        kp = vectors[:, -2] * scale_p
+    else:
+        kp = (m.T @ (vectors[:, -2] * scale_c)) / ubiquity
+    norm = np.linalg.norm(kp)
+    if norm == 0 or not np.isfinite(norm):
+        return None
+    kp = kp / norm
+    kc: FloatArray = (m @ kp) / diversity
+    if gap < _GAP_WARNING:
+        warnings.warn(
+            "ECI/PCI not unique: the second eigenvalue of M̃ is degenerate "
+            f"(λ₂ = {eigenvalue:.6g}, gap {gap:.2g}); the place-industry network may be disconnected",
+            ComplexityWarning,
+            stacklevel=4,
+        )
+    return kc, kp, eigenvalue, gap
+
+
+def _top_eigenpairs(
+    m: FloatArray,
+    scale_c: FloatArray,
+    scale_p: FloatArray,
+    industry_side: bool,
+    nonzero: tuple[IntArray, IntArray] | None,
+) -> tuple[FloatArray, FloatArray]:
+    """Up to three largest eigenpairs (ascending) of AᵀA (industry side) or AAᵀ, A = D_d^-1/2 M D_u^-1/2."""
+    n = m.shape[1] if industry_side else m.shape[0]
+
+    def dense() -> tuple[FloatArray, FloatArray]:
+        a = m * scale_c[:, np.newaxis] * scale_p[np.newaxis, :]
+        gram = a.T @ a if industry_side else a @ a.T
+        values, vectors = scipy.linalg.eigh(gram, subset_by_index=[max(n - 3, 0), n - 1])
+        return np.asarray(values, dtype=np.float64), np.asarray(vectors, dtype=np.float64)
+
+    if n <= _DENSE_EIGEN_LIMIT:
+        return dense()
+    # ARPACK on the sparse M: a few dozen sparse products instead of an n × n Gram matrix and its
+    # tridiagonalisation; single-threaded, so it does not suffer when the machine is busy.
+    rows, cols = np.nonzero(m) if nonzero is None else nonzero
+    indptr = np.zeros(m.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=m.shape[0]), out=indptr[1:])
+    sparse_m = scipy.sparse.csr_array((np.ones(cols.size), cols, indptr), shape=m.shape)
+    sparse_mt = sparse_m.T
+    weight_c = scale_c**2
+    weight_p = scale_p**2
+
+    def matvec(v: FloatArray) -> FloatArray:
+        v = np.ravel(v)
+        if industry_side:
+            out: FloatArray = scale_p * (sparse_mt @ ((sparse_m @ (scale_p * v)) * weight_c))
+        else:
+            out = scale_c * (sparse_m @ ((sparse_mt @ (scale_c * v)) * weight_p))
+        return out
+
+    operator = scipy.sparse.linalg.LinearOperator((n, n), matvec=matvec, dtype=np.float64)
+    # A fixed start vector keeps runs reproducible; tol=0 asks ARPACK for machine precision.
+    start = np.random.default_rng(20070727).standard_normal(n)
+    try:
+        values, vectors = scipy.sparse.linalg.eigsh(operator, k=3, which="LA", tol=0, v0=start)
+    except scipy.sparse.linalg.ArpackNoConvergence:
+        return dense()
+    order = np.argsort(values)
+    return np.asarray(values[order], dtype=np.float64), np.asarray(vectors[:, order], dtype=np.float64)
+
+
+def _default_sign(kc: FloatArray, kp: FloatArray, diversity: IntArray, ubiquity: IntArray) -> float:
+    """+1 or −1 so that ECI rises with diversity; ties fall back to PCI falling with ubiquity."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for a, b in ((kc, diversity), (kp, -ubiquity)):
+            r = np.corrcoef(a, b)[0, 1]
+            if np.isfinite(r) and abs(r) > 1e-12:
+                return float(np.sign(r))
+    first = np.flatnonzero(np.abs(kp) > 1e-12)
+    return float(np.sign(kp[first[0]])) if first.size else 1.0
+
+
+def _cooccurrence(m: FloatArray) -> FloatArray:
+    """C = MᵀM. Every partial sum is an integer below 2^24, so float32 is exact in any summation order, and
+    a symmetric rank-k update does half a matrix product: 4× less work than float64 ``m.T @ m``."""
+    if m.size == 0:  # BLAS rejects empty operands (and prints so)
+        return np.zeros((m.shape[1], m.shape[1]))
+    m32 = m.astype(np.float32)
+    upper = scipy.linalg.blas.ssyrk(1.0, m32.T)  # m32.T is Fortran-ordered: no copy
+    co: FloatArray = np.triu(upper).astype(np.float64)
+    co += np.triu(upper, 1).T
+    return co
+
+
+def _proximity_default(m: FloatArray, ubiquity: IntArray, *, self_proximity: bool) -> FloatArray:
+    """φ_pq = C_pq / max(u_p, u_q); 0 when neither industry is present anywhere."""
+    u = ubiquity.astype(np.float64)
+    larger = np.maximum(u[:, np.newaxis], u[np.newaxis, :])
+    phi = np.divide(_cooccurrence(m), larger, out=np.zeros_like(larger), where=larger > 0)
+    np.fill_diagonal(phi, np.where(u > 0, 1.0, 0.0) if self_proximity else 0.0)
+    return phi
+
+
+def _assemble(
+    shape: tuple[int, int],
+    v: _Prepared,
+    eci: FloatArray,
+    pci: FloatArray,
+    proximity: FloatArray,
+    density: FloatArray,
+    coi: FloatArray,
+    cog: FloatArray,
+    eigenvalue: float,
+    gap: float,
+    out: ComplexityOut | None,
+) -> ComplexityResult:
+    """Scatter the kept block back into arrays of the input's shape (NaN / 0 for dropped rows and columns)."""
+    mcp = v.hit.view(np.int8)
+    diversity, ubiquity, rca = v.diversity, v.ubiquity, v.rca
+    if not v.full:
+        n_c, n_p = shape
+        kept_c, kept_p = v.place_kept, v.industry_kept
+        block = np.ix_(kept_c, kept_p)
+
+        def cp(values: FloatArray, target: FloatArray | None) -> FloatArray:
+            full = np.empty((n_c, n_p)) if target is None else target
+            full.fill(np.nan)
+            full[block] = values
+            return full
+
+        def vec(values: npt.NDArray[Any], kept: BoolArray, fill: float) -> npt.NDArray[Any]:
+            full = np.full(kept.shape[0], fill, dtype=values.dtype)
+            full[kept] = values
+            return full
+
+        rca = cp(rca, out.rca if out else None)
+        density = cp(density, out.density if out else None)
+        cog = cp(cog, out.cog if out else None)
+        mcp = np.zeros((n_c, n_p), dtype=np.int8)
+        mcp[block] = v.hit
+        prox = np.full((n_p, n_p), np.nan)
+        prox[np.ix_(kept_p, kept_p)] = proximity
+        proximity = prox
+        diversity, ubiquity = vec(diversity, kept_c, 0), vec(ubiquity, kept_p, 0)
+        eci, coi, pci = vec(eci, kept_c, np.nan), vec(coi, kept_c, np.nan), vec(pci, kept_p, np.nan)
+    elif out is not None:
+        # The compat fallback path computes into fresh arrays; copy so that ``out`` always holds the result.
+        for name, values in (("rca", rca), ("density", density), ("cog", cog)):
+            target = getattr(out, name)
+            if values is not target:
+                target[...] = values
+        rca, density, cog = out.rca, out.density, out.cog
+    return ComplexityResult(
+        rca=rca,
+        mcp=mcp,
+        diversity=diversity,
+        ubiquity=ubiquity,
+        eci=eci,
+        pci=pci,
+        proximity=proximity,
+        density=density,
+        coi=coi,
+        cog=cog,
+        place_kept=v.place_kept,
+        industry_kept=v.industry_kept,
+        eigenvalue=eigenvalue,
+        spectral_gap=gap,
+    )

@@ -1,0 +1,94 @@
+"""Gap analysis of a district's chains against the national registry: compute, store, read."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+from django.db import transaction
+
+from zhaoshang.analytics.gaps import GapNode, GapSettings, chain_gaps
+from zhaoshang.chains.models import Chain, GapSnapshot
+from zhaoshang.core.jobs import job_runner
+from zhaoshang.core.models import District, Job
+from zhaoshang.core.scope import ensure_allowed
+from zhaoshang.industries.national import national_matrix, national_relatedness, registry_version
+
+
+def gap_settings(district: District, base: str) -> GapSettings:
+    """Per-district thresholds (district.settings["gaps"]) over the defaults of DOMAIN.md §5."""
+    overrides = {
+        k: v
+        for k, v in (district.settings.get("gaps") or {}).items()
+        if k in GapSettings.__dataclass_fields__
+    }
+    return dataclasses.replace(GapSettings(), **{**overrides, "base": base})
+
+
+def _clean(value: Any) -> Any:
+    # JSON has no NaN: "no downstream edge" and "no density" become null.
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def chain_gaps_compute(chain: Chain, base: str = "province") -> Any:
+    nodes = list(chain.nodes.prefetch_related("industries"))
+    gap_nodes = [
+        GapNode(str(n.pk), n.name, n.segment, n.weight, {i.code: i.share for i in n.industries.all()})
+        for n in nodes
+    ]
+    edges = [(str(s), str(t)) for s, t in chain.edges.values_list("source_id", "target_id")]
+    adcode = chain.district.adcode
+    relatedness = national_relatedness(adcode)
+    return chain_gaps(
+        gap_nodes,
+        edges,
+        matrix=national_matrix("county", "firms"),
+        district=adcode,
+        density=relatedness.density,
+        settings=gap_settings(chain.district, base),
+    )
+
+
+def chain_gaps_refresh(*, chain: Chain, user: Any, base: str = "province") -> GapSnapshot:
+    ensure_allowed(user, "view", chain)
+    result = chain_gaps_compute(chain, base)
+    path, mtime = registry_version()
+    nodes = [{k: _clean(v) for k, v in dataclasses.asdict(n).items()} for n in result.nodes]
+    with transaction.atomic():
+        return GapSnapshot.objects.create(
+            chain=chain,
+            base=base,
+            completeness=result.completeness,
+            result={
+                "nodes": nodes,
+                "explain": result.explain,
+                "settings": dataclasses.asdict(result.settings),
+            },
+            registry=path,
+            registry_version=mtime,
+            computed_by=user,
+        )
+
+
+def latest_snapshot(chain: Chain) -> GapSnapshot | None:
+    return chain.gap_snapshots.order_by("-created").first()
+
+
+@job_runner("chain-gaps")
+def run_chain_gaps(job: Job, progress: Any) -> dict[str, Any]:
+    """Recompute the gaps of every current chain of a district (params: district id, base)."""
+    chains = Chain.objects.restrict(job.user, "view").filter(
+        district_id=job.params["district"], is_current=True
+    )
+    if job.params.get("chain"):
+        chains = chains.filter(pk=job.params["chain"])
+    chains = list(chains)
+    done = []
+    for index, chain in enumerate(chains, 1):
+        progress(index - 1, len(chains), chain.name)
+        snapshot = chain_gaps_refresh(chain=chain, user=job.user, base=job.params.get("base", "province"))
+        done.append({"chain": chain.name, "completeness": round(snapshot.completeness, 3)})
+    return {"chains": done}

@@ -1,0 +1,26 @@
+// Target cities on a map: circles sized by score around the district (no basemap unless one is configured).
+(function () {
+  const box = document.getElementById("target-map");
+  if (!box || typeof L === "undefined") return;
+  const cities = JSON.parse(document.getElementById("target-cities-data").textContent);
+  const origin = JSON.parse(document.getElementById("target-origin").textContent);
+  const map = L.map(box, { zoomSnap: 0.5 });
+  if (box.dataset.tiles) {
+    L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution, maxZoom: 18 }).addTo(map);
+  }
+  const points = [];
+  const top = Math.max(...cities.map((c) => c.score), 1e-9);
+  cities.forEach((c) => {
+    L.circleMarker([c.lat, c.lng], { radius: 5 + 20 * (c.score / top), color: "#0b4f9c", fillOpacity: 0.45 })
+      .bindTooltip(`${c.name} · ${c.firms}`, { permanent: c.score / top > 0.5, direction: "top" })
+      .addTo(map);
+    points.push([c.lat, c.lng]);
+  });
+  if (origin && origin[1] === origin[1]) {
+    L.circleMarker([origin[1], origin[0]], { radius: 8, color: "#c62828", fillOpacity: 1 }).bindTooltip("★").addTo(map);
+    points.push([origin[1], origin[0]]);
+  }
+  if (points.length) map.fitBounds(points, { padding: [20, 20] });
+  L.control.scale({ imperial: false }).addTo(map);
+  box.dataset.ready = "true";
+})();
