@@ -24,7 +24,8 @@ def registry_path() -> Path:
     if not path.is_file():
         raise RegistryMissing(
             _(
-                "没有全国企业库文件 %(path)s。可用 zhaoshang registry generate 生成演示数据,或设置 ZHAOSHANG_NATIONAL_REGISTRY。"
+                "没有全国企业库文件 %(path)s。可用 zhaoshang registry generate 生成演示数据,"
+                "或设置 ZHAOSHANG_NATIONAL_REGISTRY。"
             )
             % {"path": path}
         )
