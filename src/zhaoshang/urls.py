@@ -15,5 +15,7 @@ urlpatterns = [
     path("api/", include("zhaoshang.api.urls")),
     path("", include("zhaoshang.chains.urls")),
     path("", include("zhaoshang.enterprises.urls")),
+    path("", include("zhaoshang.sites.urls")),
+    path("", include("zhaoshang.projects.urls")),
     *generic_urlpatterns(),
 ]

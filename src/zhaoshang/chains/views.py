@@ -1,10 +1,15 @@
 """Chains declared for the generic pages, API, import/export and CLI; the chain page adds the panorama."""
 
+from django.utils.translation import gettext_lazy as _
+
 from zhaoshang.chains import api, filters, forms, resources
 from zhaoshang.chains.models import Chain, ChainGroup, Edge, Node
 from zhaoshang.chains.selectors import chain_detail_context, node_detail_context
 from zhaoshang.chains.transfer import bundle_export, bundle_import_report
-from zhaoshang.core.registry import ModelConfig, register
+from zhaoshang.core.registry import ModelConfig, register, register_nav_group
+
+register_nav_group("chains", _("产业链"), 10)
+
 
 register(
     ModelConfig(

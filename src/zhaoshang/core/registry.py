@@ -46,6 +46,16 @@ class ModelConfig:
 
 
 _registry: dict[str, ModelConfig] = {}
+_nav_groups: dict[str, tuple[int, Any]] = {}
+
+
+def register_nav_group(code: str, label: Any, order: int) -> None:
+    """A menu of the navigation bar; each app declares its own (label lazily translated)."""
+    _nav_groups[code] = (order, label)
+
+
+def nav_groups() -> list[tuple[str, Any]]:
+    return [(code, label) for code, (_order, label) in sorted(_nav_groups.items(), key=lambda item: item[1][0])]
 
 
 def register(config: ModelConfig) -> ModelConfig:

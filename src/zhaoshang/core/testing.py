@@ -66,3 +66,23 @@ def form_errors(response: Any) -> str:
 
 def url(config: ModelConfig, action: str, *args: Any) -> str:
     return reverse(config.url_name(action), args=args)
+
+
+def all_specs() -> dict[str, ModelSpec]:
+    """Every app's `specs.SPECS`: an app declares how to build its models next to its factories."""
+    import importlib
+
+    from django.apps import apps
+
+    specs: dict[str, ModelSpec] = {}
+    for app in apps.get_app_configs():
+        if not app.name.startswith("zhaoshang."):
+            continue
+        try:
+            module = importlib.import_module(f"{app.name}.specs")
+        except ModuleNotFoundError as error:
+            if error.name != f"{app.name}.specs":
+                raise
+            continue
+        specs.update(module.SPECS)
+    return specs

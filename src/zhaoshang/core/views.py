@@ -1,8 +1,13 @@
 """The organisation tables declared once for the generic pages, API, import/export and CLI."""
 
+from django.utils.translation import gettext_lazy as _
+
 from zhaoshang.core import api, filters, forms, resources
 from zhaoshang.core.models import Department, District, Park, Team, Town
-from zhaoshang.core.registry import ModelConfig, register
+from zhaoshang.core.registry import ModelConfig, register, register_nav_group
+
+register_nav_group("org", _("组织机构"), 90)
+
 
 register(
     ModelConfig(

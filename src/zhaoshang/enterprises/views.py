@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from zhaoshang.core.registry import ModelConfig, register
+from django.utils.translation import gettext_lazy as _
+
+from zhaoshang.core.registry import ModelConfig, register, register_nav_group
 from zhaoshang.core.services import object_save
 from zhaoshang.enterprises import api, filters, forms, resources
 from zhaoshang.enterprises.models import ContactLog, Enterprise, TargetEntry
 from zhaoshang.enterprises.selectors import enterprise_detail_context, target_detail_context
 from zhaoshang.enterprises.services import contact_log_add
+
+register_nav_group("targets", _("目标企业"), 20)
 
 
 def _save_contact(form: Any, user: Any) -> Any:

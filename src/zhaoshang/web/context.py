@@ -2,23 +2,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
+from django.conf import settings
 
-from zhaoshang.core.registry import configs
-
-NAV_GROUPS = [("chains", _("产业链")), ("targets", _("目标企业")), ("org", _("组织机构"))]
+from zhaoshang.core.registry import configs, nav_groups
 
 
 def navigation(request: Any) -> dict[str, Any]:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     groups = []
-    for code, label in NAV_GROUPS:
+    for code, label in nav_groups():
         items = [c for c in configs() if c.nav_group == code]
         if items:
             groups.append({"label": label, "items": items})
-    from django.conf import settings
-
     return {
         "nav_groups": groups,
         "map_tiles": {
