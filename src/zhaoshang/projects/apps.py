@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "zhaoshang.projects"
     verbose_name = _("项目库")
+
+    def ready(self) -> None:
+        from zhaoshang.projects import views  # noqa: F401  (registers the models)
