@@ -42,32 +42,58 @@ class Project(DistrictOwned):
     tier = models.CharField(_("项目层级"), max_length=20, choices=Tier.choices, default=Tier.GENERAL)
     # Investor
     investor_name = models.CharField(_("投资方"), max_length=200, blank=True)
-    investor_uscc = models.CharField(_("投资方信用代码"), max_length=18, blank=True, validators=[validate_uscc])
+    investor_uscc = models.CharField(
+        _("投资方信用代码"), max_length=18, blank=True, validators=[validate_uscc]
+    )
     investor_origin = models.CharField(_("投资方来源"), max_length=20, choices=Origin.choices, blank=True)
     investor_top500 = models.JSONField(_("投资方500强"), default=list, blank=True)
     enterprise = models.ForeignKey(
         "enterprises.Enterprise", verbose_name=_("投资企业"), on_delete=models.SET_NULL, null=True, blank=True
     )
     # Money (万元)
-    total_investment = models.DecimalField(_("总投资(万元)"), max_digits=16, decimal_places=2, null=True, blank=True)
+    total_investment = models.DecimalField(
+        _("总投资(万元)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
     first_phase_investment = models.DecimalField(
         _("一期投资(万元)"), max_digits=16, decimal_places=2, null=True, blank=True
     )
     # A capital increase counts only the increase, once: it points at the project it enlarges.
     increase_of = models.ForeignKey(
-        "self", verbose_name=_("增资所属项目"), on_delete=models.PROTECT, null=True, blank=True, related_name="increases"
+        "self",
+        verbose_name=_("增资所属项目"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="increases",
     )
     # Industry and place
-    industry_code = models.CharField(_("行业代码"), max_length=4, blank=True, validators=[validate_industry_code])
-    chain = models.ForeignKey("chains.Chain", verbose_name=_("产业链"), on_delete=models.SET_NULL, null=True, blank=True)
-    node = models.ForeignKey("chains.Node", verbose_name=_("环节"), on_delete=models.SET_NULL, null=True, blank=True)
-    town = models.ForeignKey("core.Town", verbose_name=_("镇办"), on_delete=models.PROTECT, null=True, blank=True)
-    park = models.ForeignKey("core.Park", verbose_name=_("园区"), on_delete=models.PROTECT, null=True, blank=True)
+    industry_code = models.CharField(
+        _("行业代码"), max_length=4, blank=True, validators=[validate_industry_code]
+    )
+    chain = models.ForeignKey(
+        "chains.Chain", verbose_name=_("产业链"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    node = models.ForeignKey(
+        "chains.Node", verbose_name=_("环节"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    town = models.ForeignKey(
+        "core.Town", verbose_name=_("镇办"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    park = models.ForeignKey(
+        "core.Park", verbose_name=_("园区"), on_delete=models.PROTECT, null=True, blank=True
+    )
     land_mu = models.DecimalField(_("用地(亩)"), max_digits=12, decimal_places=2, null=True, blank=True)
     referrer = models.CharField(_("引荐人"), max_length=100, blank=True)
-    team = models.ForeignKey("core.Team", verbose_name=_("负责专班"), on_delete=models.PROTECT, null=True, blank=True)
+    team = models.ForeignKey(
+        "core.Team", verbose_name=_("负责专班"), on_delete=models.PROTECT, null=True, blank=True
+    )
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("项目专员"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("项目专员"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     # Dates
     signed_date = models.DateField(_("首次签约日期"), null=True, blank=True)
@@ -75,8 +101,12 @@ class Project(DistrictOwned):
     started_date = models.DateField(_("开工日期"), null=True, blank=True)
     expected_production_date = models.DateField(_("预计投产日期"), null=True, blank=True)
     # At full capacity (designed) — 万元 / people
-    designed_output = models.DecimalField(_("达产产值(万元)"), max_digits=16, decimal_places=2, null=True, blank=True)
-    designed_tax = models.DecimalField(_("达产税收(万元)"), max_digits=16, decimal_places=2, null=True, blank=True)
+    designed_output = models.DecimalField(
+        _("达产产值(万元)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    designed_tax = models.DecimalField(
+        _("达产税收(万元)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
     designed_jobs = models.PositiveIntegerField(_("达产就业(人)"), null=True, blank=True)
     # Reserve pool: projects enterprises plan, collected with their source and timing.
     reserve_source = models.CharField(_("储备来源"), max_length=200, blank=True)
@@ -113,7 +143,9 @@ class Project(DistrictOwned):
 class StageMove(TimeStamped):
     """A step up (or down) the ladder, with its evidence; counted stages wait for a reviewer, then lock."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="moves")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="moves"
+    )
     from_stage = models.CharField(_("原阶段"), max_length=20, choices=DEFAULT_STAGES)
     to_stage = models.CharField(_("新阶段"), max_length=20, choices=DEFAULT_STAGES)
     date = models.DateField(_("发生日期"))
@@ -124,7 +156,12 @@ class StageMove(TimeStamped):
         settings.AUTH_USER_MODEL, verbose_name=_("申报人"), on_delete=models.PROTECT, related_name="+"
     )
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     verified_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     rejected_reason = models.CharField(_("退回原因"), max_length=200, blank=True)
@@ -157,7 +194,9 @@ class FundsEntry(TimeStamped):
         FIXED = "fixed", _("固定资产投资")
         WORKING = "working", _("流动资金")
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="funds")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="funds"
+    )
     date = models.DateField(_("到位日期"))
     amount = models.DecimalField(_("金额(万元)"), max_digits=16, decimal_places=2)
     origin = models.CharField(_("资金来源地"), max_length=20, choices=Origin.choices)

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from zhaoshang.projects import pages
+
+urlpatterns = [
+    path("project/<int:pk>/move/", pages.StageMoveView.as_view(), name="project_move"),
+    path("project/<int:pk>/status/", pages.ProjectStatusView.as_view(), name="project_status"),
+    path("stage-move/<int:pk>/verify/", pages.StageVerifyView.as_view(), name="stage_verify"),
+]

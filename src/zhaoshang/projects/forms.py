@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhaoshang.core.forms import ScopedModelForm
+from zhaoshang.projects.models import FundsEntry, Project
+from zhaoshang.projects.services import project_duplicates
+from zhaoshang.projects.stages import DEFAULT_STAGES
+
+
+class ProjectForm(ScopedModelForm):
+    not_a_duplicate = forms.BooleanField(
+        label=_("确认不是重复项目"), required=False, help_text=_("系统发现疑似重复时,核实后勾选再保存")
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "district",
+            "name",
+            "content",
+            "stage",
+            "tier",
+            "investor_name",
+            "investor_uscc",
+            "investor_origin",
+            "total_investment",
+            "first_phase_investment",
+            "increase_of",
+            "industry_code",
+            "chain",
+            "node",
+            "town",
+            "park",
+            "land_mu",
+            "referrer",
+            "team",
+            "officer",
+            "promised_start_date",
+            "expected_production_date",
+            "designed_output",
+            "designed_tax",
+            "designed_jobs",
+            "reserve_source",
+            "expected_timing",
+            "notes",
+        ]
+        widgets = {
+            "promised_start_date": forms.DateInput(attrs={"type": "date"}),
+            "expected_production_date": forms.DateInput(attrs={"type": "date"}),
+            "content": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The stage moves through the ladder with evidence, never by editing the record.
+            self.fields.pop("stage")
+        else:
+            self.fields["stage"].choices = [
+                (c, label) for c, label in DEFAULT_STAGES if c in ("reserve", "lead", "negotiation")
+            ]
+        self.fields["chain"].queryset = self.fields["chain"].queryset.filter(is_current=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        district = data.get("district")
+        if district and data.get("name") and not data.get("not_a_duplicate") and not data.get("increase_of"):
+            twins = project_duplicates(
+                district_id=district.pk,
+                name=data["name"],
+                investor_uscc=data.get("investor_uscc") or "",
+                exclude=self.instance.pk,
+            )
+            if twins:
+                names = "、".join(p.name for p in twins[:5])
+                raise forms.ValidationError(
+                    _(
+                        "疑似重复项目:%(names)s。一个项目只能计一次;如是增资请选择“增资所属项目”,核实不是重复后勾选确认。"
+                    )
+                    % {"names": names}
+                )
+        return data
+
+
+class StageMoveForm(forms.Form):
+    to_stage = forms.ChoiceField(
+        label=_("新阶段"), choices=DEFAULT_STAGES, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    date = forms.DateField(
+        label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+    evidence = forms.FileField(
+        label=_("佐证材料"), required=False, widget=forms.ClearableFileInput(attrs={"class": "form-control"})
+    )
+    evidence_note = forms.CharField(
+        label=_("佐证说明"), required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+
+
+class FundsEntryForm(ScopedModelForm):
+    class Meta:
+        model = FundsEntry
+        fields = ["project", "date", "amount", "origin", "kind", "evidence_note"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}

@@ -1,0 +1,87 @@
+"""Project actions: request a stage move (with evidence), verify or send it back, change the status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+
+from zhaoshang.projects.forms import StageMoveForm
+from zhaoshang.projects.models import Project, StageMove
+from zhaoshang.projects.services import (
+    ProjectError,
+    project_status_set,
+    stage_move_request,
+    stage_move_verify,
+)
+
+
+def _problem(request: Any, error: Exception) -> None:
+    text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    messages.error(request, text)
+
+
+class StageMoveView(LoginRequiredMixin, View):
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        project = get_object_or_404(Project.objects.restrict(request.user, "change"), pk=pk)
+        form = StageMoveForm(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, _("请填写新阶段和日期。"))
+            return redirect("project_detail", pk=pk)
+        data = form.cleaned_data
+        try:
+            move = stage_move_request(
+                project=project,
+                to_stage=data["to_stage"],
+                date=data["date"],
+                user=request.user,
+                note=data["note"],
+                evidence=data["evidence"],
+                evidence_note=data["evidence_note"],
+            )
+        except (ProjectError, ValidationError) as error:
+            _problem(request, error)
+        else:
+            if move.pending:
+                messages.success(request, _("已提交,待审核人核实后生效。"))
+            else:
+                messages.success(request, _("阶段已变更。"))
+        return redirect("project_detail", pk=pk)
+
+
+class StageVerifyView(LoginRequiredMixin, View):
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        move = get_object_or_404(StageMove.objects.restrict(request.user, "verify"), pk=pk)
+        try:
+            stage_move_verify(
+                move=move,
+                user=request.user,
+                approve=request.POST.get("approve") == "1",
+                reason=request.POST.get("reason", ""),
+            )
+        except ProjectError as error:
+            _problem(request, error)
+        else:
+            messages.success(request, _("已审核。"))
+        return redirect("project_detail", pk=move.project_id)
+
+
+class ProjectStatusView(LoginRequiredMixin, View):
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        project = get_object_or_404(Project.objects.restrict(request.user, "change"), pk=pk)
+        status = request.POST.get("status", "")
+        if status not in Project.Status.values:
+            return redirect("project_detail", pk=pk)
+        try:
+            project_status_set(
+                project=project, status=status, reason=request.POST.get("reason", ""), user=request.user
+            )
+        except ValidationError as error:
+            _problem(request, error)
+        return redirect("project_detail", pk=pk)

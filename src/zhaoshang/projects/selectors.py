@@ -1,0 +1,74 @@
+"""Reads for project pages: the ladder, the pending moves, the money in place by origin."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, Sum
+
+from zhaoshang.projects.models import FundsEntry, Origin, Project
+from zhaoshang.projects.services import can_verify
+from zhaoshang.projects.stages import EVIDENCE_HINTS, VERIFIED_STAGES, stage_index, stages_for
+
+
+def funds_in_place(
+    user: Any,
+    *,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    origin: str | None = None,
+) -> Decimal:
+    """Funds in place in a period (e.g. out-of-province funds this year): a query, not a spreadsheet."""
+    entries = FundsEntry.objects.restrict(user, "view")
+    if since:
+        entries = entries.filter(date__gte=since)
+    if until:
+        entries = entries.filter(date__lte=until)
+    if origin:
+        entries = entries.filter(origin=origin)
+    return entries.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+
+
+def project_detail_context(project: Project, user: Any) -> dict[str, Any]:
+    from zhaoshang.projects.forms import StageMoveForm
+
+    current = stage_index(project.stage)
+    ladder = [
+        {
+            "code": code,
+            "label": label,
+            "done": i < current,
+            "current": i == current,
+            "counted": code in VERIFIED_STAGES,
+        }
+        for i, (code, label) in enumerate(stages_for(project.district))
+    ]
+    funds = project.funds.all()
+    by_origin = {o.value: Decimal(0) for o in Origin}
+    for entry in funds:
+        by_origin[entry.origin] += entry.amount
+    moves = project.moves.select_related("requested_by", "verified_by")
+    return {
+        "ladder": ladder,
+        "moves": moves,
+        "pending": [m for m in moves if m.pending],
+        "can_verify": can_verify(user, project),
+        "move_form": StageMoveForm(initial={"date": datetime.date.today()}),
+        "evidence_hints": {k: str(v) for k, v in EVIDENCE_HINTS.items()},
+        "funds": funds,
+        "funds_total": sum(by_origin.values()),
+        "funds_by_origin": [(label, by_origin[code]) for code, label in Origin.choices],
+        "increases": project.increases.all(),
+    }
+
+
+def overdue_start(user: Any, today: datetime.date | None = None) -> Any:
+    """Signed projects past their promised start (超时限未开工): the list leaders ask for first."""
+    today = today or datetime.date.today()
+    return (
+        Project.objects.restrict(user, "view")
+        .filter(Q(stage__in=["signed", "registered", "land"]) & Q(promised_start_date__lt=today))
+        .exclude(status=Project.Status.TERMINATED)
+    )

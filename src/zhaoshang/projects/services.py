@@ -1,0 +1,168 @@
+"""Writes on projects: honest counting, evidence-backed stage moves verified by a reviewer, funds in place."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhaoshang.core.audit import acting_as
+from zhaoshang.core.scope import ensure_allowed, user_scope
+from zhaoshang.projects.models import FundsEntry, Project, StageMove
+from zhaoshang.projects.stages import EVIDENCE_HINTS, VERIFIED_STAGES, stage_index
+
+
+class ProjectError(ValueError):
+    pass
+
+
+NAME_SIMILARITY = 0.85
+
+
+def project_duplicates(
+    *, district_id: int, name: str, investor_uscc: str = "", exclude: int | None = None
+) -> list[Project]:
+    """Projects already on the books that look like this one: same investor USCC, or a near-same name.
+
+    A project counts once, at its first signing; a second record of the same project would count twice."""
+    candidates = Project.objects.filter(district_id=district_id).exclude(status=Project.Status.TERMINATED)
+    if exclude:
+        candidates = candidates.exclude(pk=exclude)
+    found = []
+    normal = _normal(name)
+    for project in candidates.only("pk", "name", "investor_uscc", "increase_of_id"):
+        same_investor = investor_uscc and project.investor_uscc == investor_uscc
+        similar = difflib.SequenceMatcher(None, normal, _normal(project.name)).ratio() >= NAME_SIMILARITY
+        if same_investor or similar:
+            found.append(project)
+    return found
+
+
+def _normal(name: str) -> str:
+    for noise in ("项目", "有限公司", "股份", "(", ")", "(", ")", " "):
+        name = name.replace(noise, "")
+    return name
+
+
+def stage_move_request(
+    *,
+    project: Project,
+    to_stage: str,
+    date: datetime.date,
+    user: Any,
+    note: str = "",
+    evidence: Any = None,
+    evidence_note: str = "",
+) -> StageMove:
+    """Ask to move a project; stages that count need evidence and wait for a reviewer before they take effect."""
+    with transaction.atomic(), acting_as(user, "web"):
+        ensure_allowed(user, "change", project)
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        if project.status == Project.Status.TERMINATED:
+            raise ProjectError(_("项目已终止,不能变更阶段。"))
+        if to_stage == project.stage:
+            raise ProjectError(_("项目已在该阶段。"))
+        if project.moves.filter(verified_at__isnull=True, rejected_reason="").exists():
+            raise ProjectError(_("还有待审核的阶段变更,请先审核。"))
+        counted = to_stage in VERIFIED_STAGES and stage_index(to_stage) > stage_index(project.stage)
+        if counted and not evidence and not evidence_note:
+            hint = EVIDENCE_HINTS.get(to_stage, "")
+            raise ProjectError(_("进入该阶段须提供佐证材料(%(hint)s)。") % {"hint": hint})
+        if date > timezone.localdate():
+            raise ProjectError(_("发生日期不能晚于今天。"))
+        move = StageMove(
+            project=project,
+            from_stage=project.stage,
+            to_stage=to_stage,
+            date=date,
+            note=note,
+            evidence_note=evidence_note,
+            requested_by=user,
+        )
+        if evidence:
+            move.evidence = evidence
+        move.full_clean()
+        move.save()
+        if not counted:
+            # Stages that do not count (lead, negotiation, a step back) take effect at once.
+            _apply(project, move, user)
+        return move
+
+
+def stage_move_verify(*, move: StageMove, user: Any, approve: bool, reason: str = "") -> StageMove:
+    """A reviewer confirms (the move takes effect and is locked) or sends it back with a reason."""
+    with transaction.atomic(), acting_as(user, "web"):
+        move = StageMove.objects.select_for_update().select_related("project").get(pk=move.pk)
+        ensure_allowed(user, "verify", move.project)
+        if not move.pending:
+            raise ProjectError(_("该变更已处理。"))
+        if move.requested_by_id == user.pk and not user.is_superuser:
+            raise ProjectError(_("申报人不能审核自己的申报。"))
+        if approve:
+            _apply(Project.objects.select_for_update().get(pk=move.project_id), move, user)
+        else:
+            if not reason:
+                raise ProjectError(_("退回须写明原因。"))
+            move.rejected_reason = reason
+            move.save()
+        return move
+
+
+def _apply(project: Project, move: StageMove, user: Any) -> None:
+    move.verified_by = user
+    move.verified_at = timezone.now()
+    move.save()
+    project.stage = move.to_stage
+    if move.to_stage == "signed" and project.signed_date is None:
+        project.signed_date = move.date  # the first signing is the one that counts
+    if move.to_stage == "started" and project.started_date is None:
+        project.started_date = move.date
+    project.save()
+
+
+def project_status_set(*, project: Project, status: str, reason: str, user: Any) -> Project:
+    with transaction.atomic(), acting_as(user, "web"):
+        ensure_allowed(user, "change", project)
+        project.status, project.status_reason = status, reason
+        project.full_clean()
+        project.save()
+        if status == Project.Status.TERMINATED:
+            _release_sites(project, user)
+    return project
+
+
+def _release_sites(project: Project, user: Any) -> None:
+    # The factor map frees what a dropped project held (the sites app may not be installed yet).
+    try:
+        from zhaoshang.sites.services import sites_release_for_project
+    except ImportError:
+        return
+    sites_release_for_project(project=project, user=user)
+
+
+def funds_add(
+    *,
+    project: Project,
+    user: Any,
+    date: datetime.date,
+    amount: Any,
+    origin: str,
+    kind: str,
+    evidence_note: str = "",
+) -> FundsEntry:
+    with transaction.atomic(), acting_as(user, "web"):
+        ensure_allowed(user, "change", project)
+        entry = FundsEntry(
+            project=project, date=date, amount=amount, origin=origin, kind=kind, evidence_note=evidence_note
+        )
+        entry.full_clean()
+        entry.save()
+        return entry
+
+
+def can_verify(user: Any, project: Project) -> bool:
+    return user_scope(user, "verify").allows(project.district_id)
