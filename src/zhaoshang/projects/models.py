@@ -222,3 +222,24 @@ class FundsEntry(TimeStamped):
     def clean(self) -> None:
         if self.amount is not None and self.amount <= 0:
             raise ValidationError({"amount": _("金额须大于 0。")})
+
+
+from zhaoshang.projects.delivery_models import (  # noqa: E402  (models of the same app, split by subject)
+    ApprovalStepTemplate,
+    Blocker,
+    DispatchReport,
+    ProjectStep,
+    WeeklyTask,
+)
+
+__all__ = [
+    "ApprovalStepTemplate",
+    "Blocker",
+    "DispatchReport",
+    "FundsEntry",
+    "Origin",
+    "Project",
+    "ProjectStep",
+    "StageMove",
+    "WeeklyTask",
+]

@@ -36,3 +36,7 @@ SPECS = {
         marker=lambda entry: entry.project.name,
     ),
 }
+
+from zhaoshang.projects.delivery_specs import SPECS as DELIVERY_SPECS  # noqa: E402
+
+SPECS.update(DELIVERY_SPECS)
