@@ -359,3 +359,19 @@ def test_cores_do_not_import_django() -> None:
         "sys.exit('django' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_provisional_calendar_counts_weekdays_beyond_the_published_years() -> None:
+    from zhaoshang.analytics.schedule import CnWorkdaysProvisional
+
+    calendar = CnWorkdaysProvisional()
+    beyond = datetime.date(calendar.last_year + 1, 1, 1)
+    monday = beyond + datetime.timedelta(days=(7 - beyond.weekday()) % 7)
+    assert calendar.is_workday(monday) and not calendar.is_workday(monday + datetime.timedelta(days=5))
+    assert calendar.provisional_years == {calendar.last_year + 1}
+    # Published years still follow the State Council's notice (2024-02-12 was a Spring Festival holiday).
+    assert not calendar.is_workday(datetime.date(2024, 2, 12)) and calendar.is_workday(
+        datetime.date(2024, 2, 18)
+    )
+    with pytest.raises(ScheduleError):
+        calendar.is_workday(datetime.date(calendar.first_year - 1, 6, 1))

@@ -359,6 +359,26 @@ class CnWorkdays:
         return bool(self._is_workday(day))
 
 
+class CnWorkdaysProvisional(CnWorkdays):
+    """Chinese working days where known, Monday–Friday beyond: the next year's holidays are published only in
+    November or December, yet a project started today must be planned into next year. Days counted without
+    a published calendar are collected in ``provisional_years`` so that pages can say so."""
+
+    name = "cn-workdays-provisional"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.provisional_years: set[int] = set()
+
+    def is_workday(self, day: datetime.date) -> bool:
+        if self.covers(day):
+            return bool(self._is_workday(day))
+        if day.year < self.first_year:
+            return super().is_workday(day)  # the past is not guessed: it raises the range error
+        self.provisional_years.add(day.year)
+        return day.weekday() < 5
+
+
 def calendar_by_name(name: str) -> WorkdayCalendar:
     if name == CnWorkdays.name:
         return CnWorkdays()

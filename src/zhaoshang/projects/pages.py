@@ -85,3 +85,54 @@ class ProjectStatusView(LoginRequiredMixin, View):
         except ValidationError as error:
             _problem(request, error)
         return redirect("project_detail", pk=pk)
+
+
+class StepsCreateView(LoginRequiredMixin, View):
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        from zhaoshang.projects.approvals import project_steps_create
+
+        project = get_object_or_404(Project.objects.restrict(request.user, "change"), pk=pk)
+        project_steps_create(project=project, user=request.user)
+        messages.success(request, _("已按审批模板生成审批环节并排定计划。"))
+        return redirect("project_detail", pk=pk)
+
+
+class ScheduleView(LoginRequiredMixin, View):
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        import datetime
+
+        from zhaoshang.projects.approvals import calendar_note, project_schedule
+
+        project = get_object_or_404(Project.objects.restrict(request.user, "change"), pk=pk)
+        try:
+            start = datetime.date.fromisoformat(request.POST.get("start", ""))
+            result = project_schedule(
+                project=project, user=request.user, start=start, calendar=request.POST.get("calendar", "cn")
+            )
+        except ValueError as error:
+            messages.error(request, str(error) or _("日期格式应为 YYYY-MM-DD"))
+        else:
+            if note := calendar_note(result):
+                messages.warning(request, note)
+        return redirect("project_detail", pk=pk)
+
+
+class StepUpdateView(LoginRequiredMixin, View):
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        import datetime
+
+        from zhaoshang.projects.approvals import step_update
+        from zhaoshang.projects.models import ProjectStep
+
+        step = get_object_or_404(ProjectStep.objects.restrict(request.user, "change"), pk=pk)
+        try:
+            step_update(
+                step=step,
+                user=request.user,
+                status=request.POST.get("status", ""),
+                date=datetime.date.fromisoformat(request.POST.get("date", "")),
+                document=request.FILES.get("document"),
+            )
+        except (ValueError, ValidationError) as error:
+            _problem(request, error)
+        return redirect("project_detail", pk=step.project_id)

@@ -50,7 +50,12 @@ def project_detail_context(project: Project, user: Any) -> dict[str, Any]:
     for entry in funds:
         by_origin[entry.origin] += entry.amount
     moves = project.moves.select_related("requested_by", "verified_by")
+    from zhaoshang.projects.approvals import approval_summary, gantt_data
+
     return {
+        "approvals": approval_summary(project),
+        "gantt": gantt_data(project),
+        "steps": project.steps.select_related("department"),
         "ladder": ladder,
         "moves": moves,
         "pending": [m for m in moves if m.pending],
