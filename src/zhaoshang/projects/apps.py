@@ -7,4 +7,4 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("项目库")
 
     def ready(self) -> None:
-        from zhaoshang.projects import delivery_views, views  # noqa: F401  (registers the models)
+        from zhaoshang.projects import delivery_views, demo, views  # noqa: F401  (models, demo step)

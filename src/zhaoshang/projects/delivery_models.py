@@ -48,13 +48,20 @@ class ProjectStep(TimeStamped):
         IN_PROGRESS = "in_progress", _("办理中")
         DONE = "done", _("已办结")
 
-    project = models.ForeignKey("projects.Project", verbose_name=_("项目"), on_delete=models.CASCADE, related_name="steps")
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("项目"), on_delete=models.CASCADE, related_name="steps"
+    )
     code = models.CharField(_("编号"), max_length=10)
     name = models.CharField(_("环节"), max_length=100)
     module = models.PositiveSmallIntegerField(_("模块"))
     module_name = models.CharField(_("模块名称"), max_length=50)
     department = models.ForeignKey(
-        "core.Department", verbose_name=_("责任部门"), on_delete=models.PROTECT, null=True, blank=True, related_name="steps"
+        "core.Department",
+        verbose_name=_("责任部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="steps",
     )
     duration = models.PositiveSmallIntegerField(_("时限(工作日)"))
     predecessors = models.JSONField(_("前置环节"), default=list, blank=True)
@@ -95,19 +102,36 @@ class WeeklyTask(TimeStamped):
         DOING = "doing", _("进行中")
         DONE = "done", _("已完成")
 
-    project = models.ForeignKey("projects.Project", verbose_name=_("项目"), on_delete=models.CASCADE, related_name="tasks")
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("项目"), on_delete=models.CASCADE, related_name="tasks"
+    )
     week = models.DateField(_("周(周一)"))
     title = models.CharField(_("任务"), max_length=200)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("责任人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     department = models.ForeignKey(
-        "core.Department", verbose_name=_("责任部门"), on_delete=models.PROTECT, null=True, blank=True, related_name="tasks"
+        "core.Department",
+        verbose_name=_("责任部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
     )
     due_date = models.DateField(_("完成时限"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.TODO)
     step = models.ForeignKey(
-        ProjectStep, verbose_name=_("服务的节点"), on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+        ProjectStep,
+        verbose_name=_("服务的节点"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
     )
     done_date = models.DateField(_("完成日期"), null=True, blank=True)
 
@@ -145,11 +169,18 @@ class Blocker(TimeStamped):
         SOLVED = "solved", _("已解决")
         STRUCK_OFF = "struck_off", _("已销号")
 
-    project = models.ForeignKey("projects.Project", verbose_name=_("项目"), on_delete=models.CASCADE, related_name="blockers")
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("项目"), on_delete=models.CASCADE, related_name="blockers"
+    )
     title = models.CharField(_("堵点"), max_length=200)
     description = models.TextField(_("情况"), blank=True)
     department = models.ForeignKey(
-        "core.Department", verbose_name=_("责任部门"), on_delete=models.PROTECT, null=True, blank=True, related_name="blockers"
+        "core.Department",
+        verbose_name=_("责任部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="blockers",
     )
     deadline = models.DateField(_("办结时限"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.RAISED)
@@ -161,7 +192,12 @@ class Blocker(TimeStamped):
     solution = models.TextField(_("解决情况"), blank=True)
     solved_date = models.DateField(_("解决日期"), null=True, blank=True)
     struck_off_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("销号人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("销号人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     struck_off_date = models.DateField(_("销号日期"), null=True, blank=True)
 

@@ -1,0 +1,273 @@
+"""Linzi's project book in the demo: 58 provincial/municipal major projects totalling 1,033 亿元 (6 provincial;
+鲁油鲁炼, 天辰二期 and 鑫泰延链聚合 over 100 亿, together 570 亿), a reserve pool of over 100, a year of stage
+history with evidence and verification, funds in place, approval steps, tasks and blockers; Huantai with 21
+projects in negotiation. Figures other than those the seed states are invented for the demo."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+from typing import Any
+
+from zhaoshang.chains.models import Chain
+from zhaoshang.core.audit import acting_as
+from zhaoshang.core.demo import demo_step
+from zhaoshang.core.models import Department, District, Park
+from zhaoshang.projects.approvals import project_steps_create
+from zhaoshang.projects.models import Blocker, FundsEntry, Project, ProjectStep, StageMove, WeeklyTask
+from zhaoshang.projects.stages import STAGE_CODES
+
+SEED = 58_1033
+TODAY = datetime.date(2026, 11, 20)  # the demo's "now", so that it reads the same whenever it is built
+BIG = [("鲁油鲁炼转型升级项目", 3_000_000, "refining"), ("天辰二期尼龙新材料项目", 1_500_000, "nylon"),
+       ("鑫泰延链聚合项目", 1_200_000, "polyolefin")]  # fmt: skip
+PRODUCTS = {
+    "refining": ["高端润滑油基础油", "特种石蜡", "石油焦深加工", "芳烃抽提"],
+    "c3-c4": ["甲乙酮", "顺丁橡胶", "MTBE", "丙烯酸酯"],
+    "nylon": ["己二腈", "尼龙66切片", "己二胺", "工程塑料改性"],
+    "polyolefin": ["茂金属聚乙烯", "超高分子量聚乙烯", "POE弹性体", "聚丙烯专用料"],
+    "robotics": ["工业机器人整机", "精密减速器", "伺服电机", "机器人系统集成"],
+    "hydrogen": ["工业副产氢提纯", "加氢站", "燃料电池膜电极"],
+    "medicine": ["原料药", "医药中间体", "高端制剂"],
+    "rare-earth": ["稀土永磁材料", "稀土抛光粉", "稀土催化材料"],
+    "nev-parts": ["动力电池材料", "汽车轻量化部件"],
+    "biodegradable": ["PBAT", "PBS可降解塑料"],
+}
+ORIGINS = ["outside_province"] * 5 + ["outside_city"] * 2 + ["local"] * 2 + ["abroad"]
+
+
+def _split(total: int, parts: int, rng: random.Random) -> list[int]:
+    weights = [rng.lognormvariate(0, 0.9) for _ in range(parts)]
+    scale = total / sum(weights)
+    amounts = [max(5_000, round(w * scale / 1000) * 1000) for w in weights]
+    amounts[-1] += total - sum(amounts)  # exact total, as the seed states it
+    return amounts
+
+
+def _date_between(rng: random.Random, start: datetime.date, end: datetime.date) -> datetime.date:
+    return start + datetime.timedelta(days=rng.randint(0, max((end - start).days, 0)))
+
+
+@demo_step(97, "项目库:临淄 58 个省市重大项目、储备项目;桓台在谈项目")
+def projects(state: dict[str, Any]) -> None:
+    rng = random.Random(SEED)
+    users = state["users"]
+    linzi = District.objects.get(adcode="370305")
+    with acting_as(users["linzi_chief"], "demo"):
+        majors = _majors(linzi, rng, users)
+        _reserve(linzi, rng)
+        _huantai(rng)
+    _history(majors, rng, users)
+
+
+def _majors(linzi: District, rng: random.Random, users: dict[str, Any]) -> list[Project]:
+    chains = {c.code: c for c in Chain.objects.filter(district=linzi, is_current=True)}
+    parks = {p.name: p for p in Park.objects.filter(district=linzi)}
+    rest = _split(10_330_000 - sum(b[1] for b in BIG), 55, rng)
+    plan = [(name, amount, code) for name, amount, code in BIG]
+    codes = list(PRODUCTS)
+    for index, amount in enumerate(rest):
+        code = codes[index % len(codes)]
+        product = rng.choice(PRODUCTS[code])
+        plan.append(
+            (
+                f"年产{rng.choice([1, 2, 3, 5, 10, 20, 30])}万吨{product}项目"
+                if code not in ("robotics", "nev-parts")
+                else f"{product}产业化项目({index + 1})",
+                amount,
+                code,
+            )
+        )
+    projects = []
+    for index, (name, amount, code) in enumerate(plan):
+        chain = chains.get(code)
+        chemical = code in ("refining", "c3-c4", "nylon", "polyolefin", "biodegradable")
+        park = (
+            parks["齐鲁化学工业区"]
+            if chemical
+            else rng.choice([parks["临淄经济开发区"], parks["临淄机器人产业园"]])
+        )
+        projects.append(
+            Project.objects.create(
+                district=linzi,
+                name=name,
+                content=f"{name}:新建生产装置及配套设施(演示数据)",
+                stage="negotiation",
+                tier=Project.Tier.PROVINCIAL if index < 6 else Project.Tier.MUNICIPAL,
+                investor_name=f"示例投资集团{index + 1}",
+                investor_origin=rng.choice(ORIGINS),
+                total_investment=Decimal(amount),
+                first_phase_investment=Decimal(amount) * Decimal("0.6"),
+                chain=chain,
+                park=park,
+                town=park.town,
+                team=chain.team if chain else None,
+                officer=users["linzi_chief"],
+                land_mu=Decimal(max(20, amount // 5000)),
+                designed_output=Decimal(amount) * Decimal("1.4"),
+                designed_tax=Decimal(amount) * Decimal("0.08"),
+                designed_jobs=max(30, amount // 2000),
+                promised_start_date=_date_between(
+                    rng, datetime.date(2026, 1, 15), datetime.date(2026, 10, 31)
+                ),
+                expected_production_date=_date_between(
+                    rng, datetime.date(2026, 9, 1), datetime.date(2028, 12, 31)
+                ),
+            )
+        )
+    return projects
+
+
+def _reserve(linzi: District, rng: random.Random) -> None:
+    sources = ["企业走访", "链主企业规划", "园区储备", "招商推介会"]
+    for index in range(112):
+        code = rng.choice(list(PRODUCTS))
+        Project.objects.create(
+            district=linzi,
+            name=f"储备:{rng.choice(PRODUCTS[code])}项目(第{index + 1}号)",
+            stage="reserve",
+            reserve_source=rng.choice(sources),
+            expected_timing=f"{rng.choice([2026, 2027, 2027, 2028])}年{rng.randint(1, 4)}季度",
+            total_investment=Decimal(rng.choice([5000, 10000, 20000, 50000, 100000])),
+        )
+
+
+def _huantai(rng: random.Random) -> None:
+    huantai = District.objects.get(adcode="370321")
+    for index in range(21):
+        topic = rng.choice(["氟硅新材料", "聚氨酯", "高端造纸", "有机硅下游"])
+        Project.objects.create(
+            district=huantai,
+            name=f"{topic}项目(在谈{index + 1})",
+            stage="negotiation",
+            tier=Project.Tier.MUNICIPAL if index < 8 else Project.Tier.GENERAL,
+            investor_origin=rng.choice(ORIGINS),
+            total_investment=Decimal(rng.choice([30000, 50000, 80000, 120000, 200000])),
+        )
+
+
+# Where each major project stands now: most signed in the last year, a good share started, a few producing.
+TARGET_STAGES = (
+    ["signed"] * 10
+    + ["registered"] * 6
+    + ["land"] * 8
+    + ["started"] * 18
+    + ["completed"] * 8
+    + ["production"] * 6
+    + ["capacity"] * 2
+)
+
+
+def _history(majors: list[Project], rng: random.Random, users: dict[str, Any]) -> None:
+    """A year of stage moves, each verified by the district admin, with funds, steps, tasks and blockers."""
+    chief, admin = users["linzi_chief"], users["linzi_admin"]
+    departments = {d.short_name: d for d in Department.objects.filter(district__adcode="370305")}
+    targets = TARGET_STAGES[:]
+    rng.shuffle(targets)
+    start = datetime.date(2025, 12, 1)
+    for project, target in zip(majors, targets, strict=True):
+        path = STAGE_CODES[STAGE_CODES.index("signed") : STAGE_CODES.index(target) + 1]
+        day = _date_between(rng, start, datetime.date(2026, 3, 31))
+        previous = "negotiation"
+        with acting_as(admin, "demo"):
+            for stage in path:
+                StageMove.objects.create(
+                    project=project,
+                    from_stage=previous,
+                    to_stage=stage,
+                    date=day,
+                    evidence_note="演示佐证材料",
+                    requested_by=chief,
+                    verified_by=admin,
+                    verified_at=datetime.datetime.combine(day, datetime.time(10), tzinfo=datetime.UTC),
+                )
+                previous = stage
+                day = min(day + datetime.timedelta(days=rng.randint(20, 60)), TODAY)
+            project.stage = target
+            project.signed_date = project.moves.get(to_stage="signed").date
+            if STAGE_CODES.index(target) >= STAGE_CODES.index("started"):
+                project.started_date = project.moves.get(to_stage="started").date
+            if target in ("signed", "registered") and rng.random() < 0.4:
+                project.status, project.status_reason = Project.Status.DELAYED, "土地报批进度慢于计划"
+            if target == "land" and rng.random() < 0.25:
+                project.status, project.status_reason = Project.Status.STALLED, "投资方资金未到位"
+            project.save()
+            _funds(project, rng)
+            if target in ("land", "started", "registered"):
+                project_steps_create(project=project, user=admin)
+                _progress_steps(project, rng)
+        with acting_as(chief, "demo"):
+            _tasks_and_blockers(project, rng, departments, chief)
+
+
+def _funds(project: Project, rng: random.Random) -> None:
+    if STAGE_CODES.index(project.stage) < STAGE_CODES.index("registered"):
+        return
+    share = {
+        "registered": 0.05,
+        "land": 0.15,
+        "started": 0.35,
+        "completed": 0.7,
+        "production": 0.9,
+        "capacity": 1.0,
+    }
+    in_place = project.total_investment * Decimal(str(share[project.stage]))
+    months = rng.randint(2, 6)
+    for month in range(months):
+        FundsEntry.objects.create(
+            project=project,
+            date=min(project.signed_date + datetime.timedelta(days=30 * (month + 1)), TODAY),
+            amount=(in_place / months).quantize(Decimal("0.01")),
+            origin=project.investor_origin or "local",
+            kind=FundsEntry.Kind.FIXED if month else FundsEntry.Kind.WORKING,
+            evidence_note="银行进账单(演示)",
+        )
+
+
+def _progress_steps(project: Project, rng: random.Random) -> None:
+    done = {"registered": 2, "land": 5, "started": 11}[project.stage]
+    for step in project.steps.order_by("module", "code")[:done]:
+        step.status = ProjectStep.Status.DONE
+        step.actual_start = project.signed_date
+        step.actual_finish = min(project.signed_date + datetime.timedelta(days=rng.randint(5, 60)), TODAY)
+        step.save()
+
+
+BLOCKERS = [
+    ("用地指标未落实", "自然资源"), ("环评批复进度慢", "生态环境"), ("施工用电增容未完成", "发改"),
+    ("配套道路未贯通", "住建"), ("安全评价专家评审排期", "应急"), ("能耗指标缺口", "发改"),
+]  # fmt: skip
+
+
+def _tasks_and_blockers(
+    project: Project, rng: random.Random, departments: dict[str, Any], chief: Any
+) -> None:
+    if project.stage not in ("signed", "registered", "land", "started"):
+        return
+    monday = TODAY - datetime.timedelta(days=TODAY.weekday())
+    for offset, title in ((-1, "对接投资方确认开工计划"), (0, "协调办理前置审批"), (1, "现场督导施工进度")):
+        week = monday + datetime.timedelta(weeks=offset)
+        WeeklyTask.objects.create(
+            project=project,
+            week=week,
+            title=title,
+            owner=chief,
+            department=departments.get("发改"),
+            due_date=week + datetime.timedelta(days=4),
+            status=WeeklyTask.Status.DONE if offset < 0 and rng.random() < 0.7 else WeeklyTask.Status.TODO,
+        )
+    if rng.random() < 0.35:
+        title, short = rng.choice(BLOCKERS)
+        status = rng.choice(["raised", "assigned", "in_progress", "solved", "struck_off"])
+        Blocker.objects.create(
+            project=project,
+            title=title,
+            description=f"{project.name}:{title}(演示)",
+            department=departments.get(short),
+            deadline=TODAY + datetime.timedelta(days=rng.randint(-20, 30)),
+            status=status,
+            raised_by=chief,
+            solution="已协调解决(演示)" if status in ("solved", "struck_off") else "",
+            solved_date=TODAY - datetime.timedelta(days=3) if status in ("solved", "struck_off") else None,
+        )

@@ -1,0 +1,45 @@
+"""The demo project book matches the seed's numbers, and its history is honest (evidence, verification)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+
+from zhaoshang.projects.models import Project, StageMove
+
+
+def test_linzi_majors_match_the_seed(org: Any) -> None:
+    majors = (
+        Project.objects.filter(district__adcode="370305")
+        .exclude(stage="reserve")
+        .exclude(name__startswith="测试")
+    )
+    majors = majors.filter(tier__in=["provincial", "municipal"])
+    assert majors.count() == 58
+    assert majors.aggregate(total=Sum("total_investment"))["total"] == Decimal(
+        10_330_000
+    )  # 1,033 亿元 in 万元
+    assert majors.filter(tier="provincial").count() == 6
+    big = majors.filter(total_investment__gte=1_000_000)
+    assert sorted(p.name for p in big) == [
+        "天辰二期尼龙新材料项目",
+        "鑫泰延链聚合项目",
+        "鲁油鲁炼转型升级项目",
+    ]
+    assert big.aggregate(total=Sum("total_investment"))["total"] == Decimal(5_700_000)
+
+
+def test_reserve_pool_and_huantai(org: Any) -> None:
+    assert Project.objects.filter(district__adcode="370305", stage="reserve").count() >= 100
+    assert Project.objects.filter(district__adcode="370321", stage="negotiation").count() == 21
+
+
+def test_every_counted_move_has_evidence_and_someone_elses_verification(org: Any) -> None:
+    moves = StageMove.objects.filter(project__district__adcode="370305")
+    assert moves.count() > 100
+    for move in moves:
+        assert move.evidence_note and move.verified_at and move.verified_by_id != move.requested_by_id
+    for project in Project.objects.filter(district__adcode="370305", stage="started"):
+        assert project.started_date and project.signed_date <= project.started_date
