@@ -43,3 +43,13 @@ def test_every_counted_move_has_evidence_and_someone_elses_verification(org: Any
         assert move.evidence_note and move.verified_at and move.verified_by_id != move.requested_by_id
     for project in Project.objects.filter(district__adcode="370305", stage="started"):
         assert project.started_date and project.signed_date <= project.started_date
+
+
+def test_home_counts_the_reserve_against_the_rule(org: Any, client_for: Any) -> None:
+    html = client_for("linzi_admin").get("/").content.decode()
+    assert 'id="reserve-count"' in html and "储备项目(要求 ≥100)" in html and "省市重大项目" in html
+    context = client_for("linzi_admin").get("/").context["projects"]
+    assert context["reserve"] >= 100 and context["majors"] == 58
+    assert context["majors_investment"] == Decimal(10_330_000)
+    huantai = client_for("huantai_admin").get("/").context["projects"]
+    assert huantai["reserve"] == 0 and huantai["majors"] == 8

@@ -77,3 +77,28 @@ def overdue_start(user: Any, today: datetime.date | None = None) -> Any:
         .filter(Q(stage__in=["signed", "registered", "land"]) & Q(promised_start_date__lt=today))
         .exclude(status=Project.Status.TERMINATED)
     )
+
+
+RESERVE_MINIMUM = 100
+
+
+def project_overview(user: Any, today: datetime.date | None = None) -> dict[str, Any]:
+    """The numbers a leader opens the day with; a fixed number of queries whatever the size of the book."""
+    from django.db.models import Count
+
+    today = today or datetime.date.today()
+    projects = Project.objects.restrict(user, "view").exclude(status=Project.Status.TERMINATED)
+    by_stage = dict(projects.values_list("stage").annotate(n=Count("pk")).order_by())
+    majors = projects.filter(tier__in=[Project.Tier.PROVINCIAL, Project.Tier.MUNICIPAL])
+    year_start = today.replace(month=1, day=1)
+    return {
+        "by_stage": by_stage,
+        "reserve": by_stage.get("reserve", 0),
+        "reserve_minimum": RESERVE_MINIMUM,
+        "majors": majors.count(),
+        "majors_investment": majors.aggregate(total=Sum("total_investment"))["total"] or Decimal(0),
+        "funds_outside_province": funds_in_place(
+            user, since=year_start, until=today, origin="outside_province"
+        ),
+        "overdue_start": overdue_start(user, today).count(),
+    }

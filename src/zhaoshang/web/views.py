@@ -12,6 +12,7 @@ from zhaoshang.core.models import Job
 from zhaoshang.core.scope import user_scope
 from zhaoshang.core.selectors import district_overview
 from zhaoshang.enterprises.selectors import targets_due
+from zhaoshang.projects.selectors import project_overview
 
 
 @login_required
@@ -28,6 +29,7 @@ def home(request: Any) -> HttpResponse:
         "jobs": Job.objects.filter(user=user)[:5],
         "targets_due": list(targets_due(user)[:10]),
         "chain_health": chain_health(user),
+        "projects": project_overview(user),
         "can_change": not user_scope(user, "change").empty,
         "today": timezone.localdate(),
     }
