@@ -292,3 +292,21 @@ def test_chain_page_draws_the_panorama_in_constant_queries(org: Any, client_for:
     assert len(graph["nodes"]) == 23 and len(graph["links"]) == 22
     assert large == small
     assert client_for("huantai_admin").get(reverse("chain_detail", args=[chain.pk])).status_code == 404
+
+
+def test_bundle_refuses_self_and_duplicate_links(org: Any, users: Any) -> None:
+    bad = json.loads(json.dumps(BUNDLE))
+    bad["groups"][0]["chains"][0]["edges"] += [["parts", "parts", None], ["parts", "body", 0.2]]
+    with pytest.raises(ChainDataError) as error:
+        bundle_import(bundle=bad, district=org["linzi_district"], user=users["linzi_admin"])
+    assert "不能供给自身" in str(error.value) and "重复" in str(error.value)
+
+
+def test_reimport_keeps_the_chains_people(org: Any, users: Any) -> None:
+    [chain] = bundle_import(bundle=BUNDLE, district=org["linzi_district"], user=users["linzi_admin"])
+    chain.chief, chain.leading_cadre = users["linzi_chief"], "副区长"
+    chain.save()
+    chain.towns.add(org["linzi"]["towns"]["辛店街道"])
+    [again] = bundle_import(bundle=BUNDLE, district=org["linzi_district"], user=users["linzi_admin"])
+    assert again.version == 2 and again.chief == users["linzi_chief"] and again.leading_cadre == "副区长"
+    assert list(again.towns.values_list("name", flat=True)) == ["辛店街道"]

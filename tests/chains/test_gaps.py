@@ -144,3 +144,45 @@ def test_targets_cli(org: Any, capsys: Any) -> None:
     assert lines[0].startswith("rank,uscc") and len(lines) == 4
     with pytest.raises(CommandError, match="没有环节"):
         call_command("targets", "--district", "370305", "--chain", "robotics", "--node", "nope")
+
+
+def test_review_fixes_for_targets_and_exports(org: Any, client_for: Any, users: Any) -> None:
+    from zhaoshang.chains.factories import ChainFactory, NodeFactory
+    from zhaoshang.chains.targets import node_targets
+
+    # A node without codes or keywords has no targets (not the whole country).
+    empty = NodeFactory(chain=ChainFactory(district=org["linzi_district"]), keywords=[])
+    assert node_targets(empty).firms == []
+    # Firms in other districts of Zibo are not offered: districts of one city do not poach from each other.
+    targets = node_targets(_weak_robot_node(), top=30)
+    assert targets.firms and all(not f["adcode"].startswith("3703") for f in targets.firms)
+    # Ties count the district's own firms in the target firm's industry group.
+    from zhaoshang.chains.targets import _local_ties
+
+    ties = _local_ties("370305")
+    for firm in targets.firms:
+        assert (firm["breakdown"]["ties"] > 0) == (ties.get(firm["industry"], 0) > 0)
+    # Node exports hold current versions only.
+    chain = Chain.objects.get(district__adcode="370305", code="robotics", is_current=True)
+    from zhaoshang.chains.services import chain_revise
+
+    chain_revise(chain=chain, user=users["linzi_admin"])
+    text = client_for("linzi_admin").get(reverse("node_export") + "?format=csv").content.decode("utf-8-sig")
+    robot_rows = [line for line in text.splitlines() if ",robotics," in line]
+    assert len(robot_rows) == chain.nodes.count()
+
+
+def test_view_only_users_cannot_recompute(org: Any, client_for: Any) -> None:
+    from django.test import Client
+
+    from zhaoshang.core.factories import RoleAssignmentFactory, RoleFactory, UserFactory
+
+    viewer = UserFactory(username="only-viewer")
+    RoleAssignmentFactory(
+        user=viewer, role=RoleFactory(code="viewer", actions=["view"]), districts=[org["linzi_district"]]
+    )
+    client = Client()
+    client.force_login(viewer)
+    chain = Chain.objects.get(district__adcode="370305", code="robotics", is_current=True)
+    assert client.get(reverse("chain_detail", args=[chain.pk])).status_code == 200
+    assert client.post(reverse("chain_gaps", args=[chain.pk])).status_code == 404

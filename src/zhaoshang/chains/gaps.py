@@ -39,7 +39,7 @@ def chain_gaps_compute(chain: Chain, base: str = "province") -> Any:
         GapNode(str(n.pk), n.name, n.segment, n.weight, {i.code: i.share for i in n.industries.all()})
         for n in nodes
     ]
-    edges = [(str(s), str(t)) for s, t in chain.edges.values_list("source_id", "target_id")]
+    edges = [(str(s), str(t), w) for s, t, w in chain.edges.values_list("source_id", "target_id", "weight")]
     adcode = chain.district.adcode
     relatedness = national_relatedness(adcode)
     return chain_gaps(

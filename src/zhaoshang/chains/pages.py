@@ -22,7 +22,7 @@ class ChainGapsView(LoginRequiredMixin, View):
     """Recompute the gap analysis of one chain (or all of a district's) as a job people can watch."""
 
     def post(self, request: Any, pk: int) -> HttpResponse:
-        chain = get_object_or_404(Chain.objects.restrict(request.user, "view"), pk=pk)
+        chain = get_object_or_404(Chain.objects.restrict(request.user, "change"), pk=pk)
         base = (
             request.POST.get("base", "province")
             if request.POST.get("base") in ("province", "nation")
@@ -62,7 +62,8 @@ class NodeTargetsView(LoginRequiredMixin, View):
             Node.objects.restrict(request.user, "view").select_related("chain__district"), pk=pk
         )
         try:
-            targets = node_targets(node, top=int(request.GET.get("top", 50)))
+            top = int(request.GET["top"]) if request.GET.get("top", "").isdigit() else 50
+            targets = node_targets(node, top=min(max(top, 1), 500))
         except RegistryMissing as error:
             messages.error(request, str(error))
             return redirect("node_detail", pk=node.pk)
@@ -152,3 +153,17 @@ def _targets_workbook(targets: Any) -> HttpResponse:
         f"attachment; filename*=UTF-8''{quote(targets.node.name + '-招商目标.xlsx')}"
     )
     return response
+
+
+class ChainClassifyView(LoginRequiredMixin, View):
+    """Place the district's firms on its current chains again, as a job (after a revision or an import)."""
+
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        chain = get_object_or_404(Chain.objects.restrict(request.user, "change"), pk=pk)
+        job = job_submit(
+            kind="enterprises-classify",
+            title=_("企业重新归链:%(district)s") % {"district": chain.district},
+            user=request.user,
+            params={"district": chain.district_id},
+        )
+        return redirect("job_detail", pk=job.pk)

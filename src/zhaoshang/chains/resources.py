@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from import_export.fields import Field
+from import_export.widgets import FloatWidget
 
 from zhaoshang.chains.models import Chain, ChainGroup, Edge, Node
 from zhaoshang.chains.services import (
@@ -84,6 +85,10 @@ class ChainResource(ScopedResource):
     def get_queryset(self) -> Any:
         return super().get_queryset().filter(is_current=True)
 
+    def filter_export(self, queryset: Any, **kwargs: Any) -> Any:
+        # Files carry no version column: only current versions go out, so that a round trip is safe.
+        return queryset.filter(is_current=True)
+
 
 class NodeResource(ScopedResource):
     district = Field(attribute="chain__district__adcode", column_name="区县代码", readonly=True)
@@ -99,7 +104,7 @@ class NodeResource(ScopedResource):
         column_name="链段",
         widget=ChoiceWidget(Node.Segment.choices, Node.Segment.MIDSTREAM),
     )
-    weight = Field(attribute="weight", column_name="权重")
+    weight = Field(attribute="weight", column_name="权重", widget=FloatWidget())
     industries = Field(column_name="行业代码及占比", dehydrate_method="dehydrate_industries")
     keywords = Field(attribute="keywords", column_name="关键词", widget=ListWidget())
     leader_firms = Field(attribute="leader_firms", column_name="链主企业", widget=ListWidget())
@@ -121,6 +126,9 @@ class NodeResource(ScopedResource):
         )
         import_id_fields = ("chain", "code")
         skip_unchanged = False
+
+    def filter_export(self, queryset: Any, **kwargs: Any) -> Any:
+        return queryset.filter(chain__is_current=True)
 
     def dehydrate_industries(self, node: Node) -> str:
         return format_industry_shares(node)
@@ -157,9 +165,12 @@ class EdgeResource(ScopedResource):
     target = Field(
         attribute="target", column_name="需求环节代码", widget=NodeLookupWidget(Node, "code", label="环节")
     )
-    weight = Field(attribute="weight", column_name="成本占比")
+    weight = Field(attribute="weight", column_name="成本占比", widget=FloatWidget())
 
     class Meta(ScopedResource.Meta):
         model = Edge
         fields = ("district", "chain", "source", "target", "weight")
         import_id_fields = ("source", "target")
+
+    def filter_export(self, queryset: Any, **kwargs: Any) -> Any:
+        return queryset.filter(chain__is_current=True)

@@ -64,17 +64,37 @@ def node_targets(node: Node, *, top: int = 50) -> NodeTargets:
     cities = target_cities(
         target, national_matrix("city", "firms"), district=district.adcode, params=CityParams()
     )
+    if not target.shares and not node.keywords:
+        # Without codes or keywords every firm in the country would match: nothing to rank.
+        return NodeTargets(node=node, gap=gap, industries=industries, cities=cities, firms=[])
     frame = registry_targets(
         registry_path(),
         target,
         district=district.adcode,
         keywords=list(node.keywords) or None,
         density=relatedness.density,
+        ties=_local_ties(district.adcode),
         weights=_weights(district),
-        top=top,
+        top=top * 2,
     )
-    firms = [{k: _finite(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    # Districts of one city do not poach from each other (as for target cities).
+    city = district.adcode[:4]
+    rows = [row for row in frame.to_dict("records") if not str(row["adcode"]).startswith(city)][:top]
+    for rank, row in enumerate(rows, 1):
+        row["rank"] = rank
+    firms = [{k: _finite(v) for k, v in row.items()} for row in rows]
     return NodeTargets(node=node, gap=gap, industries=industries, cities=cities, firms=firms)
+
+
+def _local_ties(adcode: str) -> dict[str, float]:
+    """For each class, the district's own active firms in the same GB/T 4754 group (中类): the local suppliers,
+    customers and peers a newcomer would work with."""
+    matrix = national_matrix("county", "firms")
+    row = matrix.row(adcode)
+    by_group: dict[str, float] = {}
+    for code, count in zip(matrix.industries, row, strict=True):
+        by_group[code[:3]] = by_group.get(code[:3], 0.0) + float(count)
+    return {code: by_group.get(code[:3], 0.0) for code in matrix.industries}
 
 
 def targets_save(*, node: Node, usccs: list[str], user: Any, top: int = 200) -> list[Any]:

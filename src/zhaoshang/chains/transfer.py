@@ -50,7 +50,16 @@ def _check_chain(data: dict[str, Any], where: str) -> list[str]:
                 problems.append(f"{at}: {localised(error)}")
             if not isinstance(share, int | float) or not 0 <= share <= 1:
                 problems.append(_("%(at)s 占比须在 0 到 1 之间") % {"at": at})
+    seen: set[tuple[str, str]] = set()
     for edge in data.get("edges") or []:
+        if isinstance(edge, list | tuple) and len(edge) >= 2:
+            if edge[0] == edge[1]:
+                problems.append(_("%(where)s 环节 %(a)s 不能供给自身") % {"where": where, "a": edge[0]})
+            if (edge[0], edge[1]) in seen:
+                problems.append(
+                    _("%(where)s 供需关系 %(a)s → %(b)s 重复") % {"where": where, "a": edge[0], "b": edge[1]}
+                )
+            seen.add((edge[0], edge[1]))
         if not isinstance(edge, list | tuple) or len(edge) < 2:
             problems.append(_("%(where)s 供需关系须写成 [供给环节, 需求环节, 占比]") % {"where": where})
         elif edge[0] not in node_codes or edge[1] not in node_codes:
@@ -105,8 +114,17 @@ def _chain_write(district: District, group: ChainGroup, data: dict[str, Any]) ->
         lead_department=departments.get(data.get("lead_department", "")),
         team=team,
     )
+    if current is not None:
+        # A new version keeps who runs the chain (the "五个一" mechanism) unless the file says otherwise.
+        chain.chief, chain.leading_cadre = current.chief, current.leading_cadre
+        chain.research_institution = chain.research_institution or current.research_institution
+        chain.lead_department = chain.lead_department or current.lead_department
+        chain.team = current.team or team
     chain.full_clean()
     chain.save()
+    if current is not None:
+        chain.towns.set(current.towns.all())
+        chain.parks.set(current.parks.all())
     nodes: dict[str, Node] = {}
     for order, item in enumerate(data["nodes"]):
         node = Node.objects.create(
@@ -200,7 +218,9 @@ class _DryRun(Exception):
     pass
 
 
-def bundle_import_report(*, content: bytes, user: Any, dry_run: bool, district: str | None = None) -> Any:
+def bundle_import_report(
+    *, content: bytes, user: Any, dry_run: bool, district: str | None = None, channel: str = "import"
+) -> Any:
     """The JSON bundle through the generic import flow: the same report, preview and all-or-nothing rule."""
     import json
 
@@ -237,7 +257,7 @@ def bundle_import_report(*, content: bytes, user: Any, dry_run: bool, district: 
     ]
     try:
         with transaction.atomic():
-            bundle_import(bundle=bundle, district=target, user=user)
+            bundle_import(bundle=bundle, district=target, user=user, channel=channel)
             if dry_run:
                 raise _DryRun
             report.committed = True

@@ -55,7 +55,9 @@ def register_nav_group(code: str, label: Any, order: int) -> None:
 
 
 def nav_groups() -> list[tuple[str, Any]]:
-    return [(code, label) for code, (_order, label) in sorted(_nav_groups.items(), key=lambda item: item[1][0])]
+    return [
+        (code, label) for code, (_order, label) in sorted(_nav_groups.items(), key=lambda item: item[1][0])
+    ]
 
 
 def register(config: ModelConfig) -> ModelConfig:

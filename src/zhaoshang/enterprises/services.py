@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from zhaoshang.analytics.classify import FirmProfile, NodeProfile, place_firm
 from zhaoshang.chains.models import Node
 from zhaoshang.core.audit import acting_as
+from zhaoshang.core.jobs import job_runner
 from zhaoshang.core.scope import ensure_allowed
 from zhaoshang.enterprises.models import TRACKED_FIELDS, ContactLog, Enterprise, EnterpriseNode, TargetEntry
 
@@ -175,3 +176,18 @@ def contact_log_add(
         entry.full_clean()
         entry.save()
     return log
+
+
+@job_runner("enterprises-classify")
+def run_enterprises_classify(job: Any, progress: Any) -> dict[str, Any]:
+    """Place every firm of a district on its current chains again (after a chain revision or an import)."""
+    firms = Enterprise.objects.restrict(job.user, "change").filter(district_id=job.params["district"])
+    total = firms.count()
+    placed = 0
+    for start in range(0, total, 200):
+        batch = firms.order_by("pk")[start : start + 200]
+        placed += enterprises_classify(
+            enterprises=Enterprise.objects.filter(pk__in=[f.pk for f in batch]), user=job.user, channel="job"
+        )
+        progress(min(start + 200, total), total, "")
+    return {"firms": total, "new_placements": placed}

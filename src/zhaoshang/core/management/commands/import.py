@@ -37,7 +37,11 @@ class Command(BaseCommand):
         if path.suffix.lower() == ".json" and config.json_import is not None:
             user = command_actor(options["actor"])
             report = config.json_import(
-                content=path.read_bytes(), user=user, dry_run=options["dry_run"], district=options["district"]
+                content=path.read_bytes(),
+                user=user,
+                dry_run=options["dry_run"],
+                district=options["district"],
+                channel="cli",
             )
             return self._finish(report, options, Console(file=self.stdout._out))
         try:
