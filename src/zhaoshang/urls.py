@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("zhaoshang.enterprises.urls")),
     path("", include("zhaoshang.sites.urls")),
     path("", include("zhaoshang.projects.urls")),
+    path("", include("zhaoshang.assessment.urls")),
     *generic_urlpatterns(),
 ]

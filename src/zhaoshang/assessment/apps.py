@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AssessmentConfig(AppConfig):
     name = "zhaoshang.assessment"
     verbose_name = _("考核")
+
+    def ready(self) -> None:
+        from zhaoshang.assessment import views  # noqa: F401  (registers the models)

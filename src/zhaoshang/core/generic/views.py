@@ -47,6 +47,7 @@ class ObjectDetailView(ConfigView):
             object=obj,
             can_change=user_scope(user, "change").allows(district_id),
             can_delete=user_scope(user, "delete").allows(district_id),
+            can_verify=user_scope(user, "verify").allows(district_id),
         )
         if self.config.detail_context is not None:
             context.update(self.config.detail_context(obj, user))

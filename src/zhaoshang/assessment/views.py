@@ -1,0 +1,25 @@
+"""Assessment tables declared for the generic pages, API, import/export and CLI."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from zhaoshang.assessment import api, filters, forms, resources
+from zhaoshang.assessment.models import Target
+from zhaoshang.core.registry import ModelConfig, register, register_nav_group
+
+register_nav_group("assessment", _("考核"), 40)
+
+register(
+    ModelConfig(
+        key="goal",
+        model=Target,
+        columns=["year", "metric", "custom_name", "value", "team", "town", "park", "district"],
+        filterset=filters.TargetFilterSet,
+        form=forms.TargetForm,
+        serializer=api.TargetSerializer,
+        resource=resources.TargetResource,
+        nav_group="assessment",
+        select_related=["district", "team", "town", "park"],
+    )
+)
