@@ -1,7 +1,10 @@
 from django.urls import path
 
-from zhaoshang.assessment import pages
+from zhaoshang.assessment import dashboard, pages
 
 urlpatterns = [
     path("district/<int:pk>/settings/", pages.DistrictSettingsView.as_view(), name="district_settings"),
+    path("assessment/", dashboard.LeaderDashboardView.as_view(), name="assessment_dashboard"),
+    path("assessment/city/", dashboard.CityView.as_view(), name="assessment_city"),
+    path("assessment/drill/", dashboard.DrillView.as_view(), name="assessment_drill"),
 ]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from zhaoshang.core.api import ScopedModelSerializer
-from zhaoshang.projects.models import FundsEntry, Project
+from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput
 
 
 class ProjectSerializer(ScopedModelSerializer):
@@ -54,3 +54,9 @@ class FundsEntrySerializer(ScopedModelSerializer):
     class Meta:
         model = FundsEntry
         fields = ["id", "project", "date", "amount", "origin", "kind", "evidence_note", "created", "updated"]
+
+
+class ProjectOutputSerializer(ScopedModelSerializer):
+    class Meta:
+        model = ProjectOutput
+        fields = ["id", "project", "year", "output", "tax", "created", "updated"]

@@ -15,7 +15,15 @@ from zhaoshang.core.audit import acting_as
 from zhaoshang.core.demo import demo_step
 from zhaoshang.core.models import Department, District, Park
 from zhaoshang.projects.approvals import project_steps_create
-from zhaoshang.projects.models import Blocker, FundsEntry, Project, ProjectStep, StageMove, WeeklyTask
+from zhaoshang.projects.models import (
+    Blocker,
+    FundsEntry,
+    Project,
+    ProjectOutput,
+    ProjectStep,
+    StageMove,
+    WeeklyTask,
+)
 from zhaoshang.projects.stages import STAGE_CODES
 
 SEED = 58_1033
@@ -194,6 +202,14 @@ def _history(majors: list[Project], rng: random.Random, users: dict[str, Any]) -
                 project.status, project.status_reason = Project.Status.STALLED, "投资方资金未到位"
             project.save()
             _funds(project, rng)
+            if target in ("production", "capacity"):
+                share = Decimal("0.45") if target == "production" else Decimal("0.95")
+                ProjectOutput.objects.create(
+                    project=project,
+                    year=2026,
+                    output=(project.designed_output * share).quantize(Decimal(1)),
+                    tax=(project.designed_tax * share).quantize(Decimal(1)),
+                )
             if target in ("land", "started", "registered"):
                 project_steps_create(project=project, user=admin)
                 _progress_steps(project, rng)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from zhaoshang.chains.models import Chain
 from zhaoshang.core.filters import DistrictOwnedFilterSet, ScopedFilterSet, scoped
 from zhaoshang.core.models import District, Park, Team, Town
-from zhaoshang.projects.models import FundsEntry, Project
+from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput
 
 
 class ProjectFilterSet(DistrictOwnedFilterSet):
@@ -52,3 +52,14 @@ class FundsEntryFilterSet(ScopedFilterSet):
     class Meta:
         model = FundsEntry
         fields = ["q", "district", "origin", "kind", "since", "until"]
+
+
+class ProjectOutputFilterSet(ScopedFilterSet):
+    search_fields = ("project__name",)
+    district = django_filters.ModelChoiceFilter(
+        queryset=scoped(District), field_name="project__district", label=_("区县")
+    )
+
+    class Meta:
+        model = ProjectOutput
+        fields = ["q", "district", "year"]

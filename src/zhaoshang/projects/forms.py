@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.forms import ScopedModelForm
-from zhaoshang.projects.models import FundsEntry, Project
+from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput
 from zhaoshang.projects.services import project_duplicates
 from zhaoshang.projects.stages import DEFAULT_STAGES
 
@@ -110,3 +110,9 @@ class FundsEntryForm(ScopedModelForm):
         model = FundsEntry
         fields = ["project", "date", "amount", "origin", "kind", "evidence_note"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+
+class ProjectOutputForm(ScopedModelForm):
+    class Meta:
+        model = ProjectOutput
+        fields = ["project", "year", "output", "tax"]

@@ -224,6 +224,34 @@ class FundsEntry(TimeStamped):
             raise ValidationError({"amount": _("金额须大于 0。")})
 
 
+class ProjectOutput(TimeStamped):
+    """实际产值和税收 of a project in production, by year: what the contribution rate compares with the promise."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="outputs"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    output = models.DecimalField(_("实际产值(万元)"), max_digits=16, decimal_places=2, default=0)
+    tax = models.DecimalField(_("实际税收(万元)"), max_digits=16, decimal_places=2, default=0)
+
+    scope_path = "project__district"
+    objects = ScopedManager()
+    history = AuditedHistory()
+
+    class Meta:
+        verbose_name = _("实际产值税收")
+        verbose_name_plural = _("实际产值税收")
+        ordering = ["project", "-year"]
+        constraints = [models.UniqueConstraint(fields=["project", "year"], name="project_output_year")]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.year}"
+
+    @property
+    def scoped_district_id(self) -> int | None:
+        return self.project.district_id
+
+
 from zhaoshang.projects.delivery_models import (  # noqa: E402  (models of the same app, split by subject)
     ApprovalStepTemplate,
     Blocker,
@@ -239,6 +267,7 @@ __all__ = [
     "FundsEntry",
     "Origin",
     "Project",
+    "ProjectOutput",
     "ProjectStep",
     "StageMove",
     "WeeklyTask",

@@ -19,7 +19,7 @@ from zhaoshang.core.widgets import (
     MoneyWidget,
     UsccWidget,
 )
-from zhaoshang.projects.models import FundsEntry, Origin, Project
+from zhaoshang.projects.models import FundsEntry, Origin, Project, ProjectOutput
 from zhaoshang.projects.stages import DEFAULT_STAGES
 
 
@@ -133,3 +133,20 @@ class FundsEntryResource(ScopedResource):
         model = FundsEntry
         fields = ("district", "project", "date", "amount", "origin", "kind", "evidence_note")
         import_id_fields = ("project", "date", "amount", "origin")
+
+
+class ProjectOutputResource(ScopedResource):
+    district = Field(attribute="project__district__adcode", column_name="区县代码", readonly=True)
+    project = Field(
+        attribute="project",
+        column_name="项目名称",
+        widget=LookupWidget(Project, "name", label="项目", district_column="区县代码"),
+    )
+    year = Field(attribute="year", column_name="年度")
+    output = Field(attribute="output", column_name="实际产值", widget=MoneyWidget())
+    tax = Field(attribute="tax", column_name="实际税收", widget=MoneyWidget())
+
+    class Meta(ScopedResource.Meta):
+        model = ProjectOutput
+        fields = ("district", "project", "year", "output", "tax")
+        import_id_fields = ("project", "year")

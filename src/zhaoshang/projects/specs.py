@@ -4,8 +4,25 @@ from __future__ import annotations
 
 from zhaoshang.core.testing import ModelSpec
 from zhaoshang.projects.factories import FundsEntryFactory, ProjectFactory
+from zhaoshang.projects.models import ProjectOutput
 
 SPECS = {
+    "output": ModelSpec(
+        "output",
+        build=lambda d: ProjectOutput.objects.create(
+            project=ProjectFactory(district=d, name="产值项目甲"), year=2025
+        ),
+        form_data=lambda d: {
+            "project": ProjectFactory(district=d, name="产值项目乙").pk,
+            "year": 2025,
+            "output": "5000",
+            "tax": "300",
+        },
+        changes={"tax": "320"},
+        api_changes={"year": 2024},
+        lookup=lambda data: {"project_id": data["project"]},
+        marker=lambda row: row.project.name,
+    ),
     "project": ModelSpec(
         "project",
         build=lambda d: ProjectFactory(district=d, name="测试项目甲"),

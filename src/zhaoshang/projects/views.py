@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.registry import ModelConfig, register, register_nav_group
 from zhaoshang.projects import api, filters, forms, resources
-from zhaoshang.projects.models import FundsEntry, Project
+from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput
 from zhaoshang.projects.selectors import project_detail_context
 
 register_nav_group("projects", _("项目建设"), 30)
@@ -43,6 +43,19 @@ register(
         form=forms.FundsEntryForm,
         serializer=api.FundsEntrySerializer,
         resource=resources.FundsEntryResource,
+        nav_group="projects",
+        select_related=["project__district"],
+    )
+)
+register(
+    ModelConfig(
+        key="output",
+        model=ProjectOutput,
+        columns=["project", "year", "output", "tax"],
+        filterset=filters.ProjectOutputFilterSet,
+        form=forms.ProjectOutputForm,
+        serializer=api.ProjectOutputSerializer,
+        resource=resources.ProjectOutputResource,
         nav_group="projects",
         select_related=["project__district"],
     )

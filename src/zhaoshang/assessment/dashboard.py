@@ -1,0 +1,143 @@
+"""The leaders' view: targets against actuals, the funnel, rates by chain, stuck projects; the city's comparison."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views import View
+
+from zhaoshang.analytics.rates import Period
+from zhaoshang.assessment.selectors import GROUPS, RATE_LABELS, rate_table, target_progress
+from zhaoshang.core.models import District
+from zhaoshang.core.scope import user_scope
+from zhaoshang.projects.models import Blocker, Project
+from zhaoshang.projects.stages import STAGE_CODES, stages_for
+
+
+def _year(request: Any) -> int:
+    today = datetime.date.today()
+    value = request.GET.get("year", "")
+    return int(value) if value.isdigit() and 2000 <= int(value) <= today.year + 1 else today.year
+
+
+def _period(year: int) -> Period:
+    end = min(datetime.date(year, 12, 31), datetime.date.today())
+    return Period(datetime.date(year, 1, 1), end)
+
+
+def _rows(table: dict[str, dict[str, Any]], group: str, year: int) -> list[dict[str, Any]]:
+    rows = []
+    for name, rates in table.items():
+        cells = []
+        for key, label in RATE_LABELS.items():
+            rate = rates[key]
+            url = reverse("assessment_drill") + f"?group={group}&name={name}&rate={key}&year={year}"
+            cells.append({"key": key, "label": label, "rate": rate, "url": url})
+        rows.append({"name": name, "cells": cells})
+    return rows
+
+
+class LeaderDashboardView(LoginRequiredMixin, View):
+    """One district at a glance; the big-screen mode (?screen=1) fills a meeting-room display and refreshes."""
+
+    def get(self, request: Any) -> HttpResponse:
+        user = request.user
+        districts = District.objects.restrict(user, "view")
+        district = districts.filter(pk=request.GET.get("district") or 0).first() or (
+            districts.first()
+            if districts.count() == 1
+            else districts.filter(adcode="370305").first() or districts.first()
+        )
+        if district is None:
+            raise Http404
+        year = _year(request)
+        period = _period(year)
+        projects = Project.objects.restrict(user, "view").filter(district=district)
+        by_stage = {code: 0 for code in STAGE_CODES}
+        by_stage.update(dict(projects.values_list("stage").annotate(n=Count("pk")).order_by()))
+        funnel = [
+            {"name": str(label), "value": by_stage.get(code, 0)} for code, label in stages_for(district)
+        ]
+        stuck = projects.filter(status__in=[Project.Status.DELAYED, Project.Status.STALLED]).order_by(
+            "-total_investment"
+        )[:12]
+        blockers = (
+            Blocker.objects.restrict(user, "view")
+            .filter(project__district=district)
+            .exclude(status__in=[Blocker.Status.SOLVED, Blocker.Status.STRUCK_OFF])
+        )
+        context = {
+            "district": district,
+            "districts": districts,
+            "year": year,
+            "targets": target_progress(user, year, district),
+            "chain_rows": _rows(rate_table(user, "chain", period, district), "chain", year),
+            "district_rows": _rows(rate_table(user, "district", period, district), "district", year),
+            "funnel": funnel,
+            "stuck": stuck,
+            "open_blockers": blockers.count(),
+            "overdue_blockers": blockers.filter(deadline__lt=datetime.date.today()).count(),
+            "screen": request.GET.get("screen") == "1",
+            "rate_labels": RATE_LABELS,
+        }
+        return render(request, "assessment/dashboard.html", context)
+
+
+class CityView(LoginRequiredMixin, View):
+    """The city compares its districts on the same definitions."""
+
+    def get(self, request: Any) -> HttpResponse:
+        user = request.user
+        if not user_scope(user, "view").all_districts:
+            raise Http404
+        year = _year(request)
+        period = _period(year)
+        rows = _rows(rate_table(user, "district", period), "district", year)
+        targets = target_progress(user, year)
+        return render(
+            request,
+            "assessment/city.html",
+            {"year": year, "rows": rows, "targets": targets, "rate_labels": RATE_LABELS},
+        )
+
+
+class DrillView(LoginRequiredMixin, View):
+    """The projects behind one figure: who is in the numerator, who only in the denominator."""
+
+    def get(self, request: Any) -> HttpResponse:
+        group, name, rate_key = (
+            request.GET.get("group", ""),
+            request.GET.get("name", ""),
+            request.GET.get("rate", ""),
+        )
+        if group not in GROUPS or rate_key not in RATE_LABELS:
+            raise Http404
+        year = _year(request)
+        table = rate_table(request.user, group, _period(year))
+        if name not in table:
+            raise Http404
+        rate = table[name][rate_key]
+        ids = {int(k) for k in rate.members_denominator} | {int(k) for k in rate.members_numerator}
+        projects = {p.pk: p for p in Project.objects.restrict(request.user, "view").filter(pk__in=ids)}
+        numerator = [projects[int(k)] for k in rate.members_numerator if int(k) in projects]
+        rest = [
+            projects[int(k)]
+            for k in rate.members_denominator
+            if int(k) in projects and k not in rate.members_numerator
+        ]
+        context = {
+            "group": GROUPS[group],
+            "name": name,
+            "label": RATE_LABELS[rate_key],
+            "rate": rate,
+            "year": year,
+            "numerator": numerator,
+            "rest": rest,
+        }
+        return render(request, "assessment/drill.html", context)

@@ -1,0 +1,172 @@
+"""Assessment reads: the facts of each project from the database, the rates of DOMAIN.md §9 per chain team,
+town, park and district, targets against actuals; a fixed number of queries whatever the number of projects."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+
+from zhaoshang.analytics.rates import Period, ProjectFacts, Rate, RateDefinitions, rates_by_group
+from zhaoshang.assessment.models import Target
+from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput, StageMove
+
+RATE_LABELS = {
+    "signing": "签约率",
+    "landing": "落地率",
+    "contribution": "贡献率",
+    "funds_in_place": "资金到位率",
+    "start": "开工率",
+    "completion": "建成率",
+}
+GROUPS = {"district": "区县", "chain": "产业链", "town": "镇办", "park": "园区"}
+
+
+def definitions_for(district: Any | None) -> RateDefinitions:
+    given = ((district.settings if district is not None else {}) or {}).get("rates") or {}
+    known = {k: v for k, v in given.items() if k in RateDefinitions.__dataclass_fields__}
+    return RateDefinitions(**known)
+
+
+def project_facts(projects: Any) -> list[ProjectFacts]:
+    """Facts of the projects: stage dates come from verified moves only, so unverified claims never count."""
+    projects = list(projects.select_related("district", "chain", "town", "park"))
+    ids = [p.pk for p in projects]
+    reached: dict[int, dict[str, datetime.date]] = defaultdict(dict)
+    for project_id, stage, date in (
+        StageMove.objects.filter(project_id__in=ids, verified_at__isnull=False)
+        .order_by("date")
+        .values_list("project_id", "to_stage", "date")
+    ):
+        reached[project_id].setdefault(stage, date)
+    funds: dict[int, list[tuple[datetime.date, float, str]]] = defaultdict(list)
+    for project_id, date, amount, origin in FundsEntry.objects.filter(project_id__in=ids).values_list(
+        "project_id", "date", "amount", "origin"
+    ):
+        funds[project_id].append((date, float(amount), origin))
+    outputs: dict[int, dict[int, tuple[float, float]]] = defaultdict(dict)
+    for project_id, year, output, tax in ProjectOutput.objects.filter(project_id__in=ids).values_list(
+        "project_id", "year", "output", "tax"
+    ):
+        outputs[project_id][year] = (float(output), float(tax))
+    facts = []
+    for p in projects:
+        groups = {"district": p.district.name}
+        if p.chain_id:
+            groups["chain"] = p.chain.name
+        if p.town_id:
+            groups["town"] = p.town.name
+        if p.park_id:
+            groups["park"] = p.park.name
+        stage_dates = dict(reached[p.pk])
+        if p.stage in ("lead", "negotiation") and p.stage not in stage_dates:
+            stage_dates[p.stage] = p.created.date()  # uncounted stages take effect without review
+        facts.append(
+            ProjectFacts(
+                key=str(p.pk),
+                stage=p.stage,
+                stage_dates=stage_dates,
+                groups=groups,
+                signed_amount=float(p.total_investment or 0),
+                funds=tuple(funds[p.pk]),
+                designed_output=float(p.designed_output or 0),
+                designed_tax=float(p.designed_tax or 0),
+                actual_output={y: o for y, (o, _t) in outputs[p.pk].items()},
+                actual_tax={y: t for y, (_o, t) in outputs[p.pk].items()},
+                promised_start_date=p.promised_start_date,
+                terminated=p.status == Project.Status.TERMINATED,
+            )
+        )
+    return facts
+
+
+def rate_table(
+    user: Any, group: str, period: Period, district: Any | None = None
+) -> dict[str, dict[str, Rate]]:
+    projects = Project.objects.restrict(user, "view").exclude(stage="reserve")
+    if district is not None:
+        projects = projects.filter(district=district)
+    return rates_by_group(project_facts(projects), group, period, definitions_for(district))
+
+
+def target_progress(user: Any, year: int, district: Any | None = None) -> list[dict[str, Any]]:
+    """Each target of the year against its actual so far: counts and money from the project book."""
+    targets = (
+        Target.objects.restrict(user, "view")
+        .filter(year=year)
+        .select_related("district", "team", "town", "park")
+    )
+    if district is not None:
+        targets = targets.filter(district=district)
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    rows = []
+    for target in targets:
+        rows.append({"target": target, "actual": _actual(user, target, start, end)})
+    for row in rows:
+        value = row["target"].value
+        row["completion"] = float(row["actual"] / value) if value else None
+    return rows
+
+
+def _scope(user: Any, target: Target) -> Any:
+    projects = Project.objects.restrict(user, "view").filter(district=target.district)
+    if target.team_id:
+        projects = projects.filter(Q(team=target.team) | Q(chain__team=target.team))
+    if target.town_id:
+        projects = projects.filter(town=target.town)
+    if target.park_id:
+        projects = projects.filter(park=target.park)
+    return projects
+
+
+def _actual(user: Any, target: Target, start: datetime.date, end: datetime.date) -> Decimal:
+    metric = target.metric
+    projects = _scope(user, target)
+    moves = StageMove.objects.filter(
+        project__in=projects, verified_at__isnull=False, date__range=(start, end)
+    )
+    if metric == Target.Metric.CUSTOM:
+        return target.custom_actual or Decimal(0)
+    if metric == Target.Metric.SIGNED_COUNT:
+        return Decimal(projects.filter(signed_date__range=(start, end)).count())
+    if metric == Target.Metric.STARTED_COUNT:
+        return Decimal(moves.filter(to_stage="started").values("project").distinct().count())
+    if metric == Target.Metric.PROVINCIAL_MAJOR:
+        return Decimal(projects.filter(tier=Project.Tier.PROVINCIAL).count())
+    if metric == Target.Metric.MUNICIPAL_MAJOR:
+        return Decimal(projects.filter(tier=Project.Tier.MUNICIPAL).count())
+    if metric == Target.Metric.SIGNED_INVESTMENT:
+        signed = projects.filter(signed_date__range=(start, end)).aggregate(total=Sum("total_investment"))
+        return signed["total"] or Decimal(0)
+    funds = FundsEntry.objects.filter(project__in=projects, date__range=(start, end))
+    if metric == Target.Metric.FUNDS_OUTSIDE_PROVINCE:
+        funds = funds.filter(origin="outside_province")
+    if metric in (Target.Metric.FUNDS_IN_PLACE, Target.Metric.FUNDS_OUTSIDE_PROVINCE):
+        return funds.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    if metric == Target.Metric.TOP500_LANDED:
+        return Decimal(_top500_landed(projects, target.district, start, end))
+    return Decimal(0)
+
+
+def _top500_landed(projects: Any, district: Any, start: datetime.date, end: datetime.date) -> int:
+    """Investors on one of the district's four top-500 lists whose project started (landed) in the year."""
+    from zhaoshang.assessment.forms import DEFAULT_TOP500_LISTS
+    from zhaoshang.assessment.models import TOP500_LISTS
+
+    chosen = district.settings.get("top500_lists") or DEFAULT_TOP500_LISTS
+    names = {str(label) for code, label in TOP500_LISTS if code in chosen}
+    landed = projects.filter(started_date__range=(start, end)).exclude(investor_top500=[])
+    investors = set()
+    for project in landed.only("investor_uscc", "investor_name", "investor_top500"):
+        if any(entry.get("list") in names for entry in project.investor_top500 or []):
+            investors.add(project.investor_uscc or project.investor_name)
+    return len(investors)
+
+
+def projects_by_stage(user: Any) -> dict[str, int]:
+    return dict(
+        Project.objects.restrict(user, "view").values_list("stage").annotate(n=Count("pk")).order_by()
+    )

@@ -1,0 +1,78 @@
+"""The leaders' view and the city's comparison: same definitions, every figure drills down to its projects."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from zhaoshang.assessment.models import Target
+from zhaoshang.projects.factories import ProjectFactory
+
+
+def test_dashboard_shows_targets_funnel_and_rates(org: Any, client_for: Any) -> None:
+    district = org["linzi_district"]
+    Target.objects.create(
+        district=district, year=2026, metric="funds_outside_province", value=Decimal(1_050_000)
+    )
+    Target.objects.create(district=district, year=2026, metric="top500_landed", value=Decimal(10))
+    response = client_for("linzi_admin").get(reverse("assessment_dashboard") + "?year=2026")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="targets"' in html and 'id="funnel"' in html and "签约率" in html and "落地率" in html
+    targets = response.context["targets"]
+    funds = next(t for t in targets if t["target"].metric == "funds_outside_province")
+    assert funds["actual"] > 0 and 0 < funds["completion"]
+    assert sum(d["value"] for d in response.context["funnel"]) >= 58
+    assert response.context["chain_rows"] and response.context["stuck"]
+
+
+def test_rates_drill_down_to_the_projects_behind_them(org: Any, client_for: Any) -> None:
+    client = client_for("linzi_admin")
+    page = client.get(reverse("assessment_dashboard") + "?year=2026").content.decode()
+    link = re.search(r'href="(/assessment/drill/\?group=district[^"]+rate=start[^"]*)"', page)
+    assert link, "each rate links to its projects"
+    drill = client.get(link.group(1).replace("&amp;", "&"))
+    assert drill.status_code == 200
+    rate = drill.context["rate"]
+    assert (
+        len(drill.context["numerator"]) == rate.numerator
+        and len(drill.context["numerator"]) + len(drill.context["rest"]) == rate.denominator
+    )
+
+
+def test_city_compares_districts_and_districts_cannot_see_it(org: Any, client_for: Any) -> None:
+    response = client_for("city_admin").get(reverse("assessment_city") + "?year=2026")
+    names = [row["name"] for row in response.context["rows"]]
+    assert "临淄区" in names and "桓台县" in names
+    assert client_for("linzi_admin").get(reverse("assessment_city")).status_code == 404
+    huantai = client_for("huantai_admin").get(reverse("assessment_dashboard") + "?year=2026")
+    assert huantai.context["district"].adcode == "370321"
+    assert "鲁油鲁炼" not in huantai.content.decode()
+
+
+def test_dashboard_queries_do_not_grow_with_projects(org: Any, client_for: Any) -> None:
+    client = client_for("linzi_admin")
+    url = reverse("assessment_dashboard") + "?year=2026"
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    before = count()
+    for i in range(40):
+        ProjectFactory(
+            district=org["linzi_district"], name=f"加项目{i}", signed_date=datetime.date(2026, 5, 1)
+        )
+    assert count() == before
+
+
+def test_big_screen_refreshes_itself(org: Any, client_for: Any) -> None:
+    html = client_for("linzi_admin").get(reverse("assessment_dashboard") + "?screen=1").content.decode()
+    assert 'http-equiv="refresh"' in html and "big-screen" in html
