@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zhaoshang.analytics import complexity as cx
+from zhaoshang.analytics import complexity_eigen
 from zhaoshang.analytics.complexity import ComplexityError, ComplexityWarning, complexity_compute
 from zhaoshang.analytics.complexity_panel import OUTPUT_COLUMNS, complexity_panel
 
@@ -83,7 +84,9 @@ def ill_posed_years(ref: pd.DataFrame) -> set[Any]:
         kp = vectors[:, -2] / np.sqrt(u)
         kc = (m @ kp) / d
         with np.errstate(invalid="ignore", divide="ignore"):
-            r = np.corrcoef(d, kc)[0, 1]  # NaN for constant diversity: ecomplexity is all NaN, compared in full
+            r = np.corrcoef(d, kc)[
+                0, 1
+            ]  # NaN for constant diversity: ecomplexity is all NaN, compared in full
         if kc.std() < 1e-9 * max(np.abs(kc).max(), 1e-300) or abs(r) < 1e-6:
             bad.add(year)
             continue
@@ -362,7 +365,7 @@ def test_zero_totals_are_nan_and_do_not_disturb_the_rest() -> None:
 def test_arpack_path_equals_dense_path(monkeypatch: pytest.MonkeyPatch) -> None:
     x = random_matrix(13, (650, 610), zeros=0.5)
     sparse_path = complexity_compute(x)
-    monkeypatch.setattr(cx, "_DENSE_EIGEN_LIMIT", 10_000)
+    monkeypatch.setattr(complexity_eigen, "DENSE_EIGEN_LIMIT", 10_000)
     dense_path = complexity_compute(x)
     assert_close(sparse_path.eci, dense_path.eci, "eci")
     assert_close(sparse_path.pci, dense_path.pci, "pci")

@@ -32,24 +32,24 @@ TODAY = datetime.date.today()
 def test_duplicates_by_investor_or_near_same_name(org: Any) -> None:
     district = org["linzi_district"]
     original = ProjectFactory(
-        district=district, name="鲁油鲁炼转型升级项目", investor_uscc="91370300MA3C1234X1"[:18]
+        district=district, name="某某石化炼化转型升级项目", investor_uscc="91370300MA3C1234X1"[:18]
     )
-    assert project_duplicates(district_id=district.pk, name="鲁油鲁炼转型升级") == [original]
+    assert project_duplicates(district_id=district.pk, name="某某石化炼化转型升级") == [original]
     assert project_duplicates(
         district_id=district.pk, name="完全不同的项目", investor_uscc=original.investor_uscc
     ) == [original]
     assert project_duplicates(district_id=district.pk, name="机器人减速器项目") == []
-    assert project_duplicates(district_id=org["huantai_district"].pk, name="鲁油鲁炼转型升级项目") == []
+    assert project_duplicates(district_id=org["huantai_district"].pk, name="某某石化炼化转型升级项目") == []
 
 
 def test_form_flags_a_duplicate_before_saving(org: Any, client_for: Any) -> None:
     district = org["linzi_district"]
-    ProjectFactory(district=district, name="天辰二期项目")
+    ProjectFactory(district=district, name="某某尼龙二期项目")
     client = client_for("linzi_admin")
-    data = {"district": district.pk, "name": "天辰二期", "stage": "lead", "tier": "general"}
+    data = {"district": district.pk, "name": "某某尼龙二期", "stage": "lead", "tier": "general"}
     response = client.post(reverse("project_add"), data)
     assert response.status_code == 400 and "疑似重复项目" in response.content.decode()
-    assert not Project.objects.filter(name="天辰二期").exists()
+    assert not Project.objects.filter(name="某某尼龙二期").exists()
     assert client.post(reverse("project_add"), {**data, "not_a_duplicate": "on"}).status_code == 302
 
 
