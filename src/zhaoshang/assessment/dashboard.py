@@ -141,3 +141,96 @@ class DrillView(LoginRequiredMixin, View):
             "rest": rest,
         }
         return render(request, "assessment/drill.html", context)
+
+
+class ForecastView(LoginRequiredMixin, View):
+    """The fan chart: will output reach the target (e.g. 5,000 亿 in three years), and which projects decide it."""
+
+    def get(self, request: Any) -> HttpResponse:
+        from zhaoshang.assessment.forecasting import ForecastNotConfigured, district_forecast
+
+        districts = District.objects.restrict(request.user, "view")
+        district = districts.filter(pk=request.GET.get("district") or 0).first() or (
+            districts.filter(adcode="370305").first() or districts.first()
+        )
+        if district is None:
+            raise Http404
+        try:
+            forecast = district_forecast(district, request.user)
+        except ForecastNotConfigured:
+            return render(
+                request,
+                "assessment/forecast.html",
+                {"district": district, "districts": districts, "forecast": None},
+            )
+        names = dict(
+            Project.objects.filter(pk__in=[int(i.key) for i in forecast.importance[:15]]).values_list(
+                "pk", "name"
+            )
+        )
+        chart = {
+            "years": [b.year for b in forecast.bands],
+            "p10": [round(b.p10 / 10000, 1) for b in forecast.bands],
+            "p50": [round(b.p50 / 10000, 1) for b in forecast.bands],
+            "p90": [round(b.p90 / 10000, 1) for b in forecast.bands],
+            "target": round(forecast.target.amount / 10000, 1) if forecast.target else None,
+        }
+        important = [
+            {
+                "project": names.get(int(i.key), i.key),
+                "pk": int(i.key),
+                "drop": i.probability_drop,
+                "mean": i.mean_output / 10000,
+                "survival": i.survival,
+                "production": i.projected_production,
+            }
+            for i in forecast.importance[:15]
+        ]
+        context = {
+            "district": district,
+            "districts": districts,
+            "forecast": forecast,
+            "chart": chart,
+            "important": important,
+        }
+        return render(request, "assessment/forecast.html", context)
+
+
+class RankingsView(LoginRequiredMixin, View):
+    def get(self, request: Any) -> HttpResponse:
+        from zhaoshang.assessment.scoring import rankings
+
+        today = datetime.date.today()
+        try:
+            month = datetime.date.fromisoformat((request.GET.get("month") or today.strftime("%Y-%m")) + "-01")
+        except ValueError:
+            raise Http404 from None
+        districts = District.objects.restrict(request.user, "view")
+        district = districts.filter(pk=request.GET.get("district") or 0).first()
+        context = {
+            "month": month,
+            "districts": rankings(request.user, month, "district"),
+            "teams": rankings(request.user, month, "team", district),
+            "can_compute": user_scope(request.user, "verify").all_districts,
+        }
+        return render(request, "assessment/rankings.html", context)
+
+    def post(self, request: Any) -> HttpResponse:
+        from django.shortcuts import redirect
+
+        from zhaoshang.core.jobs import job_submit
+
+        if not user_scope(request.user, "verify").all_districts:
+            raise Http404
+        month = request.POST.get("month") or datetime.date.today().strftime("%Y-%m")
+        job = job_submit(
+            kind="scores-monthly",
+            title=f"月度考核得分 {month}",
+            user=request.user,
+            params={"month": month + "-01"},
+        )
+        return (
+            redirect(reverse("assessment_rankings") + f"?month={month}")
+            if job.done
+            else redirect("job_detail", pk=job.pk)
+        )

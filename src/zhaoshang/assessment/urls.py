@@ -7,4 +7,6 @@ urlpatterns = [
     path("assessment/", dashboard.LeaderDashboardView.as_view(), name="assessment_dashboard"),
     path("assessment/city/", dashboard.CityView.as_view(), name="assessment_city"),
     path("assessment/drill/", dashboard.DrillView.as_view(), name="assessment_drill"),
+    path("assessment/forecast/", dashboard.ForecastView.as_view(), name="assessment_forecast"),
+    path("assessment/rankings/", dashboard.RankingsView.as_view(), name="assessment_rankings"),
 ]

@@ -67,6 +67,8 @@ def projects(state: dict[str, Any]) -> None:
         _reserve(linzi, rng)
         _huantai(rng)
     _history(majors, rng, users)
+    _top500(majors, rng)
+    _assessment(linzi, users)
 
 
 def _majors(linzi: District, rng: random.Random, users: dict[str, Any]) -> list[Project]:
@@ -113,7 +115,8 @@ def _majors(linzi: District, rng: random.Random, users: dict[str, Any]) -> list[
                 team=chain.team if chain else None,
                 officer=users["linzi_chief"],
                 land_mu=Decimal(max(20, amount // 5000)),
-                designed_output=Decimal(amount) * Decimal("1.4"),
+                # Refining and chemicals turn over far more than they invest; equipment and materials less.
+                designed_output=Decimal(amount) * (Decimal("3.2") if chemical else Decimal("1.4")),
                 designed_tax=Decimal(amount) * Decimal("0.08"),
                 designed_jobs=max(30, amount // 2000),
                 promised_start_date=_date_between(
@@ -287,3 +290,54 @@ def _tasks_and_blockers(
             solution="已协调解决(演示)" if status in ("solved", "struck_off") else "",
             solved_date=TODAY - datetime.timedelta(days=3) if status in ("solved", "struck_off") else None,
         )
+
+
+TOP500 = [
+    {"list": "世界500强", "year": 2025}, {"list": "中国企业500强", "year": 2025},
+    {"list": "中国民营企业500强", "year": 2025}, {"list": "中国制造业企业500强", "year": 2025},
+]  # fmt: skip
+
+
+def _top500(majors: list[Project], rng: random.Random) -> None:
+    """Some investors are on the top-500 lists; those whose projects started in the year count as landed."""
+    started = [p for p in majors if p.started_date]
+    for project in rng.sample(started, k=min(8, len(started))):
+        project.investor_top500 = [rng.choice(TOP500)]
+        project.investor_uscc = ""
+        project.save(update_fields=["investor_top500", "updated"])
+
+
+def _assessment(linzi: District, users: dict[str, Any]) -> None:
+    """The seed's targets for the year, the output baseline for the forecast, and a year of monthly scores."""
+    from zhaoshang.assessment.models import Target
+    from zhaoshang.assessment.scoring import scores_compute
+
+    admin = users["linzi_admin"]
+    with acting_as(admin, "demo"):
+        for metric, value in (
+            ("funds_outside_province", 1_050_000), ("top500_landed", 10), ("provincial_major", 6),
+            ("signed_count", 40), ("started_count", 25),
+        ):  # fmt: skip
+            Target.objects.create(district=linzi, year=2026, metric=metric, value=Decimal(value))
+        for chain in Chain.objects.filter(district=linzi, is_current=True, team__isnull=False)[:6]:
+            Target.objects.create(
+                district=linzi, year=2026, metric="signed_count", value=Decimal(4), team=chain.team
+            )
+        # Industrial output without the listed projects (万元): 2,600 亿 growing 2 % a year; the target is the
+        # seed's 5,000 亿 within three years.
+        linzi.settings = {
+            **linzi.settings,
+            "forecast": {
+                "baseline": {str(2026 + i): round(26_000_000 * 1.02**i) for i in range(4)},
+                "target": 50_000_000,
+                "target_year": 2028,
+            },
+        }
+        linzi.save()
+    huantai = District.objects.get(adcode="370321")
+    with acting_as(users["huantai_admin"], "demo"):
+        Target.objects.create(
+            district=huantai, year=2026, metric="funds_outside_province", value=Decimal(700_000)
+        )
+    for month in range(1, 12):
+        scores_compute(month=datetime.date(2026, month, 1), user=users["city_admin"])

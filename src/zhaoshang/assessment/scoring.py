@@ -1,0 +1,139 @@
+"""Monthly scores and rankings: districts within the city, chain teams within a district (DOMAIN.md §9).
+
+Rates are computed as of the month's end from dated, verified records, so a month's snapshot can be derived
+again later from the same history; the snapshot keeps every term so that a ranking explains itself."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from typing import Any
+
+from django.db import transaction
+
+from zhaoshang.analytics.rates import Period, overdue_by_group, rates_by_group
+from zhaoshang.analytics.scores import DEFAULT_SCHEME, ScoringScheme, rank_change, score_groups
+from zhaoshang.assessment.models import ScoreSnapshot, Target
+from zhaoshang.assessment.models import ScoringScheme as SchemeRecord
+from zhaoshang.assessment.selectors import definitions_for, project_facts, target_progress
+from zhaoshang.chains.models import Chain
+from zhaoshang.core.jobs import job_runner
+from zhaoshang.core.models import District
+from zhaoshang.projects.models import Project
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def scheme_for(year: int) -> ScoringScheme:
+    record = SchemeRecord.objects.filter(year=year).first()
+    if record is None:
+        return DEFAULT_SCHEME
+    deductions = record.deductions or {}
+    return ScoringScheme(
+        rate_weights=record.weights.get("rates") or DEFAULT_SCHEME.rate_weights,
+        target_weights=record.weights.get("targets") or DEFAULT_SCHEME.target_weights,
+        overdue_deduction=float(deductions.get("overdue", DEFAULT_SCHEME.overdue_deduction)),
+        falsified_deduction=float(deductions.get("falsified", DEFAULT_SCHEME.falsified_deduction)),
+    )
+
+
+TARGET_METRICS = {
+    "top500": Target.Metric.TOP500_LANDED,
+    "outside_province_funds": Target.Metric.FUNDS_OUTSIDE_PROVINCE,
+}
+
+
+def _target_completion(user: Any, year: int, district: District) -> dict[str, tuple[float, float]]:
+    """The district's own targets that the scheme weighs: (actual, target) each."""
+    completion = {}
+    for row in target_progress(user, year, district):
+        target = row["target"]
+        if target.team_id or target.town_id or target.park_id or not target.value:
+            continue
+        for key, metric in TARGET_METRICS.items():
+            if target.metric == metric:
+                completion[key] = (float(row["actual"]), float(target.value))
+    return completion
+
+
+def scores_compute(*, month: datetime.date, user: Any) -> list[ScoreSnapshot]:
+    """Score every district of the city and every chain team of each district for one month; store snapshots."""
+    month = month.replace(day=1)
+    end = month_end(month)
+    period = Period(month.replace(month=1), end)
+    scheme = scheme_for(month.year)
+    districts = list(District.objects.restrict(user, "view"))
+    projects = Project.objects.restrict(user, "view").exclude(stage="reserve").filter(created__date__lte=end)
+    facts = project_facts(projects)
+    snapshots: list[ScoreSnapshot] = []
+    with transaction.atomic():
+        ScoreSnapshot.objects.filter(month=month, district__in=districts).delete()
+        by_district = {d.name: d for d in districts}
+        rates = rates_by_group(facts, "district", period)
+        overdue = overdue_by_group(facts, "district", end)
+        targets = {d.name: _target_completion(user, month.year, d) for d in districts}
+        for score in score_groups(rates, targets, overdue, None, scheme):
+            district = by_district[score.group]
+            snapshots.append(
+                ScoreSnapshot.objects.create(
+                    month=month,
+                    level="district",
+                    district=district,
+                    score=score.score,
+                    rank=score.rank,
+                    terms={**score.terms, "explain": score.explain},
+                    computed_by=user,
+                )
+            )
+        for district in districts:
+            mine = [f for f in facts if f.groups.get("district") == district.name]
+            chain_rates = rates_by_group(mine, "chain", period, definitions_for(district))
+            teams = {
+                c.name: c.team
+                for c in Chain.objects.filter(district=district, is_current=True).select_related("team")
+            }
+            for score in score_groups(chain_rates, None, overdue_by_group(mine, "chain", end), None, scheme):
+                team = teams.get(score.group)
+                if team is None:
+                    continue
+                snapshots.append(
+                    ScoreSnapshot.objects.create(
+                        month=month,
+                        level="team",
+                        district=district,
+                        team=team,
+                        score=score.score,
+                        rank=score.rank,
+                        terms={**score.terms, "explain": score.explain, "chain": score.group},
+                        computed_by=user,
+                    )
+                )
+    return snapshots
+
+
+def rankings(
+    user: Any, month: datetime.date, level: str, district: District | None = None
+) -> list[dict[str, Any]]:
+    """A month's ranking with the change in rank since the month before (positive = moved up)."""
+    month = month.replace(day=1)
+    previous = (month - datetime.timedelta(days=1)).replace(day=1)
+    rows = ScoreSnapshot.objects.restrict(user, "view").filter(level=level).select_related("district", "team")
+    if district is not None:
+        rows = rows.filter(district=district)
+    current = list(rows.filter(month=month).order_by("rank"))
+    before = {_key(s): s.rank for s in rows.filter(month=previous)}
+    changes = rank_change({_key(s): s.rank for s in current}, before)
+    return [{"snapshot": s, "change": changes.get(_key(s))} for s in current]
+
+
+def _key(snapshot: ScoreSnapshot) -> str:
+    return f"{snapshot.district_id}:{snapshot.team_id or ''}"
+
+
+@job_runner("scores-monthly")
+def run_scores(job: Any, progress: Any) -> dict[str, Any]:
+    month = datetime.date.fromisoformat(job.params["month"])
+    snapshots = scores_compute(month=month, user=job.user)
+    return {"month": month.isoformat(), "snapshots": len(snapshots)}
