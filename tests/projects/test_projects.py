@@ -228,3 +228,9 @@ def test_ledger_import_with_money_units_and_stage_only_on_creation(org: Any, use
         and first.signed_date == datetime.date(2026, 3, 1)
     )
     assert first.park.name == "齐鲁化学工业区" and first.investor_origin == "outside_province"
+
+
+def test_date_inputs_show_their_dates(org: Any, client_for: Any) -> None:
+    project = ProjectFactory(district=org["linzi_district"], promised_start_date=datetime.date(2026, 9, 1))
+    form = client_for("linzi_admin").get(reverse("project_edit", args=[project.pk])).content.decode()
+    assert 'value="2026-09-01"' in form  # an <input type=date> only reads ISO dates

@@ -38,7 +38,7 @@ class EnterpriseForm(ScopedModelForm):
             "parent_name",
         ]
         widgets = {
-            "founded": forms.DateInput(attrs={"type": "date"}),
+            "founded": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "business_scope": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -60,7 +60,7 @@ class TargetEntryForm(ScopedModelForm):
             "notes",
         ]
         widgets = {
-            "next_action_date": forms.DateInput(attrs={"type": "date"}),
+            "next_action_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -74,14 +74,14 @@ class ContactLogForm(ScopedModelForm):
     next_action_date = forms.DateField(
         label=_("下一步日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
     )
 
     class Meta:
         model = ContactLog
         fields = ["entry", "date", "kind", "participants", "summary", "next_step"]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
+            "date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
 

@@ -49,8 +49,8 @@ class ProjectForm(ScopedModelForm):
             "notes",
         ]
         widgets = {
-            "promised_start_date": forms.DateInput(attrs={"type": "date"}),
-            "expected_production_date": forms.DateInput(attrs={"type": "date"}),
+            "promised_start_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "expected_production_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "content": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
@@ -92,7 +92,7 @@ class StageMoveForm(forms.Form):
         label=_("新阶段"), choices=DEFAULT_STAGES, widget=forms.Select(attrs={"class": "form-select"})
     )
     date = forms.DateField(
-        label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label=_("发生日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"})
     )
     evidence = forms.FileField(
         label=_("佐证材料"), required=False, widget=forms.ClearableFileInput(attrs={"class": "form-control"})
@@ -109,7 +109,7 @@ class FundsEntryForm(ScopedModelForm):
     class Meta:
         model = FundsEntry
         fields = ["project", "date", "amount", "origin", "kind", "evidence_note"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
 
 class ProjectOutputForm(ScopedModelForm):
