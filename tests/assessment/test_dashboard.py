@@ -76,3 +76,13 @@ def test_dashboard_queries_do_not_grow_with_projects(org: Any, client_for: Any) 
 def test_big_screen_refreshes_itself(org: Any, client_for: Any) -> None:
     html = client_for("linzi_admin").get(reverse("assessment_dashboard") + "?screen=1").content.decode()
     assert 'http-equiv="refresh"' in html and "big-screen" in html
+
+
+def test_rates_for_any_period_and_grouping_with_excel(org: Any, client_for: Any) -> None:
+    client = client_for("linzi_admin")
+    response = client.get(reverse("assessment_rates") + "?group=park&start=2026-01-01&end=2026-06-30")
+    names = [row["name"] for row in response.context["rows"]]
+    assert "齐鲁化学工业区" in names and all("桓台" not in n for n in names)
+    workbook = client.get(reverse("assessment_rates") + "?group=chain&format=xlsx")
+    assert workbook["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert client.get(reverse("assessment_rates") + "?group=nothing").status_code == 404

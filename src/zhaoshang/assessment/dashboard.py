@@ -234,3 +234,64 @@ class RankingsView(LoginRequiredMixin, View):
             if job.done
             else redirect("job_detail", pk=job.pk)
         )
+
+
+class RatesView(LoginRequiredMixin, View):
+    """Any rate for any period and grouping: by chain, town, park or district (city users: all districts)."""
+
+    def get(self, request: Any) -> HttpResponse:
+        today = datetime.date.today()
+        group = request.GET.get("group", "chain")
+        if group not in GROUPS:
+            raise Http404
+        try:
+            start = datetime.date.fromisoformat(request.GET.get("start") or f"{today.year}-01-01")
+            end = datetime.date.fromisoformat(request.GET.get("end") or today.isoformat())
+        except ValueError:
+            raise Http404 from None
+        if end < start:
+            start, end = end, start
+        districts = District.objects.restrict(request.user, "view")
+        district = districts.filter(pk=request.GET.get("district") or 0).first()
+        table = rate_table(request.user, group, Period(start, end), district)
+        rows = []
+        for name, rates in table.items():
+            cells = []
+            for key, label in RATE_LABELS.items():
+                url = reverse("assessment_drill") + f"?group={group}&name={name}&rate={key}&year={end.year}"
+                cells.append({"key": key, "label": label, "rate": rates[key], "url": url})
+            rows.append({"name": name, "cells": cells})
+        context = {
+            "rows": rows,
+            "group": group,
+            "groups": GROUPS,
+            "start": start,
+            "end": end,
+            "district": district,
+            "districts": districts,
+            "rate_labels": RATE_LABELS,
+            "heading": GROUPS[group],
+        }
+        if request.GET.get("format") == "xlsx":
+            return _rates_workbook(context)
+        return render(request, "assessment/rates.html", context)
+
+
+def _rates_workbook(context: dict[str, Any]) -> HttpResponse:
+    import io
+    from urllib.parse import quote
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append([context["heading"], *[str(label) for label in context["rate_labels"].values()]])
+    for row in context["rows"]:
+        sheet.append([row["name"], *[c["rate"].value for c in row["cells"]]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('考核指标.xlsx')}"
+    return response

@@ -9,4 +9,5 @@ urlpatterns = [
     path("assessment/drill/", dashboard.DrillView.as_view(), name="assessment_drill"),
     path("assessment/forecast/", dashboard.ForecastView.as_view(), name="assessment_forecast"),
     path("assessment/rankings/", dashboard.RankingsView.as_view(), name="assessment_rankings"),
+    path("assessment/rates/", dashboard.RatesView.as_view(), name="assessment_rates"),
 ]
