@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class SitesConfig(AppConfig):
     name = "zhaoshang.sites"
     verbose_name = _("要素保障")
+
+    def ready(self) -> None:
+        from zhaoshang.sites import demo, jobs, views  # noqa: F401  (registers models, demo step, job runner)

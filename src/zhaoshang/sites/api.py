@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from zhaoshang.core.api import ScopedModelSerializer
+from zhaoshang.sites.forms import SITE_FIELDS
+from zhaoshang.sites.models import Demand, Site, SiteReservation, SiteUnit
+
+
+class SiteSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Site
+        fields = ["id", *SITE_FIELDS, "source_crs", "area_m2", "created", "updated"]
+        read_only_fields = ["area_m2", "availability"]
+
+
+class SiteUnitSerializer(ScopedModelSerializer):
+    class Meta:
+        model = SiteUnit
+        fields = ["id", "site", "name", "floor", "area_m2", "availability", "notes", "created", "updated"]
+
+
+class SiteReservationSerializer(ScopedModelSerializer):
+    class Meta:
+        model = SiteReservation
+        fields = [
+            "id",
+            "site",
+            "project",
+            "demand",
+            "reserved_at",
+            "released_at",
+            "by",
+            "release_reason",
+            "note",
+            "created",
+            "updated",
+        ]
+        read_only_fields = ["reserved_at", "released_at", "by"]
+
+
+class DemandSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Demand
+        fields = [
+            "id",
+            "district",
+            "name",
+            "project",
+            "status",
+            "kind",
+            "min_area",
+            "max_area",
+            "land_use",
+            "chemical",
+            "power_kva",
+            "water_tpd",
+            "steam_tph",
+            "gas",
+            "emission_quota",
+            "clear_height_m",
+            "floor_load_kn",
+            "crane_t",
+            "max_price",
+            "lease_or_buy",
+            "preferred_park",
+            "lng",
+            "lat",
+            "max_distance_km",
+            "ready_by",
+            "weights",
+            "notes",
+            "created",
+            "updated",
+        ]

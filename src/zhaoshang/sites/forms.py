@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhaoshang.chains.forms import ListField
+from zhaoshang.core.forms import ScopedModelForm
+from zhaoshang.core.validators import localised
+from zhaoshang.geo.coords import CoordError, convert, parse_crs
+from zhaoshang.sites.geometry import geometry_to_wgs84
+from zhaoshang.sites.models import Demand, Site, SiteReservation, SiteUnit
+
+CRS_CHOICES = [
+    ("wgs84", "WGS84 / CGCS2000 经纬度"),
+    ("gcj02", _("GCJ-02(高德/腾讯)")),
+    ("bd09", _("BD-09(百度)")),
+    ("epsg:4527", _("CGCS2000 3度带 39带(带号,X=39xxxxxx)")),
+    ("epsg:4548", _("CGCS2000 3度带 中央经线117°E")),
+]
+
+SITE_FIELDS = [
+    "district",
+    "code",
+    "name",
+    "kind",
+    "availability",
+    "town",
+    "park",
+    "address",
+    "adcode",
+    "lng",
+    "lat",
+    "geometry",
+    "area_mu",
+    "land_area_m2",
+    "floor_area_m2",
+    "net_area_mu",
+    "floors",
+    "divisible",
+    "units_total",
+    "idle_since",
+    "idle_reason",
+    "available_from",
+    "net_land",
+    "tenure",
+    "land_use",
+    "plot_ratio",
+    "building_density",
+    "green_ratio",
+    "investment_intensity",
+    "tax_per_mu",
+    "energy_cap",
+    "emission_cap",
+    "regional_assessment",
+    "power_kva",
+    "voltage_kv",
+    "water_tpd",
+    "sewage_tpd",
+    "gas",
+    "steam_tph",
+    "emission_quota",
+    "flood_zone",
+    "clear_height_m",
+    "floor_load_kn",
+    "crane_t",
+    "column_grid",
+    "dock_doors",
+    "fire_class",
+    "highway_km",
+    "rail_km",
+    "port_km",
+    "airport_km",
+    "land_price",
+    "rent",
+    "sale_price",
+    "owner",
+    "contact",
+    "phone",
+    "data_owner",
+    "data_owner_name",
+    "verified_on",
+    "evidence",
+    "notes",
+]
+DATE = {"type": "date"}
+
+
+class SiteForm(ScopedModelForm):
+    evidence = ListField(
+        label=_("佐证材料"), required=False, help_text=_("文件编号、档案号或链接,用 、 分隔")
+    )
+    coord_crs = forms.ChoiceField(
+        label=_("所填坐标的坐标系"),
+        choices=CRS_CHOICES,
+        initial="wgs84",
+        required=False,
+        help_text=_("经纬度与位置/范围按此坐标系换算为 WGS84 保存;投影坐标经度填 X,纬度填 Y"),
+    )
+
+    class Meta:
+        model = Site
+        fields = SITE_FIELDS
+        widgets = {
+            "geometry": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "idle_since": forms.DateInput(attrs=DATE),
+            "available_from": forms.DateInput(attrs=DATE),
+            "verified_on": forms.DateInput(attrs=DATE),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["coord_crs"].widget.attrs.setdefault("class", "form-select")
+        data_owner = self.fields["data_owner"]
+        # Data owners are people of the districts the user works in (a user is not a district-owned record).
+        from django.contrib.auth import get_user_model
+
+        from zhaoshang.core.scope import user_scope
+
+        scope = user_scope(self.user, "view")
+        users = get_user_model().objects.filter(is_active=True)
+        if not scope.all_districts:
+            users = users.filter(profile__district__in=scope.district_ids)
+        data_owner.queryset = users.order_by("username")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        crs = cleaned.get("coord_crs") or "wgs84"
+        if crs == "wgs84":
+            return cleaned
+        try:
+            system = parse_crs(crs)
+            if cleaned.get("geometry"):
+                cleaned["geometry"] = geometry_to_wgs84(cleaned["geometry"], system)
+                self.instance.lng = self.instance.lat = None
+                cleaned["lng"] = cleaned["lat"] = None
+            elif cleaned.get("lng") is not None and cleaned.get("lat") is not None:
+                cleaned["lng"], cleaned["lat"] = convert(cleaned["lng"], cleaned["lat"], system, "wgs84")
+        except CoordError as error:
+            self.add_error("coord_crs", localised(error))
+            return cleaned
+        self.instance.source_crs = system.key
+        return cleaned
+
+
+class SiteUnitForm(ScopedModelForm):
+    class Meta:
+        model = SiteUnit
+        fields = ["site", "name", "floor", "area_m2", "availability", "notes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = self.fields["site"].queryset.filter(kind="building")
+
+
+class SiteReservationForm(ScopedModelForm):
+    class Meta:
+        model = SiteReservation
+        fields = ["site", "project", "demand", "note", "release_reason"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in ("site", "project", "demand"):
+                self.fields[name].disabled = True
+        else:
+            del self.fields["release_reason"]
+            self.fields["site"].queryset = self.fields["site"].queryset.filter(
+                availability=Site.Availability.AVAILABLE
+            )
+
+
+class DemandForm(ScopedModelForm):
+    land_use = ListField(
+        label=_("可接受用地性质"), required=False, help_text=_("用 、 分隔,如 M2、M3;写 M 表示任一工业用地")
+    )
+
+    class Meta:
+        model = Demand
+        fields = [
+            "district",
+            "name",
+            "project",
+            "status",
+            "kind",
+            "min_area",
+            "max_area",
+            "land_use",
+            "chemical",
+            "power_kva",
+            "water_tpd",
+            "steam_tph",
+            "gas",
+            "emission_quota",
+            "clear_height_m",
+            "floor_load_kn",
+            "crane_t",
+            "max_price",
+            "lease_or_buy",
+            "preferred_park",
+            "lng",
+            "lat",
+            "max_distance_km",
+            "ready_by",
+            "weights",
+            "notes",
+        ]
+        widgets = {
+            "ready_by": forms.DateInput(attrs=DATE),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "weights": forms.Textarea(attrs={"rows": 2}),
+        }

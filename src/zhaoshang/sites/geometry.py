@@ -1,0 +1,126 @@
+"""Site geometry as GeoJSON in WGS84: checks, the representative point, and conversion from a source CRS.
+
+Pure: no Django. Errors carry Chinese and English messages (``zh``, ``en``) like the other cores.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import mapping, shape
+
+from zhaoshang.geo.coords import WGS84, CoordError, CoordSystem, convert_many, parse_crs
+from zhaoshang.geo.geojson import GeometryError, check_polygon
+
+GEOMETRY_TYPES = ("Point", "Polygon", "MultiPolygon")
+
+
+class SiteGeometryError(ValueError):
+    def __init__(self, zh: str, en: str = "") -> None:
+        super().__init__(zh, en)
+        self.zh = zh
+        self.en = en or zh
+
+    def __str__(self) -> str:
+        return str(self.zh)
+
+
+def _lnglat_ok(lng: Any, lat: Any) -> bool:
+    return (
+        isinstance(lng, int | float)
+        and isinstance(lat, int | float)
+        and not isinstance(lng, bool)
+        and not isinstance(lat, bool)
+        and math.isfinite(lng)
+        and math.isfinite(lat)
+        and -180 <= lng <= 180
+        and -90 <= lat <= 90
+    )
+
+
+def geometry_check(value: Any) -> dict[str, Any]:
+    """A GeoJSON Point, Polygon or MultiPolygon in WGS84 degrees (bare or inside a Feature)."""
+    if isinstance(value, Mapping) and value.get("type") == "Feature":
+        value = value.get("geometry")
+    if not isinstance(value, Mapping) or value.get("type") not in GEOMETRY_TYPES:
+        raise SiteGeometryError(
+            "位置须为 GeoJSON 的 Point、Polygon 或 MultiPolygon。",
+            "The location must be a GeoJSON Point, Polygon or MultiPolygon.",
+        )
+    if value["type"] == "Point":
+        coordinates = value.get("coordinates")
+        if not isinstance(coordinates, list | tuple) or len(coordinates) < 2:
+            raise SiteGeometryError("点须写成 [经度, 纬度]。", "A point must be [lng, lat].")
+        lng, lat = coordinates[0], coordinates[1]
+        if not _lnglat_ok(lng, lat):
+            raise SiteGeometryError(
+                f"坐标 ({lng}, {lat}) 不是 WGS84 经纬度。",
+                f"({lng}, {lat}) is not a WGS84 longitude/latitude.",
+            )
+        return {"type": "Point", "coordinates": [float(lng), float(lat)]}
+    try:
+        checked = check_polygon(dict(value))
+    except GeometryError as error:
+        raise SiteGeometryError(error.zh, error.en) from None
+    try:
+        polygon = shape(checked)
+    except (TypeError, ValueError, shapely.errors.ShapelyError):
+        raise SiteGeometryError("不是有效的面。", "Not a valid polygon.") from None
+    if polygon.is_empty or polygon.area == 0:
+        raise SiteGeometryError("面的面积为 0。", "The polygon has no area.")
+    return {"type": checked["type"], "coordinates": checked["coordinates"]}
+
+
+def geometry_point(geometry: Mapping[str, Any]) -> tuple[float, float]:
+    """(lng, lat): the point itself, or a polygon's representative point (always inside it)."""
+    if geometry["type"] == "Point":
+        lng, lat = geometry["coordinates"][:2]
+        return float(lng), float(lat)
+    point = shape(geometry).representative_point()
+    return round(float(point.x), 7), round(float(point.y), 7)
+
+
+def _transform(geometry: Mapping[str, Any], func: Callable[[Any, Any], tuple[Any, Any]]) -> dict[str, Any]:
+    def apply(xy: Any) -> Any:
+        x, y = func(xy[:, 0], xy[:, 1])
+        return np.column_stack((x, y))
+
+    result: dict[str, Any] = _lists(dict(mapping(shapely.transform(shape(geometry), apply))))
+    return result
+
+
+def _lists(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_lists(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, float):
+        return round(value, 7)
+    return value
+
+
+def geometry_to_wgs84(geometry: Mapping[str, Any], crs: str | CoordSystem) -> dict[str, Any]:
+    """A Point/Polygon/MultiPolygon from ``crs`` (degrees or metres) to WGS84 degrees; CoordError if it fails."""
+    system = parse_crs(crs)
+    if geometry.get("type") not in GEOMETRY_TYPES:
+        raise CoordError("几何须为点或面", "The geometry must be a point or a polygon")
+    try:
+        shape(geometry)
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError, shapely.errors.ShapelyError):
+        raise CoordError("不是有效的 GeoJSON 几何", "Not a valid GeoJSON geometry") from None
+    if system.lnglat:
+        same: dict[str, Any] = _lists(dict(geometry))
+        return same
+    return _transform(geometry, lambda x, y: convert_many(x, y, system, WGS84))
+
+
+def geometry_from_wgs84(geometry: Mapping[str, Any], crs: str | CoordSystem) -> dict[str, Any]:
+    """The inverse, for display edges (e.g. GCJ-02 tiles)."""
+    system = parse_crs(crs)
+    if system.lnglat:
+        return dict(geometry)
+    return _transform(geometry, lambda x, y: convert_many(x, y, WGS84, system))

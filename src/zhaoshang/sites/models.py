@@ -1,0 +1,486 @@
+"""The factor guarantee map's records (DOMAIN.md §7): sites, their units, reservations, and project demands.
+
+A site is a land parcel (亩), a building or standard factory (m², possibly split into units) or an idle
+courtyard (m² of land and of buildings). Its geometry is GeoJSON in WGS84 (a point or a polygon) with the CRS
+the coordinates came in; ``lng``/``lat`` (the point, or the polygon's representative point) and ``area_m2``
+(the area demands are matched on) are kept beside it so that maps, filters and queries need no geometry work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhaoshang.core.audit import AuditedHistory
+from zhaoshang.core.models import DistrictOwned, TimeStamped
+from zhaoshang.core.scope import ScopedManager
+from zhaoshang.core.validators import localised
+from zhaoshang.geo.coords import M2_PER_MU
+from zhaoshang.sites.geometry import SiteGeometryError, geometry_check, geometry_point
+
+LAND_USES = [
+    ("M1", _("M1 一类工业用地")),
+    ("M2", _("M2 二类工业用地")),
+    ("M3", _("M3 三类工业用地")),
+    ("W1", _("W1 一类物流仓储用地")),
+    ("W2", _("W2 二类物流仓储用地")),
+    ("W3", _("W3 三类物流仓储用地")),
+    ("B1", _("B1 商业用地")),
+    ("B2", _("B2 商务用地")),
+    ("B9", _("B9 其他服务设施用地")),
+    ("A", _("A 公共管理与公共服务用地")),
+    ("R", _("R 居住用地")),
+    ("E", _("E 非建设用地")),
+]
+
+
+class Kind(models.TextChoices):
+    PARCEL = "parcel", _("地块")
+    BUILDING = "building", _("厂房/楼宇")
+    COURTYARD = "courtyard", _("闲置院落")
+
+
+class Tenure(models.TextChoices):
+    LEASE = "lease", _("出租")
+    SALE = "sale", _("出售/出让")
+    BOTH = "both", _("租售均可")
+
+
+class Site(DistrictOwned):
+    class Availability(models.TextChoices):
+        AVAILABLE = "available", _("可用")
+        RESERVED = "reserved", _("已预留")
+        OCCUPIED = "occupied", _("已占用")
+        UNAVAILABLE = "unavailable", _("暂不可用")
+
+    class IdleReason(models.TextChoices):
+        IDLE = "idle", _("闲置")
+        INEFFICIENT = "inefficient", _("低效")
+        NEW = "new", _("新增储备")
+
+    class FireClass(models.TextChoices):
+        A = "A", _("甲类")
+        B = "B", _("乙类")
+        C = "C", _("丙类")
+        D = "D", _("丁类")
+        E = "E", _("戊类")
+
+    # identity
+    code = models.CharField(_("编号"), max_length=50)
+    name = models.CharField(_("名称"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.PARCEL)
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    adcode = models.CharField(_("所在区划代码"), max_length=12, blank=True)
+    town = models.ForeignKey(
+        "core.Town", verbose_name=_("所在镇办"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    park = models.ForeignKey(
+        "core.Park",
+        verbose_name=_("所在园区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("认定化工园区以园区的认定标志为准"),
+    )
+    owner = models.CharField(_("权利人"), max_length=200, blank=True)
+    contact = models.CharField(_("联系人"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    geometry = models.JSONField(_("位置/范围"), null=True, blank=True, help_text=_("GeoJSON 点或面,WGS84"))
+    lng = models.FloatField(_("经度"), null=True, blank=True, help_text=_("WGS84;面取其内部代表点"))
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    source_crs = models.CharField(
+        _("原始坐标系"), max_length=20, default="wgs84", help_text=_("导入时坐标所用的坐标系,如 epsg:4527")
+    )
+    # size
+    area_mu = models.DecimalField(_("土地面积(亩)"), max_digits=12, decimal_places=4, null=True, blank=True)
+    land_area_m2 = models.DecimalField(
+        _("院落占地(m²)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    floor_area_m2 = models.DecimalField(
+        _("建筑面积(m²)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    net_area_mu = models.DecimalField(
+        _("净用地面积(亩)"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    area_m2 = models.FloatField(_("匹配面积(m²)"), null=True, blank=True, editable=False)
+    floors = models.PositiveSmallIntegerField(_("层数"), null=True, blank=True)
+    divisible = models.BooleanField(_("可分割"), default=False, help_text=_("厂房可按需分割出租"))
+    units_total = models.PositiveSmallIntegerField(_("可分割单元数"), null=True, blank=True)
+    # status
+    availability = models.CharField(
+        _("可用状态"), max_length=20, choices=Availability.choices, default=Availability.AVAILABLE
+    )
+    idle_since = models.DateField(_("闲置起始"), null=True, blank=True)
+    idle_reason = models.CharField(_("闲置原因"), max_length=20, choices=IdleReason.choices, blank=True)
+    available_from = models.DateField(_("可用日期"), null=True, blank=True)
+    net_land = models.BooleanField(_("净地"), default=False)
+    tenure = models.CharField(_("供应方式"), max_length=10, choices=Tenure.choices, default=Tenure.BOTH)
+    # planning
+    land_use = models.CharField(_("用地性质"), max_length=10, choices=LAND_USES, blank=True)
+    plot_ratio = models.FloatField(_("容积率"), null=True, blank=True)
+    building_density = models.FloatField(_("建筑密度(%)"), null=True, blank=True)
+    green_ratio = models.FloatField(_("绿地率(%)"), null=True, blank=True)
+    # 标准地
+    investment_intensity = models.DecimalField(
+        _("投资强度(万元/亩)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    tax_per_mu = models.DecimalField(
+        _("亩均税收(万元/亩)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    energy_cap = models.FloatField(_("能耗上限(吨标煤/年)"), null=True, blank=True)
+    emission_cap = models.FloatField(_("排放上限(吨/年)"), null=True, blank=True)
+    regional_assessment = models.BooleanField(_("已完成区域评估"), default=False)
+    # utilities
+    power_kva = models.FloatField(_("电力余量(kVA)"), null=True, blank=True)
+    voltage_kv = models.FloatField(_("供电电压(kV)"), null=True, blank=True)
+    water_tpd = models.FloatField(_("供水余量(吨/日)"), null=True, blank=True)
+    sewage_tpd = models.FloatField(_("污水处理余量(吨/日)"), null=True, blank=True)
+    gas = models.BooleanField(_("天然气"), default=False)
+    steam_tph = models.FloatField(_("蒸汽余量(吨/时)"), null=True, blank=True)
+    # environment
+    emission_quota = models.FloatField(_("可用排放指标(吨/年)"), null=True, blank=True)
+    flood_zone = models.BooleanField(_("位于洪涝风险区"), default=False)
+    # building
+    clear_height_m = models.FloatField(_("净高(m)"), null=True, blank=True)
+    floor_load_kn = models.FloatField(_("地面荷载(kN/m²)"), null=True, blank=True)
+    crane_t = models.FloatField(_("行车(吨)"), null=True, blank=True)
+    column_grid = models.CharField(_("柱网"), max_length=30, blank=True)
+    dock_doors = models.PositiveSmallIntegerField(_("装卸门"), null=True, blank=True)
+    fire_class = models.CharField(_("火灾危险性类别"), max_length=1, choices=FireClass.choices, blank=True)
+    # logistics
+    highway_km = models.FloatField(_("距高速口(km)"), null=True, blank=True)
+    rail_km = models.FloatField(_("距铁路货站(km)"), null=True, blank=True)
+    port_km = models.FloatField(_("距港口(km)"), null=True, blank=True)
+    airport_km = models.FloatField(_("距机场(km)"), null=True, blank=True)
+    # price
+    land_price = models.DecimalField(
+        _("土地价格(万元/亩)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    rent = models.DecimalField(_("租金(元/m²/月)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    sale_price = models.DecimalField(_("售价(元/m²)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    # governance
+    data_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("数据责任人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    data_owner_name = models.CharField(
+        _("数据责任单位/人"), max_length=100, blank=True, help_text=_("没有系统账号时填写姓名或单位")
+    )
+    verified_on = models.DateField(_("最近核实日期"), null=True, blank=True)
+    evidence = models.JSONField(
+        _("佐证材料"), default=list, blank=True, help_text=_("核实依据:文件编号、档案号或链接,可多条")
+    )
+    notes = models.TextField(_("备注"), blank=True)
+
+    history = AuditedHistory()
+
+    class Meta:
+        verbose_name = _("闲置资源")
+        verbose_name_plural = _("闲置资源")
+        ordering = ["-updated", "-id"]
+        constraints = [models.UniqueConstraint(fields=["district", "code"], name="site_unique_code")]
+        indexes = [
+            models.Index(fields=["district", "kind", "availability"]),
+            models.Index(fields=["district", "verified_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def chemical_park(self) -> bool:
+        """Inside a recognised chemical park: the park's recognition decides (DOMAIN §7)."""
+        return bool(self.park is not None and self.park.is_chemical_park)
+
+    @property
+    def price(self) -> Any:
+        """The price matched on: land price (万元/亩) for parcels, rent (元/m²/月) otherwise."""
+        return self.land_price if self.kind == Kind.PARCEL else self.rent
+
+    @property
+    def data_owner_display(self) -> str:
+        if self.data_owner is not None:
+            return self.data_owner.get_full_name() or self.data_owner.get_username()
+        return self.data_owner_name
+
+    @property
+    def area_display(self) -> str:
+        if self.kind == Kind.PARCEL:
+            return f"{_number(self.area_mu)} 亩"
+        if self.kind == Kind.BUILDING:
+            return f"{_number(self.floor_area_m2)} m²"
+        land = self.land_area_m2 if self.land_area_m2 is not None else _mu_to_m2(self.area_mu)
+        return f"{_number(land)} m²" + (f" / {_number(self.floor_area_m2)} m²" if self.floor_area_m2 else "")
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        from_point = self.geometry in (None, "", {}) or (
+            isinstance(self.geometry, dict) and self.geometry.get("type") == "Point" and self.lng is not None
+        )
+        try:
+            self.geometry_sync()
+        except SiteGeometryError as error:
+            errors["lng" if from_point and self.lng is not None else "geometry"] = localised(error)
+        for name in ("town", "park"):
+            related = getattr(self, name, None)
+            if related is not None and self.district_id and related.district_id != self.district_id:
+                errors[name] = _("须属于同一区县。")
+        if self.kind == Kind.PARCEL and self.area_mu is None and not errors:
+            errors["area_mu"] = _("地块须填写土地面积(亩),或提供地块范围(面)。")
+        if self.kind == Kind.BUILDING and self.floor_area_m2 is None:
+            errors["floor_area_m2"] = _("厂房/楼宇须填写建筑面积。")
+        if self.kind == Kind.COURTYARD and self.land_area_m2 is None and self.area_mu is None:
+            errors["land_area_m2"] = _("院落须填写占地面积。")
+        if errors:
+            raise ValidationError(errors)
+        self.area_m2 = site_area_m2(self)
+
+    def geometry_sync(self) -> None:
+        """Keep geometry and lng/lat in step: a polygon decides the point; a point follows edited lng/lat."""
+        geometry = self.geometry
+        if geometry in (None, "", {}):
+            if self.lng is None or self.lat is None:
+                raise SiteGeometryError("请填写经纬度或位置/范围。", "Give lng/lat or a location geometry.")
+            geometry = {"type": "Point", "coordinates": [self.lng, self.lat]}
+        geometry = geometry_check(geometry)
+        if geometry["type"] == "Point" and self.lng is not None and self.lat is not None:
+            geometry = geometry_check({"type": "Point", "coordinates": [self.lng, self.lat]})
+        self.geometry = geometry
+        self.lng, self.lat = geometry_point(self.geometry)
+        if self.kind == Kind.PARCEL and self.area_mu is None and self.geometry["type"] != "Point":
+            from decimal import Decimal
+
+            from zhaoshang.geo.coords import geometry_area
+
+            self.area_mu = Decimal(str(round(geometry_area(self.geometry).mu, 4)))
+
+
+def _mu_to_m2(value: Any) -> float | None:
+    return None if value is None else float(value) * M2_PER_MU
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return "—"
+    number = float(value)
+    return f"{number:,.2f}".rstrip("0").rstrip(".")
+
+
+def site_area_m2(site: Any) -> float | None:
+    """The matched area in m²: land for parcels and courtyards, floor area for buildings (as the engine)."""
+    if site.kind == Kind.BUILDING:
+        return None if site.floor_area_m2 is None else float(site.floor_area_m2)
+    if site.kind == Kind.COURTYARD and site.land_area_m2 is not None:
+        return float(site.land_area_m2)
+    return _mu_to_m2(site.area_mu)
+
+
+class SiteUnit(TimeStamped):
+    """A unit of a divisible building (a bay, a floor): what is let separately."""
+
+    site = models.ForeignKey(Site, verbose_name=_("所属资源"), on_delete=models.CASCADE, related_name="units")
+    name = models.CharField(_("单元"), max_length=50)
+    floor = models.SmallIntegerField(_("楼层"), null=True, blank=True)
+    area_m2 = models.DecimalField(_("面积(m²)"), max_digits=12, decimal_places=2)
+    availability = models.CharField(
+        _("可用状态"),
+        max_length=20,
+        choices=Site.Availability.choices,
+        default=Site.Availability.AVAILABLE,
+    )
+    notes = models.CharField(_("备注"), max_length=200, blank=True)
+
+    scope_path = "site__district"
+    objects = ScopedManager()
+    history = AuditedHistory()
+
+    class Meta:
+        verbose_name = _("厂房单元")
+        verbose_name_plural = _("厂房单元")
+        ordering = ["-updated", "-id"]
+        constraints = [models.UniqueConstraint(fields=["site", "name"], name="site_unit_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.site.code} · {self.name}"
+
+    @property
+    def scoped_district_id(self) -> int | None:
+        return self.site.district_id if self.site_id else None
+
+    def clean(self) -> None:
+        if self.site_id and self.site.kind != Kind.BUILDING:
+            raise ValidationError({"site": _("只有厂房/楼宇可以分割为单元。")})
+
+
+class Demand(DistrictOwned):
+    """What a project (or an investor without a project record yet) needs: matched against the sites."""
+
+    class LeaseOrBuy(models.TextChoices):
+        EITHER = "either", _("租购均可")
+        LEASE = "lease", _("租赁")
+        BUY = "buy", _("购买/受让")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待匹配")
+        MATCHED = "matched", _("已落实场地")
+        CLOSED = "closed", _("已关闭")
+
+    name = models.CharField(_("需求名称"), max_length=200)
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("所属项目"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="site_demands",
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    kind = models.CharField(_("资源类型"), max_length=20, choices=Kind.choices, default=Kind.PARCEL)
+    min_area = models.DecimalField(
+        _("面积下限"), max_digits=12, decimal_places=2, help_text=_("地块为亩,厂房和院落为 m²")
+    )
+    max_area = models.DecimalField(_("面积上限"), max_digits=12, decimal_places=2)
+    land_use = models.JSONField(
+        _("可接受用地性质"), default=list, blank=True, help_text=_("如 M2、M3;写 M 表示任一工业用地")
+    )
+    chemical = models.BooleanField(_("化工项目"), default=False, help_text=_("只能进入认定化工园区"))
+    power_kva = models.FloatField(_("用电需求(kVA)"), default=0)
+    water_tpd = models.FloatField(_("用水需求(吨/日)"), default=0)
+    steam_tph = models.FloatField(_("蒸汽需求(吨/时)"), default=0)
+    gas = models.BooleanField(_("需要天然气"), default=False)
+    emission_quota = models.FloatField(_("排放指标需求(吨/年)"), default=0)
+    clear_height_m = models.FloatField(_("净高要求(m)"), default=0)
+    floor_load_kn = models.FloatField(_("荷载要求(kN/m²)"), default=0)
+    crane_t = models.FloatField(_("行车要求(吨)"), default=0)
+    max_price = models.DecimalField(
+        _("价格上限"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("地块为万元/亩,厂房和院落为元/m²/月"),
+    )
+    lease_or_buy = models.CharField(
+        _("租或买"), max_length=10, choices=LeaseOrBuy.choices, default=LeaseOrBuy.EITHER
+    )
+    preferred_park = models.ForeignKey(
+        "core.Park", verbose_name=_("意向园区"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    lng = models.FloatField(_("意向位置经度"), null=True, blank=True)
+    lat = models.FloatField(_("意向位置纬度"), null=True, blank=True)
+    max_distance_km = models.FloatField(_("最远距离(km)"), null=True, blank=True)
+    ready_by = models.DateField(_("需要场地日期"), null=True, blank=True)
+    weights = models.JSONField(
+        _("评分权重"), default=dict, blank=True, help_text=_('如 {"area": 30, "price": 25};空则用默认权重')
+    )
+    notes = models.TextField(_("备注"), blank=True)
+
+    history = AuditedHistory()
+
+    class Meta:
+        verbose_name = _("用地需求")
+        verbose_name_plural = _("用地需求")
+        ordering = ["-updated", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from zhaoshang.sites.selectors import demand_to_engine
+
+        errors: dict[str, Any] = {}
+        for name in ("project", "preferred_park"):
+            related = getattr(self, name, None)
+            if related is not None and self.district_id and related.district_id != self.district_id:
+                errors[name] = _("须属于同一区县。")
+        if (self.lng is None) != (self.lat is None):
+            errors["lat"] = _("意向位置须同时填写经度和纬度。")
+        if errors:
+            raise ValidationError(errors)
+        if self.min_area is not None and self.max_area is not None:
+            from zhaoshang.analytics.matching import MatchError
+
+            try:
+                demand_to_engine(self)
+            except MatchError as error:
+                field = error.field if error.field in {f.name for f in self._meta.fields} else "__all__"
+                raise ValidationError({field: error.zh}) from None
+
+
+class SiteReservation(TimeStamped):
+    """A site held for a project or demand; released by hand or when the project is terminated."""
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("资源"), on_delete=models.CASCADE, related_name="reservations"
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("项目"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="site_reservations",
+    )
+    demand = models.ForeignKey(
+        Demand,
+        verbose_name=_("需求"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reservations",
+    )
+    reserved_at = models.DateTimeField(_("预留时间"), default=timezone.now)
+    released_at = models.DateTimeField(_("释放时间"), null=True, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    release_reason = models.CharField(_("释放原因"), max_length=200, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    scope_path = "site__district"
+    objects = ScopedManager()
+    history = AuditedHistory()
+
+    class Meta:
+        verbose_name = _("场地预留")
+        verbose_name_plural = _("场地预留")
+        ordering = ["-reserved_at", "-id"]
+        indexes = [models.Index(fields=["site", "released_at"])]
+
+    def __str__(self) -> str:
+        holder = self.project or self.demand or "—"
+        return f"{self.site.code} → {holder}"
+
+    @property
+    def scoped_district_id(self) -> int | None:
+        return self.site.district_id if self.site_id else None
+
+    @property
+    def active(self) -> bool:
+        return self.released_at is None
+
+    def clean(self) -> None:
+        errors = {}
+        district_id = self.site.district_id if self.site_id else None
+        for name in ("project", "demand"):
+            related = getattr(self, name, None)
+            if related is not None and district_id and related.district_id != district_id:
+                errors[name] = _("须属于同一区县。")
+        if self.released_at and self.reserved_at and self.released_at < self.reserved_at:
+            errors["released_at"] = _("释放时间不能早于预留时间。")
+        if errors:
+            raise ValidationError(errors)

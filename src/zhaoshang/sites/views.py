@@ -1,0 +1,98 @@
+"""Sites, units, reservations and demands declared for the generic pages, API, import/export and CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from zhaoshang.core.registry import ModelConfig, register, register_nav_group
+from zhaoshang.core.services import object_save
+from zhaoshang.sites import api, filters, forms, resources
+from zhaoshang.sites.models import Demand, Site, SiteReservation, SiteUnit
+from zhaoshang.sites.selectors import demand_detail_context, site_detail_context
+from zhaoshang.sites.services import site_reserve
+from zhaoshang.sites.transfer import sites_geo_import, sites_geojson
+
+register_nav_group("sites", _("要素保障"), 30)
+
+
+def _save_reservation(form: Any, user: Any) -> Any:
+    if form.instance.pk:
+        return object_save(instance=form.save(commit=False), user=user)
+    data = form.cleaned_data
+    return site_reserve(
+        site=data["site"],
+        user=user,
+        project=data.get("project"),
+        demand=data.get("demand"),
+        note=data["note"],
+    )
+
+
+register(
+    ModelConfig(
+        key="site",
+        model=Site,
+        columns=[
+            "code",
+            "name",
+            "kind",
+            "availability",
+            "area_mu",
+            "floor_area_m2",
+            "park",
+            "town",
+            "verified_on",
+        ],
+        filterset=filters.SiteFilterSet,
+        form=forms.SiteForm,
+        serializer=api.SiteSerializer,
+        resource=resources.SiteResource,
+        nav_group="sites",
+        select_related=["district", "park", "town"],
+        detail_context=site_detail_context,
+        json_import=sites_geo_import,
+        json_export=sites_geojson,
+    )
+)
+register(
+    ModelConfig(
+        key="siteunit",
+        model=SiteUnit,
+        columns=["name", "site", "floor", "area_m2", "availability"],
+        filterset=filters.SiteUnitFilterSet,
+        form=forms.SiteUnitForm,
+        serializer=api.SiteUnitSerializer,
+        resource=resources.SiteUnitResource,
+        nav_group="sites",
+        select_related=["site"],
+    )
+)
+register(
+    ModelConfig(
+        key="demand",
+        model=Demand,
+        columns=["name", "project", "kind", "min_area", "max_area", "status", "district"],
+        filterset=filters.DemandFilterSet,
+        form=forms.DemandForm,
+        serializer=api.DemandSerializer,
+        resource=resources.DemandResource,
+        nav_group="sites",
+        select_related=["district", "project", "preferred_park"],
+        detail_context=demand_detail_context,
+    )
+)
+register(
+    ModelConfig(
+        key="sitereservation",
+        model=SiteReservation,
+        columns=["site", "project", "demand", "reserved_at", "released_at", "by"],
+        filterset=filters.SiteReservationFilterSet,
+        form=forms.SiteReservationForm,
+        serializer=api.SiteReservationSerializer,
+        nav_group="sites",
+        select_related=["site", "project", "demand", "by"],
+        saver=_save_reservation,
+    )
+)
