@@ -20,15 +20,13 @@ terms whose PCI or density is undefined count as 0. Density is NaN for an indust
 industries whose total is 0 are dropped (the panel layer restores them as ecomplexity's merge does);
 RCA ≥ threshold; φ_pp = 1 and φ is NaN for an industry of ubiquity 0; density includes self-proximity; COI
 is z-scored and COG divided by the standard deviation of the raw ECI, both built on the unit-norm
-eigenvector. Its failure modes are kept: when any place has diversity 0 every ECI, PCI and COG of that year
-is NaN, and when exactly one place or industry has diversity/ubiquity 0 its ``np.insert`` loop fails and
-COI is NaN too.
+eigenvector. Its failure modes are kept, for a year: a place of diversity 0 makes every ECI, PCI and COG
+NaN (ECI's mean is NaN); an industry of ubiquity 0 makes every density, COI and COG NaN (its φ row is NaN);
+exactly one such place or industry sends it through its ``except`` branch, and COI is NaN as well.
 
-The eigenvector comes from the symmetric A Aᵀ or Aᵀ A, A = D_d^-1/2 M D_u^-1/2 (the smaller side), which is
-similar to M̃ = D_d⁻¹ M D_u⁻¹ Mᵀ: the eigenvalues are real and no place × place matrix is ever formed.
-When the second eigenvalue is not separated from its neighbours the eigenvector is not unique (e.g. a
-disconnected place-industry network): a ``ComplexityWarning`` says so, and no implementation, ecomplexity
-included, gives a reproducible answer then.
+The eigenvector comes from a symmetric matrix similar to M̃ (``complexity_eigen``): real eigenvalues, and
+no place × place matrix is ever formed. When the second eigenvalue is not separated from its neighbours the
+eigenvector is not unique (e.g. a disconnected place-industry network): a ``ComplexityWarning`` says so.
 """
 
 from __future__ import annotations
@@ -39,10 +37,10 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-import scipy.linalg
 import scipy.linalg.blas
 import scipy.sparse
-import scipy.sparse.linalg
+
+from zhaoshang.analytics.complexity_eigen import ComplexityWarning, second_eigenvector
 
 __all__ = [
     "Compat",
@@ -61,12 +59,6 @@ Int8Array = npt.NDArray[np.int8]
 BoolArray = npt.NDArray[np.bool_]
 Compat = Literal["ecomplexity"]
 
-# Dense symmetric eigensolvers are exact and robust but cubic; ARPACK needs a few dozen sparse products at
-# the size of a national county × industry panel, ~10× faster there.
-_DENSE_EIGEN_LIMIT = 600
-# Below this gap between the second eigenvalue and a neighbour, the eigenvector is not unique.
-_GAP_WARNING = 1e-9
-
 
 class ComplexityError(ValueError):
     """Input that cannot be computed. ``str()`` is ``zh``; ``en`` is the English message."""
@@ -78,10 +70,6 @@ class ComplexityError(ValueError):
 
     def __str__(self) -> str:
         return self.zh
-
-
-class ComplexityWarning(UserWarning):
-    """ECI/PCI are not uniquely defined for this matrix (see the module docstring)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -259,7 +247,7 @@ def _compute_default(
     active_c = v.diversity > 0
     active_p = v.ubiquity > 0
     whole = bool(active_c.all() and active_p.all())
-    eigen = _second_eigenvector(
+    eigen = second_eigenvector(
         _block(v.m, active_c, active_p),
         v.diversity[active_c],
         v.ubiquity[active_p],
@@ -288,8 +276,10 @@ def _compute_compat(x: FloatArray, *, threshold: float, out: ComplexityOut | Non
     m = v.m
     eci_raw, pci_raw, eigenvalue, gap = _eci_pci_compat(v)
 
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # Integer counts are exact in float64 BLAS; ecomplexity's int64 product gives the same numbers slowly.
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        # An all-zero year leaves nothing to average: NaN, as in ecomplexity, without numpy's warnings.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        # Integer counts are exact in float BLAS; ecomplexity's int64 product gives the same numbers slowly.
         phi = _cooccurrence(m) / v.ubiquity[np.newaxis, :].astype(np.float64)
         prox = np.minimum(phi, phi.T)
         if (v.ubiquity > 0).all() and np.isfinite(eci_raw).all() and np.isfinite(pci_raw).all():
@@ -351,7 +341,7 @@ def _eci_pci_compat(v: _Prepared) -> tuple[FloatArray, FloatArray, float, float]
         return eci_raw, pci_raw, float("nan"), float("nan")
     d_valid = diversity[~zero_c]
     whole = not (zero_c.any() or zero_p.any())
-    eigen = _second_eigenvector(
+    eigen = second_eigenvector(
         _block(m, ~zero_c, ~zero_p), d_valid, ubiquity[~zero_p], v.nonzero() if whole else None
     )
     if eigen is None:
@@ -363,92 +353,6 @@ def _eci_pci_compat(v: _Prepared) -> tuple[FloatArray, FloatArray, float, float]
     eci_raw[~zero_c] = sign * kc
     pci_raw[~zero_p] = sign * kp
     return eci_raw, pci_raw, eigenvalue, gap
-
-
-def _second_eigenvector(
-    m: FloatArray, diversity: IntArray, ubiquity: IntArray, nonzero: tuple[IntArray, IntArray] | None = None
-) -> tuple[FloatArray, FloatArray, float, float] | None:
-    """(kc, kp, λ₂, gap) for M̃'s second-largest eigenvalue: kp of unit norm (as LAPACK normalises the
-    eigenvectors of the industry-side matrix ecomplexity decomposes), kc = D_d⁻¹ M kp.
-
-    Every diversity and ubiquity must be > 0. None for fewer than 2 places or industries."""
-    n_c, n_p = m.shape
-    if n_c < 2 or n_p < 2:
-        return None
-    scale_c = 1.0 / np.sqrt(diversity.astype(np.float64))
-    scale_p = 1.0 / np.sqrt(ubiquity.astype(np.float64))
-    industry_side = n_p <= n_c
-    values, vectors = _top_eigenpairs(m, scale_c, scale_p, industry_side, nonzero)
-    # The smaller Gram matrix lacks only zero eigenvalues of the larger one; those still bound the gap.
-    neighbour_below = float(values[-3]) if values.size >= 3 else -np.inf
-    if not industry_side:
-        neighbour_below = max(neighbour_below, 0.0)
-    eigenvalue = float(values[-2])
-    gap = float(min(values[-1] - values[-2], values[-2] - neighbour_below))
-    if industry_side:
-        kp = vectors[:, -2] * scale_p
-    else:
-        kp = (m.T @ (vectors[:, -2] * scale_c)) / ubiquity
-    norm = np.linalg.norm(kp)
-    if norm == 0 or not np.isfinite(norm):
-        return None
-    kp = kp / norm
-    kc: FloatArray = (m @ kp) / diversity
-    if gap < _GAP_WARNING:
-        warnings.warn(
-            "ECI/PCI not unique: the second eigenvalue of M̃ is degenerate "
-            f"(λ₂ = {eigenvalue:.6g}, gap {gap:.2g}); the place-industry network may be disconnected",
-            ComplexityWarning,
-            stacklevel=4,
-        )
-    return kc, kp, eigenvalue, gap
-
-
-def _top_eigenpairs(
-    m: FloatArray,
-    scale_c: FloatArray,
-    scale_p: FloatArray,
-    industry_side: bool,
-    nonzero: tuple[IntArray, IntArray] | None,
-) -> tuple[FloatArray, FloatArray]:
-    """Up to three largest eigenpairs (ascending) of AᵀA (industry side) or AAᵀ, A = D_d^-1/2 M D_u^-1/2."""
-    n = m.shape[1] if industry_side else m.shape[0]
-
-    def dense() -> tuple[FloatArray, FloatArray]:
-        a = m * scale_c[:, np.newaxis] * scale_p[np.newaxis, :]
-        gram = a.T @ a if industry_side else a @ a.T
-        values, vectors = scipy.linalg.eigh(gram, subset_by_index=[max(n - 3, 0), n - 1])
-        return np.asarray(values, dtype=np.float64), np.asarray(vectors, dtype=np.float64)
-
-    if n <= _DENSE_EIGEN_LIMIT:
-        return dense()
-    # ARPACK on the sparse M: a few dozen sparse products instead of an n × n Gram matrix and its
-    # tridiagonalisation; single-threaded, so it does not suffer when the machine is busy.
-    rows, cols = np.nonzero(m) if nonzero is None else nonzero
-    indptr = np.zeros(m.shape[0] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=m.shape[0]), out=indptr[1:])
-    sparse_m = scipy.sparse.csr_array((np.ones(cols.size), cols, indptr), shape=m.shape)
-    sparse_mt = sparse_m.T
-    weight_c = scale_c**2
-    weight_p = scale_p**2
-
-    def matvec(v: FloatArray) -> FloatArray:
-        v = np.ravel(v)
-        if industry_side:
-            out: FloatArray = scale_p * (sparse_mt @ ((sparse_m @ (scale_p * v)) * weight_c))
-        else:
-            out = scale_c * (sparse_m @ ((sparse_mt @ (scale_c * v)) * weight_p))
-        return out
-
-    operator = scipy.sparse.linalg.LinearOperator((n, n), matvec=matvec, dtype=np.float64)
-    # A fixed start vector keeps runs reproducible; tol=0 asks ARPACK for machine precision.
-    start = np.random.default_rng(20070727).standard_normal(n)
-    try:
-        values, vectors = scipy.sparse.linalg.eigsh(operator, k=3, which="LA", tol=0, v0=start)
-    except scipy.sparse.linalg.ArpackNoConvergence:
-        return dense()
-    order = np.argsort(values)
-    return np.asarray(values[order], dtype=np.float64), np.asarray(vectors[:, order], dtype=np.float64)
 
 
 def _default_sign(kc: FloatArray, kp: FloatArray, diversity: IntArray, ubiquity: IntArray) -> float:

@@ -31,7 +31,7 @@ def run_import(job: Job, progress: Any) -> dict[str, Any]:
     if config is None or config.resource is None:
         raise ValueError(_("不支持导入:%(key)s") % {"key": params["key"]})
     path = Path(params["path"])
-    if Path(params["filename"]).suffix.lower() == ".json" and config.json_import is not None:
+    if Path(params["filename"]).suffix.lower() in config.json_suffixes and config.json_import is not None:
         report = config.json_import(
             content=path.read_bytes(),
             user=job.user,

@@ -30,6 +30,8 @@ class ModelConfig:
     # and (queryset) → dict.
     json_import: Any = None
     json_export: Any = None
+    # File suffixes that go to json_import instead of the spreadsheet reader (e.g. .geojson, zipped Shapefiles).
+    json_suffixes: tuple[str, ...] = (".json",)
     # A domain service that saves a valid form: (form, user) → object; default: the generic object_save.
     saver: Any = None
 

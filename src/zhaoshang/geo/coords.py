@@ -33,6 +33,8 @@ Linzi's latitude; a square kilometre at Linzi is 0.033 % larger in the plane).
 Outside longitudes 73.5–136.5 the same projection is built for the nearest 3-degree meridian from a PROJ
 string. haversine_km is the great-circle distance on the mean Earth sphere (R = 6371.0088 km), good to 0.5 %.
 
+The GCJ-02 and BD-09 formulas and their inverses are in ``chinese_offsets``, re-exported here.
+
 No Django import: the CLI, the importers and the matching engine all call this module.
 """
 
@@ -40,7 +42,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
@@ -55,25 +57,60 @@ from shapely.geometry.base import BaseGeometry
 
 # The one legal definition of the 市亩 (15 亩 = 1 公顷) lives with the area parser.
 from zhaoshang.core.parsers import _M2_PER_MU
+from zhaoshang.geo.chinese_offsets import (
+    CHINA_RECTANGLE,
+    DEFAULT_TOLERANCE_M,
+    _floats,
+    bd09_to_gcj02,
+    bd09_to_wgs84,
+    gcj02_to_bd09,
+    gcj02_to_wgs84,
+    in_china,
+    wgs84_to_bd09,
+    wgs84_to_gcj02,
+)
 from zhaoshang.geo.geojson import GeometryError, check_polygon
+
+__all__ = [
+    "AreaMeasure",
+    "BD09",
+    "CGCS2000",
+    "CHINA_RECTANGLE",
+    "CoordError",
+    "CoordSystem",
+    "DEFAULT_TOLERANCE_M",
+    "EARTH_RADIUS_KM",
+    "GCJ02",
+    "GK_FIRST_ZONE",
+    "GK_LAST_ZONE",
+    "M2_PER_MU",
+    "WGS84",
+    "bd09_to_gcj02",
+    "bd09_to_wgs84",
+    "convert",
+    "convert_many",
+    "gcj02_to_bd09",
+    "gcj02_to_wgs84",
+    "geometry_area",
+    "geometry_distance_m",
+    "geometry_length_m",
+    "gk_epsg",
+    "gk_zone",
+    "gk_zone_of_epsg",
+    "haversine_km",
+    "haversine_km_many",
+    "in_china",
+    "parse_crs",
+    "project_to_gk",
+    "wgs84_to_bd09",
+    "wgs84_to_gcj02",
+]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 M2_PER_MU: Final = float(_M2_PER_MU)
 EARTH_RADIUS_KM: Final = 6371.0088  # IUGG mean radius R1
-
-# The published GCJ-02 algorithm: Krasovsky 1940 ellipsoid and the "outside China" rectangle.
-_GCJ_A: Final = 6378245.0
-_GCJ_EE: Final = 0.00669342162296594323
-CHINA_RECTANGLE: Final = (72.004, 0.8293, 137.8347, 55.8271)  # min lng, min lat, max lng, max lat
-_BD_X_PI: Final = math.pi * 3000.0 / 180.0
-
-# A fixed point of the offset is reached in 3 iterations (each gains ~3 orders of magnitude, see
-# _invert_offset); the cap only guards against NaN-free but pathological input.
-DEFAULT_TOLERANCE_M: Final = 0.001
-_MAX_ITERATIONS: Final = 30
-_M_PER_DEG: Final = EARTH_RADIUS_KM * 1000 * math.pi / 180
 
 GK_FIRST_ZONE: Final = 25  # CM 75E
 GK_LAST_ZONE: Final = 45  # CM 135E
@@ -181,146 +218,6 @@ def _transformer(source: int, target: int) -> Transformer:
     # One Transformer per pair: building one costs ~1 ms of PROJ database lookups, using it microseconds.
     # pyproj ≥ 3.1 Transformers are thread-safe, so sharing the cached object between threads is fine.
     return Transformer.from_crs(CRS.from_epsg(source), CRS.from_epsg(target), always_xy=True)
-
-
-# --- GCJ-02 and BD-09 ---------------------------------------------------------------------------------
-
-
-def _floats(value: ArrayLike) -> FloatArray:
-    return np.asarray(value, dtype=np.float64)
-
-
-def in_china(lng: ArrayLike, lat: ArrayLike) -> BoolArray:
-    """The published algorithm's rectangle test (see the module docstring), element-wise."""
-    x, y = _floats(lng), _floats(lat)
-    west, south, east, north = CHINA_RECTANGLE
-    result: BoolArray = (x >= west) & (x <= east) & (y >= south) & (y <= north)
-    return result
-
-
-def _gcj_offset(lng: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """The published GCJ-02 offset (degrees) at a WGS84 point, without the outside-China rule."""
-    x = lng - 105.0
-    y = lat - 35.0
-    pi = math.pi
-    common = (20.0 * np.sin(6.0 * x * pi) + 20.0 * np.sin(2.0 * x * pi)) * 2.0 / 3.0
-    d_lat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
-    d_lat = d_lat + common
-    d_lat = d_lat + (20.0 * np.sin(y * pi) + 40.0 * np.sin(y / 3.0 * pi)) * 2.0 / 3.0
-    d_lat = d_lat + (160.0 * np.sin(y / 12.0 * pi) + 320.0 * np.sin(y * pi / 30.0)) * 2.0 / 3.0
-    d_lng = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x))
-    d_lng = d_lng + common
-    d_lng = d_lng + (20.0 * np.sin(x * pi) + 40.0 * np.sin(x / 3.0 * pi)) * 2.0 / 3.0
-    d_lng = d_lng + (150.0 * np.sin(x / 12.0 * pi) + 300.0 * np.sin(x / 30.0 * pi)) * 2.0 / 3.0
-    rad_lat = lat / 180.0 * pi
-    magic = 1.0 - _GCJ_EE * np.sin(rad_lat) ** 2
-    sqrt_magic = np.sqrt(magic)
-    d_lat = (d_lat * 180.0) / ((_GCJ_A * (1.0 - _GCJ_EE)) / (magic * sqrt_magic) * pi)
-    d_lng = (d_lng * 180.0) / (_GCJ_A / sqrt_magic * np.cos(rad_lat) * pi)
-    return d_lng, d_lat
-
-
-def _gcj_forward(lng: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
-    d_lng, d_lat = _gcj_offset(lng, lat)
-    return lng + d_lng, lat + d_lat
-
-
-def _bd_forward(lng: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
-    z = np.sqrt(lng * lng + lat * lat) + 0.00002 * np.sin(lat * _BD_X_PI)
-    theta = np.arctan2(lat, lng) + 0.000003 * np.cos(lng * _BD_X_PI)
-    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
-
-
-def _bd_inverse_published(lng: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
-    x = lng - 0.0065
-    y = lat - 0.006
-    z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _BD_X_PI)
-    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _BD_X_PI)
-    return z * np.cos(theta), z * np.sin(theta)
-
-
-def _invert_offset(
-    forward: Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray]],
-    lng: FloatArray,
-    lat: FloatArray,
-    start: tuple[FloatArray, FloatArray],
-    tolerance_m: float,
-) -> tuple[FloatArray, FloatArray]:
-    """Solve forward(p) = (lng, lat) for p by fixed-point iteration p ← p − (forward(p) − target).
-
-    forward is the identity plus an offset of a few hundred metres that changes by well under a metre per
-    kilometre, so the map's Jacobian is within ~10⁻³ of the identity and each step shrinks the error by about
-    that factor: 500 m → 0.5 m → 0.5 mm → 0.5 µm. We stop when the residual |forward(p) − target|, measured
-    in metres on the sphere, is ≤ tolerance_m for every point; because the Jacobian is that close to the
-    identity the residual equals the position error to within 0.1 %.
-    """
-    p_lng, p_lat = start
-    cos_lat = np.cos(np.radians(lat))
-    for _ in range(_MAX_ITERATIONS):
-        f_lng, f_lat = forward(p_lng, p_lat)
-        r_lng, r_lat = f_lng - lng, f_lat - lat
-        residual_m = np.hypot(r_lng * cos_lat, r_lat) * _M_PER_DEG
-        if not residual_m.size or float(np.max(residual_m)) <= tolerance_m:
-            return p_lng, p_lat
-        p_lng, p_lat = p_lng - r_lng, p_lat - r_lat
-    raise CoordError(
-        "坐标反算未收敛，请检查输入坐标", "The inverse offset did not converge; check the coordinates"
-    )
-
-
-def _only_in_china(
-    lng: FloatArray,
-    lat: FloatArray,
-    convert: Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray]],
-) -> tuple[FloatArray, FloatArray]:
-    inside = in_china(lng, lat)
-    out_lng, out_lat = lng.copy(), lat.copy()
-    if inside.any():
-        out_lng[inside], out_lat[inside] = convert(lng[inside], lat[inside])
-    return out_lng, out_lat
-
-
-def wgs84_to_gcj02(lng: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
-    x, y = np.broadcast_arrays(_floats(lng), _floats(lat))
-    return _only_in_china(np.array(x), np.array(y), _gcj_forward)
-
-
-def gcj02_to_wgs84(
-    lng: ArrayLike, lat: ArrayLike, tolerance_m: float = DEFAULT_TOLERANCE_M
-) -> tuple[FloatArray, FloatArray]:
-    """Iterative inverse of wgs84_to_gcj02, starting from the GCJ-02 point itself (see _invert_offset)."""
-    x, y = np.broadcast_arrays(_floats(lng), _floats(lat))
-    return _only_in_china(
-        np.array(x), np.array(y), lambda a, b: _invert_offset(_gcj_forward, a, b, (a, b), tolerance_m)
-    )
-
-
-def gcj02_to_bd09(lng: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
-    x, y = np.broadcast_arrays(_floats(lng), _floats(lat))
-    return _only_in_china(np.array(x), np.array(y), _bd_forward)
-
-
-def bd09_to_gcj02(
-    lng: ArrayLike, lat: ArrayLike, tolerance_m: float = DEFAULT_TOLERANCE_M
-) -> tuple[FloatArray, FloatArray]:
-    """The published approximate inverse, refined by iteration so that gcj02_to_bd09 of it closes to 1 mm."""
-    x, y = np.broadcast_arrays(_floats(lng), _floats(lat))
-    return _only_in_china(
-        np.array(x),
-        np.array(y),
-        lambda a, b: _invert_offset(_bd_forward, a, b, _bd_inverse_published(a, b), tolerance_m),
-    )
-
-
-def wgs84_to_bd09(lng: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
-    return gcj02_to_bd09(*wgs84_to_gcj02(lng, lat))
-
-
-def bd09_to_wgs84(
-    lng: ArrayLike, lat: ArrayLike, tolerance_m: float = DEFAULT_TOLERANCE_M
-) -> tuple[FloatArray, FloatArray]:
-    # Half the tolerance to each step so that the two residuals together stay within it.
-    return gcj02_to_wgs84(*bd09_to_gcj02(lng, lat, tolerance_m / 2), tolerance_m=tolerance_m / 2)
 
 
 # --- Gauss-Krüger zones -------------------------------------------------------------------------------

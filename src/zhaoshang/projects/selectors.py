@@ -51,8 +51,10 @@ def project_detail_context(project: Project, user: Any) -> dict[str, Any]:
         by_origin[entry.origin] += entry.amount
     moves = project.moves.select_related("requested_by", "verified_by")
     from zhaoshang.projects.approvals import approval_summary, gantt_data
+    from zhaoshang.sites.pages import project_sites_context
 
     return {
+        **project_sites_context(project, user),
         "approvals": approval_summary(project),
         "gantt": gantt_data(project),
         "steps": project.steps.select_related("department"),

@@ -54,6 +54,7 @@ register(
         detail_context=site_detail_context,
         json_import=sites_geo_import,
         json_export=sites_geojson,
+        json_suffixes=(".json", ".geojson", ".zip"),
     )
 )
 register(

@@ -34,7 +34,7 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"找不到文件 {path}")
-        if path.suffix.lower() == ".json" and config.json_import is not None:
+        if path.suffix.lower() in config.json_suffixes and config.json_import is not None:
             user = command_actor(options["actor"])
             report = config.json_import(
                 content=path.read_bytes(),

@@ -1,0 +1,76 @@
+"""A dispatch report as a Word file (python-docx, offline): title, period, then every section with its tables."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from zhaoshang.projects.dispatch_sections import dispatch_period_label, dispatch_sections
+from zhaoshang.projects.models import DispatchReport
+
+BODY_FONT, HEADING_FONT, LATIN_FONT = "仿宋", "黑体", "Times New Roman"
+
+
+def _font(target: Any, east_asian: str, size: float | None = None, bold: bool | None = None) -> None:
+    """Set the font of a run or style, East Asian glyphs included (w:eastAsia), overriding theme fonts."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    target.font.name = LATIN_FONT
+    if size is not None:
+        target.font.size = Pt(size)
+    if bold is not None:
+        target.font.bold = bold
+    fonts = target._element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), east_asian)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+
+
+def dispatch_document(report: DispatchReport) -> bytes:
+    """The report as a Word file: title, period, then every section with its tables (python-docx, offline)."""
+    from docx import Document
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    summary = report.summary
+    document = Document()
+    _font(document.styles["Normal"], BODY_FONT, 14)
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(title.add_run(report.title), HEADING_FONT, 20, bold=True)
+    if summary.get("period"):
+        period = document.add_paragraph()
+        period.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _font(period.add_run(f"({dispatch_period_label(summary)})"), BODY_FONT, 14)
+    for section in dispatch_sections(summary, report.minutes):
+        heading = document.add_paragraph()
+        _font(heading.add_run(section.heading), HEADING_FONT, 16)
+        for line in section.lines:
+            paragraph = document.add_paragraph()
+            paragraph.paragraph_format.first_line_indent = _pt(28)
+            _font(paragraph.add_run(line), BODY_FONT, 14)
+        for table_data in section.tables:
+            if table_data.caption:
+                _font(document.add_paragraph().add_run(table_data.caption), BODY_FONT, 14, bold=True)
+            if not table_data.rows:
+                _font(document.add_paragraph().add_run("无。"), BODY_FONT, 14)
+                continue
+            table = document.add_table(rows=1, cols=len(table_data.headers))
+            table.style = "Table Grid"
+            table.alignment = WD_TABLE_ALIGNMENT.CENTER
+            for cell, text in zip(table.rows[0].cells, table_data.headers, strict=True):
+                _font(cell.paragraphs[0].add_run(text), HEADING_FONT, 10.5)
+            for index, row in enumerate(table_data.rows):
+                strong = index < len(table_data.strong) and table_data.strong[index]
+                for cell, text in zip(table.add_row().cells, row, strict=True):
+                    _font(cell.paragraphs[0].add_run(text), BODY_FONT, 10.5, bold=strong)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _pt(value: float) -> Any:
+    from docx.shared import Pt
+
+    return Pt(value)
