@@ -63,3 +63,20 @@ def test_forecast_gives_a_band_a_probability_and_the_projects_that_decide_it(
     assert page.status_code == 200 and 'id="fan"' in page.content.decode() and page.context["important"]
     huantai = client_for("huantai_admin").get(reverse("assessment_forecast")).content.decode()
     assert "还没有设置产值基数" in huantai
+
+
+def test_monthly_report_as_word_holds_the_ranking(org: Any, client_for: Any) -> None:
+    import io
+
+    from docx import Document
+
+    response = client_for("city_admin").get(reverse("assessment_rankings") + "?month=2026-11&format=docx")
+    assert response["Content-Type"].endswith("wordprocessingml.document")
+    document = Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "考核月报" in text and "各区县得分排名" in text
+    cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
+    november = ScoreSnapshot.objects.get(
+        month=datetime.date(2026, 11, 1), level="district", district__adcode="370305"
+    )
+    assert "临淄区" in cells and f"{november.score:.1f}" in cells

@@ -198,6 +198,8 @@ class ForecastView(LoginRequiredMixin, View):
 
 class RankingsView(LoginRequiredMixin, View):
     def get(self, request: Any) -> HttpResponse:
+        if request.GET.get("format") == "docx":
+            return self.word(request)
         from zhaoshang.assessment.scoring import rankings
 
         today = datetime.date.today()
@@ -214,6 +216,24 @@ class RankingsView(LoginRequiredMixin, View):
             "can_compute": user_scope(request.user, "verify").all_districts,
         }
         return render(request, "assessment/rankings.html", context)
+
+    def word(self, request: Any) -> HttpResponse:
+        from urllib.parse import quote
+
+        from zhaoshang.assessment.report import assessment_document
+
+        try:
+            month = datetime.date.fromisoformat(request.GET.get("month", "") + "-01")
+        except ValueError:
+            raise Http404 from None
+        content = assessment_document(request.user, month)
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        )
+        response["Content-Disposition"] = (
+            f"attachment; filename*=UTF-8''{quote(f'考核月报-{month:%Y-%m}.docx')}"
+        )
+        return response
 
     def post(self, request: Any) -> HttpResponse:
         from django.shortcuts import redirect

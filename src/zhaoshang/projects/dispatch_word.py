@@ -29,21 +29,27 @@ def _font(target: Any, east_asian: str, size: float | None = None, bold: bool | 
 
 def dispatch_document(report: DispatchReport) -> bytes:
     """The report as a Word file: title, period, then every section with its tables (python-docx, offline)."""
+    summary = report.summary
+    subtitle = f"({dispatch_period_label(summary)})" if summary.get("period") else ""
+    return sections_document(report.title, subtitle, dispatch_sections(summary, report.minutes))
+
+
+def sections_document(title_text: str, subtitle: str, sections: Any) -> bytes:
+    """Any report made of sections (heading, lines, tables) as a Word file in the style offices use."""
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    summary = report.summary
     document = Document()
     _font(document.styles["Normal"], BODY_FONT, 14)
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(report.title), HEADING_FONT, 20, bold=True)
-    if summary.get("period"):
+    _font(title.add_run(title_text), HEADING_FONT, 20, bold=True)
+    if subtitle:
         period = document.add_paragraph()
         period.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(period.add_run(f"({dispatch_period_label(summary)})"), BODY_FONT, 14)
-    for section in dispatch_sections(summary, report.minutes):
+        _font(period.add_run(subtitle), BODY_FONT, 14)
+    for section in sections:
         heading = document.add_paragraph()
         _font(heading.add_run(section.heading), HEADING_FONT, 16)
         for line in section.lines:
