@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import View
 
 from zhaoshang.analytics.rates import Period
@@ -245,7 +246,7 @@ class RankingsView(LoginRequiredMixin, View):
         month = request.POST.get("month") or datetime.date.today().strftime("%Y-%m")
         job = job_submit(
             kind="scores-monthly",
-            title=f"月度考核得分 {month}",
+            title=_("月度考核得分 %(month)s") % {"month": month},
             user=request.user,
             params={"month": month + "-01"},
         )
@@ -305,7 +306,7 @@ def _rates_workbook(context: dict[str, Any]) -> HttpResponse:
 
     book = Workbook()
     sheet = book.active
-    sheet.append([context["heading"], *[str(label) for label in context["rate_labels"].values()]])
+    sheet.append([str(context["heading"]), *[str(label) for label in context["rate_labels"].values()]])
     for row in context["rows"]:
         sheet.append([row["name"], *[c["rate"].value for c in row["cells"]]])
     buffer = io.BytesIO()

@@ -9,20 +9,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.analytics.rates import Period, ProjectFacts, Rate, RateDefinitions, rates_by_group
 from zhaoshang.assessment.models import Target
 from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput, StageMove
 
 RATE_LABELS = {
-    "signing": "签约率",
-    "landing": "落地率",
-    "contribution": "贡献率",
-    "funds_in_place": "资金到位率",
-    "start": "开工率",
-    "completion": "建成率",
+    "signing": _("签约率"),
+    "landing": _("落地率"),
+    "contribution": _("贡献率"),
+    "funds_in_place": _("资金到位率"),
+    "start": _("开工率"),
+    "completion": _("建成率"),
 }
-GROUPS = {"district": "区县", "chain": "产业链", "town": "镇办", "park": "园区"}
+GROUPS = {"district": _("区县"), "chain": _("产业链"), "town": _("镇办"), "park": _("园区")}
 
 
 def definitions_for(district: Any | None) -> RateDefinitions:

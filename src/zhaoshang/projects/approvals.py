@@ -21,6 +21,7 @@ from zhaoshang.analytics.schedule import (
 from zhaoshang.core.audit import acting_as
 from zhaoshang.core.models import Department, District
 from zhaoshang.core.scope import ensure_allowed
+from zhaoshang.core.validators import localised
 from zhaoshang.projects.models import ApprovalStepTemplate, Project, ProjectStep
 
 
@@ -106,7 +107,7 @@ def project_schedule(
         schedule = schedule_compute(plan)
         dates = schedule_dates(schedule, start, workdays)
     except ScheduleError as error:
-        raise ValueError(error.zh) from error
+        raise ValueError(localised(error)) from error
     timing = {t.id: t for t in schedule.steps}
     when = {d.id: d for d in dates.steps}
     with transaction.atomic(), acting_as(user, "web"):

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from zhaoshang.core.models import District
 from zhaoshang.projects.blockers import OPEN, level_label
@@ -55,7 +56,7 @@ def _days(since: datetime.date | None, until: datetime.date) -> int | None:
 
 
 def _department(name: str | None, short: str | None) -> str:
-    return short or name or "未指定部门"
+    return short or name or str(_("未指定部门"))
 
 
 def dispatch_summary(

@@ -13,7 +13,7 @@ from zhaoshang.sites.geometry import geometry_to_wgs84
 from zhaoshang.sites.models import Demand, Site, SiteReservation, SiteUnit
 
 CRS_CHOICES = [
-    ("wgs84", "WGS84 / CGCS2000 经纬度"),
+    ("wgs84", _("WGS84 / CGCS2000 经纬度")),
     ("gcj02", _("GCJ-02(高德/腾讯)")),
     ("bd09", _("BD-09(百度)")),
     ("epsg:4527", _("CGCS2000 3度带 39带(带号,X=39xxxxxx)")),

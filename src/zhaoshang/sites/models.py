@@ -413,7 +413,7 @@ class Demand(DistrictOwned):
                 demand_to_engine(self)
             except MatchError as error:
                 field = error.field if error.field in {f.name for f in self._meta.fields} else "__all__"
-                raise ValidationError({field: error.zh}) from None
+                raise ValidationError({field: localised(error)}) from None
 
 
 class SiteReservation(TimeStamped):
