@@ -105,15 +105,20 @@ def worker(args: argparse.Namespace) -> None:
     reset_peak_rss()
     if args.trace:
         tracemalloc.start()
+    before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     out = run(data)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     traced = tracemalloc.get_traced_memory()[1] if args.trace else None
     tracemalloc.stop()
     rows = 0 if out is None else len(out)
     if args.save and out is not None:
         out.to_parquet(args.save)
-    print(json.dumps({"seconds": seconds, "traced": traced, "rows": rows, "input_rows": len(data)}))
+    print(
+        json.dumps({"seconds": seconds, "cpu": cpu, "traced": traced, "rows": rows, "input_rows": len(data)})
+    )
 
 
 def launch(cmd: list[str]) -> None:
@@ -149,7 +154,11 @@ def measure(
     if save:
         inner += ["--save", save]
     outer = [sys.executable, __file__, "--launch", *inner]
-    completed = subprocess.run(outer, capture_output=True, text=True, check=True)
+    env = dict(os.environ)
+    if args.threads:
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[name] = str(args.threads)
+    completed = subprocess.run(outer, capture_output=True, text=True, check=True, env=env)
     result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
     return result
 
@@ -201,6 +210,9 @@ def main() -> None:
     parser.add_argument("--no-check", action="store_true", help="skip the cell-by-cell comparison")
     parser.add_argument("--warm-gb", type=float, default=8.0, help="memory to touch once before the runs")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of ours (the median is shown)")
+    parser.add_argument(
+        "--threads", type=int, help="BLAS threads of every contender (default: the machine's)"
+    )
     parser.add_argument("--worker", choices=CONTENDERS, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--save", help=argparse.SUPPRESS)
@@ -215,17 +227,23 @@ def main() -> None:
 
     contenders = [c for c in CONTENDERS if not (args.skip_reference and c == "ecomplexity")]
     check = not args.no_check and not args.skip_reference
-    print(f"complexity benchmark: {args.places} places × {args.industries} industries, seed {args.seed}")
+    threads = args.threads or "default"
+    print(
+        f"complexity benchmark: {args.places} places × {args.industries} industries, seed {args.seed}, "
+        f"{os.cpu_count()} CPUs, BLAS threads: {threads}"
+    )
     warm_memory(args.warm_gb)
     with tempfile.TemporaryDirectory(prefix="zs-bench-complexity-") as tmp:
         for years in args.years:
             print(f"\n== {years} year(s)   (load average {os.getloadavg()[0]:.1f})")
             results: dict[str, dict[str, Any]] = {}
+            run_seconds: dict[str, list[float]] = {}
             for name in contenders:
                 repeat = args.repeat if name.startswith("ours") else 1
                 runs = [measure(args, name, years, trace=False, save=None) for _ in range(repeat)]
                 r = sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]  # the median run
                 r["max_rss"] = max(run["max_rss"] for run in runs)
+                run_seconds[name] = [run["seconds"] for run in runs]
                 save = os.path.join(tmp, f"{name}.parquet") if check and name in SAVED else None
                 if name != "data" and (save or not args.no_tracemalloc):
                     # A second run for tracemalloc and for saving the table: neither may touch the figures above.
@@ -236,7 +254,7 @@ def main() -> None:
                 times = ", ".join(f"{run['seconds']:.2f}" for run in runs)
                 spread = f" (median of {times})" if repeat > 1 else ""
                 print(
-                    f"  {name:<13} {r['seconds']:7.2f} s{spread}   peak RSS {mib(r['max_rss'])}"
+                    f"  {name:<13} {r['seconds']:7.2f} s{spread}   CPU {r['cpu']:7.2f} s   peak RSS {mib(r['max_rss'])}"
                     f"   tracemalloc peak {mib(r.get('traced'))}   rows {r['rows']:,} (input {r['input_rows']:,})"
                 )
             base_rss = results["data"]["max_rss"]
@@ -249,8 +267,11 @@ def main() -> None:
                         if r.get("traced") and ref.get("traced")
                         else ""
                     )
+                    fastest = min(run_seconds[name])
                     print(
-                        f"  {name}: ×{ref['seconds'] / r['seconds']:.1f} faster; memory ours/ecomplexity: "
+                        f"  {name}: ×{ref['seconds'] / r['seconds']:.1f} faster (median run; "
+                        f"×{ref['seconds'] / fastest:.1f} for the fastest, ×{ref['cpu'] / r['cpu']:.1f} in CPU time); "
+                        "memory ours/ecomplexity: "
                         f"peak RSS {r['max_rss'] / ref['max_rss']:.3f}, "
                         f"RSS above the input {(r['max_rss'] - base_rss) / (ref['max_rss'] - base_rss):.3f}{traced}"
                     )

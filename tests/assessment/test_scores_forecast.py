@@ -80,3 +80,22 @@ def test_monthly_report_as_word_holds_the_ranking(org: Any, client_for: Any) -> 
         month=datetime.date(2026, 11, 1), level="district", district__adcode="370305"
     )
     assert "临淄区" in cells and f"{november.score:.1f}" in cells
+
+
+def test_forecast_survives_skips_and_steps_back_in_history(org: Any, users: Any, client_for: Any) -> None:
+    from zhaoshang.projects.factories import ProjectFactory
+    from zhaoshang.projects.models import StageMove
+
+    project = ProjectFactory(district=org["linzi_district"], stage="negotiation")
+    for from_stage, to_stage, day in (("negotiation", "started", 1), ("started", "signed", 20)):
+        StageMove.objects.create(
+            project=project,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            date=datetime.date(2026, 3, day),
+            evidence_note="x",
+            requested_by=users["linzi_chief"],
+            verified_by=users["linzi_admin"],
+            verified_at=datetime.datetime(2026, 3, day, tzinfo=datetime.UTC),
+        )
+    assert client_for("linzi_admin").get(reverse("assessment_forecast")).status_code == 200

@@ -234,3 +234,15 @@ def test_date_inputs_show_their_dates(org: Any, client_for: Any) -> None:
     project = ProjectFactory(district=org["linzi_district"], promised_start_date=datetime.date(2026, 9, 1))
     form = client_for("linzi_admin").get(reverse("project_edit", args=[project.pk])).content.decode()
     assert 'value="2026-09-01"' in form  # an <input type=date> only reads ISO dates
+
+
+def test_stepping_back_from_a_verified_stage_waits_for_a_reviewer(org: Any, users: Any) -> None:
+    project = ProjectFactory(district=org["linzi_district"], stage="registered")
+    move = stage_move_request(
+        project=project, to_stage="signed", date=TODAY, user=users["linzi_chief"], note="执照作废"
+    )
+    project.refresh_from_db()
+    assert move.pending and project.stage == "registered"
+    stage_move_verify(move=move, user=users["linzi_admin"], approve=True)
+    project.refresh_from_db()
+    assert project.stage == "signed"

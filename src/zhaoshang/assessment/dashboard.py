@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count
@@ -32,13 +33,25 @@ def _period(year: int) -> Period:
     return Period(datetime.date(year, 1, 1), end)
 
 
+def _home_district(user: Any, districts: Any) -> Any:
+    """The user's own district (profile), else the busiest one they may see."""
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.district_id and districts.filter(pk=profile.district_id).exists():
+        return profile.district
+    return districts.annotate(n=Count("project")).order_by("-n", "adcode").first()
+
+
 def _rows(table: dict[str, dict[str, Any]], group: str, year: int) -> list[dict[str, Any]]:
     rows = []
     for name, rates in table.items():
         cells = []
         for key, label in RATE_LABELS.items():
             rate = rates[key]
-            url = reverse("assessment_drill") + f"?group={group}&name={name}&rate={key}&year={year}"
+            url = (
+                reverse("assessment_drill")
+                + "?"
+                + urlencode({"group": group, "name": name, "rate": key, "year": year})
+            )
             cells.append({"key": key, "label": label, "rate": rate, "url": url})
         rows.append({"name": name, "cells": cells})
     return rows
@@ -50,10 +63,8 @@ class LeaderDashboardView(LoginRequiredMixin, View):
     def get(self, request: Any) -> HttpResponse:
         user = request.user
         districts = District.objects.restrict(user, "view")
-        district = districts.filter(pk=request.GET.get("district") or 0).first() or (
-            districts.first()
-            if districts.count() == 1
-            else districts.filter(adcode="370305").first() or districts.first()
+        district = districts.filter(pk=request.GET.get("district") or 0).first() or _home_district(
+            user, districts
         )
         if district is None:
             raise Http404
@@ -120,7 +131,12 @@ class DrillView(LoginRequiredMixin, View):
         if group not in GROUPS or rate_key not in RATE_LABELS:
             raise Http404
         year = _year(request)
-        table = rate_table(request.user, group, _period(year))
+        district = (
+            District.objects.restrict(request.user, "view")
+            .filter(pk=request.GET.get("district") or 0)
+            .first()
+        )
+        table = rate_table(request.user, group, _period(year), district)
         if name not in table:
             raise Http404
         rate = table[name][rate_key]
@@ -151,14 +167,14 @@ class ForecastView(LoginRequiredMixin, View):
         from zhaoshang.assessment.forecasting import ForecastNotConfigured, district_forecast
 
         districts = District.objects.restrict(request.user, "view")
-        district = districts.filter(pk=request.GET.get("district") or 0).first() or (
-            districts.filter(adcode="370305").first() or districts.first()
+        district = districts.filter(pk=request.GET.get("district") or 0).first() or _home_district(
+            request.user, districts
         )
         if district is None:
             raise Http404
         try:
             forecast = district_forecast(district, request.user)
-        except ForecastNotConfigured:
+        except (ForecastNotConfigured, ValueError):
             return render(
                 request,
                 "assessment/forecast.html",
@@ -279,7 +295,14 @@ class RatesView(LoginRequiredMixin, View):
         for name, rates in table.items():
             cells = []
             for key, label in RATE_LABELS.items():
-                url = reverse("assessment_drill") + f"?group={group}&name={name}&rate={key}&year={end.year}"
+                query = {
+                    "group": group,
+                    "name": name,
+                    "rate": key,
+                    "year": end.year,
+                    "district": district.pk if district else "",
+                }
+                url = reverse("assessment_drill") + "?" + urlencode(query)
                 cells.append({"key": key, "label": label, "rate": rates[key], "url": url})
             rows.append({"name": name, "cells": cells})
         context = {

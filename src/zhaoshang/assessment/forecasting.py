@@ -16,6 +16,7 @@ from zhaoshang.analytics.forecast import (
 )
 from zhaoshang.assessment.selectors import project_facts
 from zhaoshang.projects.models import Project, StageMove
+from zhaoshang.projects.stages import STAGE_CODES
 
 
 class ForecastNotConfigured(ValueError):
@@ -40,8 +41,10 @@ def _history(district: Any) -> dict[tuple[str, str], list[float]]:
     )
     history: dict[tuple[str, str], list[float]] = {}
     last: dict[int, datetime.date] = {}
+    adjacent = set(zip(STAGE_CODES, STAGE_CODES[1:], strict=False))
     for project_id, from_stage, to_stage, date in moves:
-        if project_id in last:
+        # Only one step up the ladder is a delay the model knows; skips and steps back are not learnt from.
+        if project_id in last and (from_stage, to_stage) in adjacent:
             history.setdefault((from_stage, to_stage), []).append((date - last[project_id]).days / 30.44)
         last[project_id] = date
     return history

@@ -65,7 +65,7 @@ def scores_compute(*, month: datetime.date, user: Any) -> list[ScoreSnapshot]:
     period = Period(month.replace(month=1), end)
     scheme = scheme_for(month.year)
     districts = list(District.objects.restrict(user, "view"))
-    projects = Project.objects.restrict(user, "view").exclude(stage="reserve").filter(created__date__lte=end)
+    projects = Project.objects.restrict(user, "view").exclude(stage="reserve")
     facts = project_facts(projects)
     snapshots: list[ScoreSnapshot] = []
     with transaction.atomic():

@@ -63,9 +63,19 @@ class IndustryCodeWidget(ParsedWidget):
 
 
 class AreaMuWidget(ParsedWidget):
-    """Area cells in 亩, 公顷 or m²; stored in 亩."""
+    """Area cells in 亩, 公顷 or m²; stored in 亩 (rounded to the column's decimal places)."""
 
     parser = staticmethod(lambda value: parsers.parse_area(value).mu)
+
+    def __init__(self, places: int = 4, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.places = places
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        from decimal import ROUND_HALF_UP, Decimal
+
+        mu = super().clean(value, row, **kwargs)
+        return None if mu is None else mu.quantize(Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_UP)
 
 
 class YesNoWidget(widgets.Widget):

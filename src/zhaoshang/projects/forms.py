@@ -27,6 +27,7 @@ class ProjectForm(ScopedModelForm):
             "investor_name",
             "investor_uscc",
             "investor_origin",
+            "investor_top500",
             "total_investment",
             "first_phase_investment",
             "increase_of",
@@ -92,7 +93,8 @@ class StageMoveForm(forms.Form):
         label=_("新阶段"), choices=DEFAULT_STAGES, widget=forms.Select(attrs={"class": "form-select"})
     )
     date = forms.DateField(
-        label=_("发生日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"})
+        label=_("发生日期"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
     )
     evidence = forms.FileField(
         label=_("佐证材料"), required=False, widget=forms.ClearableFileInput(attrs={"class": "form-control"})

@@ -110,7 +110,7 @@ class ScheduleView(LoginRequiredMixin, View):
                 project=project, user=request.user, start=start, calendar=request.POST.get("calendar", "cn")
             )
         except ValueError as error:
-            messages.error(request, str(error) or _("日期格式应为 YYYY-MM-DD"))
+            messages.error(request, _("日期格式应为 YYYY-MM-DD") if "isoformat" in str(error) else str(error))
         else:
             if note := calendar_note(result):
                 messages.warning(request, note)

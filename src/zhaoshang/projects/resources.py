@@ -17,6 +17,7 @@ from zhaoshang.core.widgets import (
     DateWidget,
     LookupWidget,
     MoneyWidget,
+    Top500Widget,
     UsccWidget,
 )
 from zhaoshang.projects.models import FundsEntry, Origin, Project, ProjectOutput
@@ -65,7 +66,8 @@ class ProjectResource(ScopedResource):
         column_name="园区",
         widget=LookupWidget(Park, "name", label="园区", district_column="区县代码"),
     )
-    land_mu = Field(attribute="land_mu", column_name="用地", widget=AreaMuWidget())
+    land_mu = Field(attribute="land_mu", column_name="用地", widget=AreaMuWidget(places=2))
+    investor_top500 = Field(attribute="investor_top500", column_name="投资方500强", widget=Top500Widget())
     signed_date = Field(attribute="signed_date", column_name="签约日期", widget=DateWidget())
     promised_start_date = Field(
         attribute="promised_start_date", column_name="承诺开工日期", widget=DateWidget()
@@ -89,6 +91,7 @@ class ProjectResource(ScopedResource):
             "tier",
             "investor_name",
             "investor_uscc",
+            "investor_top500",
             "investor_origin",
             "total_investment",
             "first_phase_investment",

@@ -43,7 +43,7 @@ def project_duplicates(
 
 
 def _normal(name: str) -> str:
-    for noise in ("项目", "有限公司", "股份", "(", ")", "(", ")", " "):
+    for noise in ("项目", "有限公司", "股份", "(", ")", "\uff08", "\uff09", " "):
         name = name.replace(noise, "")
     return name
 
@@ -68,7 +68,10 @@ def stage_move_request(
             raise ProjectError(_("项目已在该阶段。"))
         if project.moves.filter(verified_at__isnull=True, rejected_reason="").exists():
             raise ProjectError(_("还有待审核的阶段变更,请先审核。"))
-        counted = to_stage in VERIFIED_STAGES and stage_index(to_stage) > stage_index(project.stage)
+        forward = stage_index(to_stage) > stage_index(project.stage)
+        counted = to_stage in VERIFIED_STAGES and forward
+        # A verified stage is locked: stepping back from it waits for a reviewer just as stepping into it did.
+        unlocks = not forward and project.stage in VERIFIED_STAGES
         if counted and not evidence and not evidence_note:
             hint = EVIDENCE_HINTS.get(to_stage, "")
             raise ProjectError(_("进入该阶段须提供佐证材料(%(hint)s)。") % {"hint": hint})
@@ -87,7 +90,7 @@ def stage_move_request(
             move.evidence = evidence
         move.full_clean()
         move.save()
-        if not counted:
+        if not counted and not unlocks:
             # Stages that do not count (lead, negotiation, a step back) take effect at once.
             _apply(project, move, user)
         return move

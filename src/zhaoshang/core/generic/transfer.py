@@ -62,7 +62,9 @@ class ImportView(ConfigView):
     def upload_form(self, *args: Any) -> UploadForm:
         form = UploadForm(*args)
         if self.config.json_import is not None:
-            form.fields["file"].widget.attrs["accept"] = ",".join((".xlsx", ".csv", *self.config.json_suffixes))
+            form.fields["file"].widget.attrs["accept"] = ",".join(
+                (".xlsx", ".csv", *self.config.json_suffixes)
+            )
             form.fields["file"].label = _("文件(xlsx、csv 或 JSON)")
         return form
 
@@ -77,7 +79,9 @@ class ImportView(ConfigView):
             upload = form.cleaned_data["file"]
             content = upload.read()
             try:
-                if not (Path(upload.name).suffix.lower() in self.config.json_suffixes and self.config.json_import):
+                if not (
+                    Path(upload.name).suffix.lower() in self.config.json_suffixes and self.config.json_import
+                ):
                     read_table(upload.name, content)
             except ImportFileError as error:
                 form.add_error("file", str(error))
