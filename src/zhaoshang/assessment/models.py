@@ -57,7 +57,7 @@ class Target(DistrictOwned):
     class Meta:
         verbose_name = _("目标")
         verbose_name_plural = _("年度目标")
-        ordering = ["district", "-year", "metric"]
+        ordering = ["district", "-year", "metric", "pk"]
 
     def __str__(self) -> str:
         label = self.custom_name if self.metric == self.Metric.CUSTOM else self.get_metric_display()

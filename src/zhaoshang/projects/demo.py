@@ -14,7 +14,7 @@ from zhaoshang.chains.models import Chain
 from zhaoshang.core.audit import acting_as
 from zhaoshang.core.demo import demo_step
 from zhaoshang.core.models import Department, District, Park
-from zhaoshang.projects.approvals import project_steps_create
+from zhaoshang.projects.approvals import project_schedule, project_steps_create
 from zhaoshang.projects.models import (
     Blocker,
     FundsEntry,
@@ -216,6 +216,8 @@ def _history(majors: list[Project], rng: random.Random, users: dict[str, Any]) -
             if target in ("land", "started", "registered"):
                 project_steps_create(project=project, user=admin)
                 _progress_steps(project, rng)
+                # Planned from the signing, so that the Gantt's plan and the actual dates tell the same story.
+                project_schedule(project=project, user=admin, start=project.signed_date)
         with acting_as(chief, "demo"):
             _tasks_and_blockers(project, rng, departments, chief)
 
@@ -330,7 +332,7 @@ def _assessment(linzi: District, users: dict[str, Any]) -> None:
             "forecast": {
                 "baseline": {str(2026 + i): round(26_000_000 * 1.02**i) for i in range(4)},
                 "target": 50_000_000,
-                "target_year": 2028,
+                "target_year": 2029,
             },
         }
         linzi.save()

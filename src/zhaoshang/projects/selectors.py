@@ -62,7 +62,9 @@ def project_detail_context(project: Project, user: Any) -> dict[str, Any]:
         "moves": moves,
         "pending": [m for m in moves if m.pending],
         "can_verify": can_verify(user, project),
-        "move_form": StageMoveForm(initial={"date": datetime.date.today()}),
+        "move_form": StageMoveForm(
+            initial={"date": datetime.date.today(), "to_stage": _next_stage(project.stage)}
+        ),
         "evidence_hints": {k: str(v) for k, v in EVIDENCE_HINTS.items()},
         "funds": funds,
         "funds_total": sum(by_origin.values()),
@@ -104,3 +106,10 @@ def project_overview(user: Any, today: datetime.date | None = None) -> dict[str,
         ),
         "overdue_start": overdue_start(user, today).count(),
     }
+
+
+def _next_stage(stage: str) -> str:
+    from zhaoshang.projects.stages import STAGE_CODES
+
+    index = STAGE_CODES.index(stage)
+    return STAGE_CODES[min(index + 1, len(STAGE_CODES) - 1)]

@@ -22,7 +22,7 @@ register = template.Library()
 
 def _display(obj: Any, field: models.Field) -> Any:
     value = getattr(obj, field.name)
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return mark_safe('<span class="text-body-secondary">—</span>')
     if field.choices:
         return getattr(obj, f"get_{field.name}_display")()
@@ -30,7 +30,11 @@ def _display(obj: Any, field: models.Field) -> Any:
         css = "text-bg-success" if value else "text-bg-light"
         return format_html('<span class="badge {}">{}</span>', css, _("是") if value else _("否"))
     if isinstance(field, models.ForeignKey):
+        if hasattr(value, "get_full_name"):
+            return value.get_full_name() or value.get_username()  # people by name, as officials know them
         return object_link(value)
+    if isinstance(value, float):
+        return number_format(round(value, 2), use_l10n=True)
     if isinstance(value, Decimal):
         return _number(value)
     if isinstance(field, models.JSONField):

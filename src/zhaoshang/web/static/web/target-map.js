@@ -20,7 +20,10 @@
     L.circleMarker([origin[1], origin[0]], { radius: 8, color: "#c62828", fillOpacity: 1 }).bindTooltip("★").addTo(map);
     points.push([origin[1], origin[0]]);
   }
-  if (points.length) map.fitBounds(points, { padding: [20, 20] });
+  // One point (the district alone: no target city) has no extent to fit; centre on it instead.
+  if (points.length > 1) map.fitBounds(points, { padding: [20, 20] });
+  else if (points.length === 1) map.setView(points[0], 8);
+  else map.setView([35, 105], 4);
   L.control.scale({ imperial: false }).addTo(map);
   box.dataset.ready = "true";
 })();
