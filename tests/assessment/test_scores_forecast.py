@@ -99,3 +99,24 @@ def test_forecast_survives_skips_and_steps_back_in_history(org: Any, users: Any,
             verified_at=datetime.datetime(2026, 3, day, tzinfo=datetime.UTC),
         )
     assert client_for("linzi_admin").get(reverse("assessment_forecast")).status_code == 200
+
+
+def test_the_city_edits_the_scheme_and_scores_follow_it(org: Any, users: Any) -> None:
+    from django.test import Client
+
+    from zhaoshang.assessment.models import ScoringScheme
+
+    admin_client = Client()
+    admin_client.force_login(users["city_admin"])
+    assert admin_client.get("/admin/assessment/scoringscheme/").status_code == 200
+    district_admin = Client()
+    district_admin.force_login(users["linzi_admin"])
+    assert district_admin.get("/admin/assessment/scoringscheme/").status_code == 403
+    month = datetime.date(2026, 11, 1)
+    before = ScoreSnapshot.objects.get(month=month, level="district", district__adcode="370305").score
+    ScoringScheme.objects.create(
+        year=2026, weights={"rates": {"signing": 100}, "targets": {}}, deductions={"overdue": 0}
+    )
+    scores_compute(month=month, user=users["city_admin"])
+    after = ScoreSnapshot.objects.get(month=month, level="district", district__adcode="370305")
+    assert after.score != before and set(k for k in after.terms if k.startswith("rate:")) <= {"rate:signing"}
