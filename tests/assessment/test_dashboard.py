@@ -30,6 +30,12 @@ def test_dashboard_shows_targets_funnel_and_rates(org: Any, client_for: Any) -> 
     assert funds["actual"] > 0 and 0 < funds["completion"]
     assert sum(d["value"] for d in response.context["funnel"]) >= 58
     assert response.context["chain_rows"] and response.context["stuck"]
+    parks = {p["name"]: p for p in response.context["project_map"]["parks"]}
+    assert (
+        "齐鲁化学工业区" in parks
+        and parks["齐鲁化学工业区"]["projects"] > 0
+        and 36 < parks["齐鲁化学工业区"]["lat"] < 37
+    )
 
 
 def test_rates_drill_down_to_the_projects_behind_them(org: Any, client_for: Any) -> None:

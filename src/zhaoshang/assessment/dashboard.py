@@ -41,6 +41,41 @@ def _home_district(user: Any, districts: Any) -> Any:
     return districts.annotate(n=Count("project")).order_by("-n", "adcode").first()
 
 
+def _project_map(projects: Any) -> dict[str, Any]:
+    """Projects on the map by park: one circle per park, sized by investment, coloured by how many are stuck."""
+    from django.db.models import Q, Sum
+
+    rows = (
+        projects.exclude(stage="reserve")
+        .filter(park__isnull=False)
+        .values("park__name", "park__boundary")
+        .annotate(
+            n=Count("pk"),
+            investment=Sum("total_investment"),
+            stuck=Count("pk", filter=Q(status__in=[Project.Status.DELAYED, Project.Status.STALLED])),
+        )
+    )
+    parks = []
+    for row in rows:
+        boundary = row["park__boundary"] or {}
+        ring = (boundary.get("coordinates") or [[[]]])[0] if boundary.get("type") == "Polygon" else []
+        if not ring:
+            continue
+        lng = sum(p[0] for p in ring[:-1]) / max(len(ring) - 1, 1)
+        lat = sum(p[1] for p in ring[:-1]) / max(len(ring) - 1, 1)
+        parks.append(
+            {
+                "name": row["park__name"],
+                "lng": lng,
+                "lat": lat,
+                "projects": row["n"],
+                "investment": float(row["investment"] or 0) / 10000,
+                "stuck": row["stuck"],
+            }
+        )
+    return {"parks": parks}
+
+
 def _rows(table: dict[str, dict[str, Any]], group: str, year: int) -> list[dict[str, Any]]:
     rows = []
     for name, rates in table.items():
@@ -85,6 +120,7 @@ class LeaderDashboardView(LoginRequiredMixin, View):
             .exclude(status__in=[Blocker.Status.SOLVED, Blocker.Status.STRUCK_OFF])
         )
         context = {
+            "project_map": _project_map(projects),
             "district": district,
             "districts": districts,
             "year": year,
