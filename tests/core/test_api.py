@@ -19,7 +19,8 @@ def test_token_login_and_wrong_password(org: Any) -> None:
 
 
 def test_anonymous_gets_nothing(org: Any) -> None:
-    assert APIClient().get("/api/park/").status_code in (401, 403)
+    response = APIClient().get("/api/park/")
+    assert response.status_code == 401 and "Token" in response["WWW-Authenticate"]
 
 
 def test_filters_are_the_pages_filters(org: Any, users: Any) -> None:
