@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from zhaoshang.analytics.rates import Period
-from zhaoshang.assessment.selectors import GROUPS, RATE_LABELS, rate_table, target_progress
+from zhaoshang.assessment.selectors import (
+    GROUPS,
+    RATE_LABELS,
+    assessed_projects,
+    project_facts,
+    rate_table,
+    target_progress,
+)
 from zhaoshang.core.models import District
 from zhaoshang.core.scope import user_scope
 from zhaoshang.projects.models import Blocker, Project
@@ -119,14 +126,15 @@ class LeaderDashboardView(LoginRequiredMixin, View):
             .filter(project__district=district)
             .exclude(status__in=[Blocker.Status.SOLVED, Blocker.Status.STRUCK_OFF])
         )
+        facts = project_facts(assessed_projects(user, district))  # once for both tables
         context = {
             "project_map": _project_map(projects),
             "district": district,
             "districts": districts,
             "year": year,
             "targets": target_progress(user, year, district),
-            "chain_rows": _rows(rate_table(user, "chain", period, district), "chain", year),
-            "district_rows": _rows(rate_table(user, "district", period, district), "district", year),
+            "chain_rows": _rows(rate_table(user, "chain", period, district, facts), "chain", year),
+            "district_rows": _rows(rate_table(user, "district", period, district, facts), "district", year),
             "funnel": funnel,
             "stuck": stuck,
             "open_blockers": blockers.count(),
