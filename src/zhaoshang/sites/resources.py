@@ -32,6 +32,7 @@ from zhaoshang.core.widgets import (
     YesNoWidget,
 )
 from zhaoshang.geo.coords import CoordError, convert, parse_crs
+from zhaoshang.sites.forms import SITE_FIELDS
 from zhaoshang.sites.geometry import geometry_to_wgs84
 from zhaoshang.sites.models import LAND_USES, Demand, Kind, Site, SiteUnit, Tenure
 
@@ -117,6 +118,17 @@ def _f(attribute: str, column: str, widget: Any = None, **kwargs: Any) -> Field:
     return Field(attribute=attribute, column_name=column, widget=widget, **kwargs)
 
 
+def _resource_fields() -> tuple[str, ...]:
+    fields: list[str] = []
+    for name in SITE_FIELDS:
+        fields.append(name)
+        if name == "district":
+            fields.append("district_name")
+        elif name == "lat":
+            fields += ["crs", "source_crs"]
+    return tuple(fields)
+
+
 class SiteResource(ScopedResource):
     district = district_field()
     district_name = district_name_field()
@@ -188,73 +200,8 @@ class SiteResource(ScopedResource):
 
     class Meta(ScopedResource.Meta):
         model = Site
-        fields = (
-            "district",
-            "district_name",
-            "code",
-            "name",
-            "kind",
-            "availability",
-            "town",
-            "park",
-            "address",
-            "adcode",
-            "lng",
-            "lat",
-            "crs",
-            "source_crs",
-            "geometry",
-            "area_mu",
-            "land_area_m2",
-            "floor_area_m2",
-            "net_area_mu",
-            "floors",
-            "divisible",
-            "units_total",
-            "idle_since",
-            "idle_reason",
-            "available_from",
-            "net_land",
-            "tenure",
-            "land_use",
-            "plot_ratio",
-            "building_density",
-            "green_ratio",
-            "investment_intensity",
-            "tax_per_mu",
-            "energy_cap",
-            "emission_cap",
-            "regional_assessment",
-            "power_kva",
-            "voltage_kv",
-            "water_tpd",
-            "sewage_tpd",
-            "gas",
-            "steam_tph",
-            "emission_quota",
-            "flood_zone",
-            "clear_height_m",
-            "floor_load_kn",
-            "crane_t",
-            "column_grid",
-            "dock_doors",
-            "fire_class",
-            "highway_km",
-            "rail_km",
-            "port_km",
-            "airport_km",
-            "land_price",
-            "rent",
-            "sale_price",
-            "owner",
-            "contact",
-            "phone",
-            "data_owner",
-            "data_owner_name",
-            "verified_on",
-            "evidence",
-            "notes",
-        )
+        # The form's attribute list, plus the district's name and the coordinate systems, in the same order.
+        fields = _resource_fields()
         import_id_fields = ("district", "code")
         skip_unchanged = False
 
