@@ -180,6 +180,38 @@ def test_escalation_one_level_per_day_and_per_week_overdue(org: Any, users: Any,
     assert other.pk not in {row["id"] for row in result["escalated"]} and _level(other) == 0
 
 
+def test_escalate_twice_for_a_past_day_escalates_once(org: Any, users: Any, project: Project) -> None:
+    land = org["linzi"]["departments"]["自然资源"]
+    blocker = _overdue(project, users, land, days=40, title="补跑逾期堵点")
+    behind = _overdue(project, users, land, days=40, title="导入时已一级")
+    Blocker.objects.filter(pk=behind.pk).update(level=1)  # e.g. imported at level 1, never escalated here
+    day = TODAY - 3 * DAY  # a past day: the timer did not run, someone catches up by hand
+
+    def escalate(date: datetime.date) -> str:
+        out = io.StringIO()
+        call_command(EscalateCommand(), "--district", "370305", "--date", date.isoformat(), stdout=out)
+        return out.getvalue()
+
+    first = escalate(day)
+    assert (
+        f"升级 #{blocker.pk} 补跑逾期堵点 → 1 级" in first
+        and f"升级 #{behind.pk} 导入时已一级 → 2 级" in first
+    )
+    second = escalate(day)
+    assert f"#{blocker.pk} " not in second and f"#{behind.pk} " not in second
+    assert (_level(blocker), _level(behind)) == (1, 2)
+    assert blocker.escalated_on == day
+    rises = blocker.history.filter(history_change_reason="cli")
+    assert [h.level for h in rises] == [1]  # one escalation, one history row
+    # Catching up day by day: one level a day; an earlier day after a later one changes nothing.
+    escalate(day + DAY)
+    escalate(day + DAY)
+    assert _level(blocker) == 2 and blocker.escalated_on == day + DAY
+    escalate(day)
+    assert _level(blocker) == 2
+    assert blocker.history.filter(history_change_reason="cli").count() == 2
+
+
 def test_district_settings_and_command_and_job(org: Any, users: Any, project: Project) -> None:
     district = org["linzi_district"]
     district.settings = {**district.settings, "blockers": {"escalate_every_days": 1, "max_level": 2}}

@@ -249,10 +249,11 @@ def blockers_escalate(
 ) -> dict[str, Any]:
     """Raise by one the level of every open blocker past its deadline whose level is below its due level.
 
-    Idempotent per day: a blocker already raised today (its level now above its level at the start of `today`,
-    read from its history) is left alone, so running twice a day raises it once."""
+    Idempotent per blocker per day: an escalation records the day it was made for (`escalated_on`, the given
+    `today`, not the wall clock), and a blocker already escalated for that day or a later one is left alone.
+    Running twice for the same day — today or a past one — raises a blocker once; catching up over missed days,
+    oldest first, raises it one level a day; running for a day before its last escalation changes nothing."""
     today = today or timezone.localdate()
-    start_of_day = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
     with transaction.atomic(), acting_as(user, channel):
         blockers = (
             Blocker.objects.restrict(user, "change")
@@ -264,22 +265,18 @@ def blockers_escalate(
         if district is not None:
             blockers = blockers.filter(project__district=district)
         candidates = list(blockers)
-        level_at_start: dict[int, int] = {}
-        for pk, level in (
-            Blocker.history.filter(id__in=[b.pk for b in candidates], history_date__lt=start_of_day)
-            .order_by("history_date", "history_id")
-            .values_list("id", "level")
-        ):
-            level_at_start[pk] = level
         escalated = []
         for index, blocker in enumerate(candidates, 1):
             if progress is not None:
                 progress(index - 1, len(candidates), blocker.title)
+            if blocker.escalated_on is not None and blocker.escalated_on >= today:
+                continue  # already escalated for this day (or a later one): read after the row lock
             due = blocker_due_level(blocker, today, escalation_settings(blocker.project.district))
-            if blocker.level >= due or blocker.level > level_at_start.get(blocker.pk, 0):
+            if blocker.level >= due:
                 continue
             blocker.level += 1
-            blocker.save(update_fields=["level", "updated"])
+            blocker.escalated_on = today
+            blocker.save(update_fields=["level", "escalated_on", "updated"])
             escalated.append({"id": blocker.pk, "title": blocker.title, "level": blocker.level})
         return {"date": today.isoformat(), "checked": len(candidates), "escalated": escalated}
 

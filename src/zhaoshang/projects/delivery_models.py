@@ -186,6 +186,8 @@ class Blocker(TimeStamped):
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.RAISED)
     # 0 = handled in the district; each overdue escalation raises it one level (区县领导 → 市级).
     level = models.PositiveSmallIntegerField(_("督办层级"), default=0)
+    # The day (as escalated for, e.g. `zhaoshang escalate --date D`) of the last escalation: one a day at most.
+    escalated_on = models.DateField(_("最近升级日期"), null=True, blank=True, editable=False)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
     )
