@@ -43,6 +43,10 @@ class BlockerError(ValueError):
     """A blocker transition that is not allowed now; the message says why."""
 
 
+class BlockerPermissionError(BlockerError):
+    """The transition needs a right the user lacks in the blocker's district (striking off needs `verify`)."""
+
+
 def level_label(level: int) -> str:
     return str(LEVEL_LABELS.get(level, LEVEL_LABELS[max(LEVEL_LABELS)]))
 
@@ -161,7 +165,7 @@ def blocker_solve(
 def _require_verify(user: Any, blocker: Blocker) -> None:
     ensure_allowed(user, "view", blocker)  # outside the scope: 404, as everywhere
     if not user_scope(user, "verify").allows(blocker.scoped_district_id):
-        raise BlockerError(_("只有具有审核权限的督办人员才能销号或退回。"))
+        raise BlockerPermissionError(_("只有具有审核权限的督办人员才能销号或退回。"))
 
 
 def blocker_strike_off(

@@ -1,7 +1,8 @@
 """How delivery records cross the border: API serializers and the spreadsheet resources (Chinese headers).
 
 Status changes of blockers and the numbers of dispatch reports are not writable here: they move only through
-the services (blockers.py, dispatch.py), which validate and attribute each transition.
+the services (blockers.py, dispatch.py), which validate and attribute each transition; the blocker's
+transitions have their own API actions (blocker_api.py).
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class BlockerSerializer(ScopedModelSerializer):
             "deadline",
             "status",
             "level",
+            "escalated_on",
             "raised_by",
             "solution",
             "solved_date",
@@ -93,6 +95,7 @@ class BlockerSerializer(ScopedModelSerializer):
         read_only_fields = [
             "status",
             "level",
+            "escalated_on",
             "raised_by",
             "solution",
             "solved_date",

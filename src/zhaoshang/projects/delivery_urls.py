@@ -1,5 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
+from zhaoshang.projects import blocker_api
 from zhaoshang.projects import delivery_pages as pages
 
 urlpatterns = [
@@ -16,6 +17,8 @@ urlpatterns = [
     path("dispatch/<int:pk>/document/", pages.DispatchDocumentView.as_view(), name="dispatch_document"),
     path("dispatch/<int:pk>/minutes/", pages.DispatchMinutesView.as_view(), name="dispatch_minutes"),
     path("dispatch/<int:pk>/decision/", pages.DispatchDecisionView.as_view(), name="dispatch_decision"),
+    # The blocker's transitions on the API (assign, progress, solve, strike-off, reopen), beside /api/blocker/.
+    path("api/", include(blocker_api.router.urls)),
 ]
 # Named actions only: /blocker/<pk>/edit/, /delete/ and /history/ stay with the generic pages.
 for action in pages.BLOCKER_ACTIONS:
