@@ -17,6 +17,10 @@ def _isolated_settings(settings: Any, tmp_path: Any) -> None:
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}
     }
+    # Each test starts with an empty cache: a cached figure must come from the test's own data.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,12 +7,15 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zhaoshang.assessment.models import Target
 from zhaoshang.projects.factories import ProjectFactory
+from zhaoshang.projects.models import FundsEntry, Project
+from zhaoshang.projects.services import funds_add
 
 
 def test_dashboard_shows_targets_funnel_and_rates(org: Any, client_for: Any) -> None:
@@ -71,12 +74,58 @@ def test_dashboard_queries_do_not_grow_with_projects(org: Any, client_for: Any) 
             assert client.get(url).status_code == 200
         return len(queries)
 
-    before = count()
+    def counts() -> tuple[int, int]:
+        cache.clear()
+        return count(), count()  # computed, then from the cache
+
+    cold, warm = counts()
+    assert warm < cold  # the cache spares reading the projects' facts
     for i in range(40):
         ProjectFactory(
             district=org["linzi_district"], name=f"加项目{i}", signed_date=datetime.date(2026, 5, 1)
         )
-    assert count() == before
+    assert counts() == (cold, warm)
+
+
+def _signed_cell(client: Any, chain: str) -> str:
+    response = client.get(reverse("assessment_dashboard") + "?year=2026")
+    row = next(r for r in response.context["chain_rows"] if r["name"] == chain)
+    return str(next(c["rate"] for c in row["cells"] if c["key"] == "funds_in_place").value)
+
+
+def test_cached_rates_follow_every_change_of_their_data(org: Any, client_for: Any, users: Any) -> None:
+    client = client_for("linzi_admin")
+    project = (
+        Project.objects.filter(district=org["linzi_district"], chain__isnull=False, total_investment__gt=0)
+        .exclude(stage__in=["reserve", "lead", "negotiation"])
+        .order_by("pk")
+        .first()
+    )
+    chain = project.chain.name
+    first = _signed_cell(client, chain)
+    assert _signed_cell(client, chain) == first  # unchanged data: the same figure, from the cache
+    entry = funds_add(
+        project=project,
+        date=datetime.date(2026, 6, 1),
+        amount=Decimal("50000"),
+        origin="outside_province",
+        kind=FundsEntry.Kind.FIXED,
+        user=users["linzi_admin"],
+    )
+    second = _signed_cell(client, chain)
+    assert second != first  # a new funds entry
+    entry.amount = Decimal("90000")
+    entry.save()
+    third = _signed_cell(client, chain)
+    assert third not in (first, second)  # an edited one
+    entry.delete()
+    assert _signed_cell(client, chain) == first  # a deleted one
+    project.chain.name = project.chain.name + "(改)"
+    project.chain.save()
+    names = [
+        r["name"] for r in client.get(reverse("assessment_dashboard") + "?year=2026").context["chain_rows"]
+    ]
+    assert chain + "(改)" in names and chain not in names  # a renamed chain
 
 
 def test_big_screen_refreshes_itself(org: Any, client_for: Any) -> None:

@@ -18,9 +18,8 @@ from zhaoshang.analytics.rates import Period
 from zhaoshang.assessment.selectors import (
     GROUPS,
     RATE_LABELS,
-    assessed_projects,
-    project_facts,
     rate_table,
+    rate_tables,
     target_progress,
 )
 from zhaoshang.core.models import District
@@ -126,15 +125,15 @@ class LeaderDashboardView(LoginRequiredMixin, View):
             .filter(project__district=district)
             .exclude(status__in=[Blocker.Status.SOLVED, Blocker.Status.STRUCK_OFF])
         )
-        facts = project_facts(assessed_projects(user, district))  # once for both tables
+        tables = rate_tables(user, ("chain", "district"), period, district)
         context = {
             "project_map": _project_map(projects),
             "district": district,
             "districts": districts,
             "year": year,
             "targets": target_progress(user, year, district),
-            "chain_rows": _rows(rate_table(user, "chain", period, district, facts), "chain", year),
-            "district_rows": _rows(rate_table(user, "district", period, district, facts), "district", year),
+            "chain_rows": _rows(tables["chain"], "chain", year),
+            "district_rows": _rows(tables["district"], "district", year),
             "funnel": funnel,
             "stuck": stuck,
             "open_blockers": blockers.count(),
