@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from unittest import mock
 
 from django.urls import reverse
 
-from zhaoshang.assessment.forecasting import district_forecast
+from zhaoshang.assessment.forecasting import FORECAST_JOB, district_forecast, latest_forecast
 from zhaoshang.assessment.models import ScoreSnapshot
 from zhaoshang.assessment.scoring import rankings, scores_compute
+from zhaoshang.core.jobs import job_execute
+from zhaoshang.core.models import Job
+from zhaoshang.projects.models import Project
+from zhaoshang.projects.services import funds_add
 
 
 def test_demo_has_a_year_of_monthly_scores(org: Any, users: Any) -> None:
@@ -60,9 +65,67 @@ def test_forecast_gives_a_band_a_probability_and_the_projects_that_decide_it(
         and forecast.importance[0].probability_drop >= forecast.importance[-1].probability_drop
     )
     page = client_for("linzi_admin").get(reverse("assessment_forecast"))
-    assert page.status_code == 200 and 'id="fan"' in page.content.decode() and page.context["important"]
+    shown = page.context["forecast"]
+    assert page.status_code == 200 and 'id="fan"' in page.content.decode() and shown["important"]
+    assert shown["projects"] == len(forecast.importance) and shown["draws"] == 10_000
+    assert shown["chart"]["years"] == [2026, 2027, 2028, 2029]
+    # The important projects are the district's own, with their names.
+    names = set(Project.objects.filter(district=org["linzi_district"]).values_list("name", flat=True))
+    assert {row["project"] for row in shown["important"]} <= names
     huantai = client_for("huantai_admin").get(reverse("assessment_forecast")).content.decode()
     assert "还没有设置产值基数" in huantai
+
+
+def test_a_forecast_is_computed_once_per_change_of_its_data(org: Any, users: Any, client_for: Any) -> None:
+    client = client_for("linzi_admin")
+    url = reverse("assessment_forecast") + f"?district={org['linzi_district'].pk}"
+    demo = latest_forecast(org["linzi_district"])  # the demo computed today's forecast
+    assert demo is not None and demo.result["probability"] is not None
+    Job.objects.filter(kind=FORECAST_JOB).delete()
+    dashboard = client.get(reverse("assessment_dashboard") + "?year=2026")
+    assert (
+        dashboard.context["forecast"] is None
+        and 'id="dashboard-probability"' not in dashboard.content.decode()
+    )
+    first = client.get(url).context["job"]
+    assert first.status == Job.Status.SUCCEEDED and first.params["district"] == org["linzi_district"].pk
+    assert client.get(url).context["job"].pk == first.pk  # unchanged data: the stored forecast
+    html = client.get(reverse("assessment_dashboard") + "?year=2026").content.decode()
+    assert 'id="dashboard-probability"' in html and 'id="fan"' in html  # the dashboard shows it
+    project = Project.objects.filter(district=org["linzi_district"], stage="started").first()
+    funds_add(
+        project=project,
+        date=datetime.date(2026, 6, 1),
+        amount=1000,
+        origin="local",
+        kind="fixed",
+        user=users["linzi_admin"],
+    )
+    second = client.get(url).context["job"]
+    assert second.pk != first.pk and second.status == Job.Status.SUCCEEDED
+    # Another district's viewer never reaches Linzi's forecast.
+    other = client_for("huantai_admin").get(url)
+    assert other.context["district"] != org["linzi_district"]
+
+
+def test_a_large_district_forecasts_in_the_worker_while_the_page_shows_progress(
+    org: Any, users: Any, client_for: Any, settings: Any
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": []}}
+    Job.objects.filter(kind=FORECAST_JOB).delete()  # not the demo's forecast of today
+    client = client_for("linzi_admin")
+    url = reverse("assessment_forecast") + f"?district={org['linzi_district'].pk}"
+    with mock.patch("zhaoshang.assessment.forecasting.INLINE_PROJECTS", 10):
+        page = client.get(url)
+    job = page.context["job"]
+    assert job.status == Job.Status.QUEUED and 'id="forecast-progress"' in page.content.decode()
+    polled = client.get(url, headers={"HX-Request": "true"})
+    assert 'id="forecast-progress"' in polled.content.decode() and "HX-Refresh" not in polled
+    assert client.get(url).context["job"].pk == job.pk  # no second job for the same data
+    job_execute(job)  # what the worker does
+    assert client.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
+    done = client.get(url)
+    assert done.context["job"].pk == job.pk and done.context["forecast"]["probability"] is not None
 
 
 def test_monthly_report_as_word_holds_the_ranking(org: Any, client_for: Any) -> None:

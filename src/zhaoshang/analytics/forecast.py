@@ -49,7 +49,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Literal
@@ -394,8 +394,12 @@ def forecast_output(
     as_of: dt.date,
     params: ForecastParams = DEFAULT_PARAMS,
     target: OutputTarget | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Forecast:
-    """Total output per year (baseline, which must not include the listed projects, plus their ramp-up)."""
+    """Total output per year (baseline, which must not include the listed projects, plus their ramp-up).
+
+    ``progress(done, draws)`` is called after each chunk of draws (a district of thousands of projects
+    runs as a job that shows how far it is)."""
     years = list(years)
     if not years or years != sorted(set(years)):
         raise ForecastError("years must be increasing and distinct")
@@ -441,6 +445,8 @@ def forecast_output(
                 hit_without |= (block[:, j, None] - per_year[j]) >= target.amount
             reached += int(hit.sum())
             reached_without += hit_without.sum(axis=0)
+        if progress is not None:
+            progress(lo + c, draws)
     mean_output /= draws
 
     p10, p50, p90 = np.quantile(totals, [0.1, 0.5, 0.9], axis=0)

@@ -7,4 +7,4 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("考核")
 
     def ready(self) -> None:
-        from zhaoshang.assessment import scoring, views  # noqa: F401  (registers the models and the job)
+        from zhaoshang.assessment import demo, forecasting, scoring, views  # noqa: F401  (models, jobs, demo)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from zhaoshang.analytics.rates import Period
+from zhaoshang.assessment.forecasting import latest_forecast
 from zhaoshang.assessment.selectors import (
     GROUPS,
     RATE_LABELS,
@@ -22,7 +23,7 @@ from zhaoshang.assessment.selectors import (
     rate_tables,
     target_progress,
 )
-from zhaoshang.core.models import District
+from zhaoshang.core.models import District, Job
 from zhaoshang.core.scope import user_scope
 from zhaoshang.projects.models import Blocker, Project
 from zhaoshang.projects.stages import STAGE_CODES, stages_for
@@ -138,6 +139,7 @@ class LeaderDashboardView(LoginRequiredMixin, View):
             "stuck": stuck,
             "open_blockers": blockers.count(),
             "overdue_blockers": blockers.filter(deadline__lt=datetime.date.today()).count(),
+            "forecast": latest_forecast(district),
             "screen": request.GET.get("screen") == "1",
             "rate_labels": RATE_LABELS,
         }
@@ -204,10 +206,13 @@ class DrillView(LoginRequiredMixin, View):
 
 
 class ForecastView(LoginRequiredMixin, View):
-    """The fan chart: will output reach the target (e.g. 5,000 亿 in three years), and which projects decide it."""
+    """The fan chart: will output reach the target (e.g. 5,000 亿 in three years), and which projects decide it.
+
+    Today's forecast is computed once per change of the data (see ``forecasting``): here for a small district,
+    in the worker for a large one, while this page shows its progress and reloads when it is ready."""
 
     def get(self, request: Any) -> HttpResponse:
-        from zhaoshang.assessment.forecasting import ForecastNotConfigured, district_forecast
+        from zhaoshang.assessment.forecasting import ForecastNotConfigured, forecast_request
 
         districts = District.objects.restrict(request.user, "view")
         district = districts.filter(pk=request.GET.get("district") or 0).first() or _home_district(
@@ -215,44 +220,20 @@ class ForecastView(LoginRequiredMixin, View):
         )
         if district is None:
             raise Http404
+        context: dict[str, Any] = {"district": district, "districts": districts, "forecast": None}
         try:
-            forecast = district_forecast(district, request.user)
-        except (ForecastNotConfigured, ValueError):
-            return render(
-                request,
-                "assessment/forecast.html",
-                {"district": district, "districts": districts, "forecast": None},
-            )
-        names = dict(
-            Project.objects.filter(pk__in=[int(i.key) for i in forecast.importance[:15]]).values_list(
-                "pk", "name"
-            )
-        )
-        chart = {
-            "years": [b.year for b in forecast.bands],
-            "p10": [round(b.p10 / 10000, 1) for b in forecast.bands],
-            "p50": [round(b.p50 / 10000, 1) for b in forecast.bands],
-            "p90": [round(b.p90 / 10000, 1) for b in forecast.bands],
-            "target": round(forecast.target.amount / 10000, 1) if forecast.target else None,
-        }
-        important = [
-            {
-                "project": names.get(int(i.key), i.key),
-                "pk": int(i.key),
-                "drop": i.probability_drop,
-                "mean": i.mean_output / 10000,
-                "survival": i.survival,
-                "production": i.projected_production,
-            }
-            for i in forecast.importance[:15]
-        ]
-        context = {
-            "district": district,
-            "districts": districts,
-            "forecast": forecast,
-            "chart": chart,
-            "important": important,
-        }
+            job = forecast_request(district, request.user)
+        except ForecastNotConfigured:
+            return render(request, "assessment/forecast.html", context)
+        if request.headers.get("HX-Request"):
+            if job.done:
+                response = HttpResponse()
+                response["HX-Refresh"] = "true"
+                return response
+            return render(request, "assessment/_forecast_progress.html", {**context, "job": job})
+        context["job"] = job
+        if job.status == Job.Status.SUCCEEDED:
+            context["forecast"] = job.result
         return render(request, "assessment/forecast.html", context)
 
 
