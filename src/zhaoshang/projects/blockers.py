@@ -15,7 +15,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -310,6 +311,11 @@ class BoardCell:
     count: int = 0
     cards: list[Blocker] = field(default_factory=list)
 
+    @property
+    def more(self) -> int:
+        """Blockers of the cell not on the chart (the list behind the cell's link has them all)."""
+        return max(0, self.count - len(self.cards))
+
 
 @dataclass
 class BoardRow:
@@ -330,38 +336,43 @@ STRUCK_OFF_SHOWN_DAYS = 30
 def blocker_board(
     user: Any, *, district: District | None = None, today: datetime.date | None = None
 ) -> dict[str, Any]:
-    """The chart (挂图): departments × statuses with counts and cards; three queries whatever the size."""
+    """The chart (挂图): departments × statuses with counts and at most `CARDS_PER_CELL` cards a cell (most
+    escalated, then earliest deadline first); three queries and a bounded number of rows whatever the size:
+    the counts (overdue ones too) are aggregated by the database, the cards picked by a window function."""
     today = today or timezone.localdate()
     blockers = Blocker.objects.restrict(user, "view")
     if district is not None:
         blockers = blockers.filter(project__district=district)
     counts: dict[tuple[int | None, str], int] = {}
-    for row in blockers.order_by().values("department_id", "status").annotate(n=Count("pk")):
+    overdue_by_department: dict[int | None, int] = {}
+    grouped = (
+        blockers.order_by()
+        .values("department_id", "status")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_blockers_q(today)))
+    )
+    for row in grouped:
         counts[(row["department_id"], row["status"])] = row["n"]
+        if row["overdue"]:
+            department = row["department_id"]
+            overdue_by_department[department] = overdue_by_department.get(department, 0) + row["overdue"]
+    order = [F("level").desc(), F("deadline").asc(), F("pk").asc()]
     shown = (
         blockers.exclude(
             status=Blocker.Status.STRUCK_OFF,
             struck_off_date__lt=today - datetime.timedelta(days=STRUCK_OFF_SHOWN_DAYS),
         )
-        .select_related("project", "department__district")
-        .order_by("-level", "deadline", "pk")
+        .annotate(place=Window(RowNumber(), partition_by=[F("department_id"), F("status")], order_by=order))
+        .filter(place__lte=CARDS_PER_CELL)
+        .select_related("project")
+        .order_by(*order)
     )
     cards: dict[tuple[int | None, str], list[Blocker]] = {}
-    departments: dict[int | None, Department | None] = {None: None}
-    overdue_by_department: dict[int | None, int] = {}
     for blocker in shown:
         blocker.overdue = blocker.open and blocker.deadline is not None and blocker.deadline < today
-        if blocker.overdue:
-            overdue_by_department[blocker.department_id] = (
-                overdue_by_department.get(blocker.department_id, 0) + 1
-            )
-        if blocker.department_id is not None:
-            departments[blocker.department_id] = blocker.department
-        key = (blocker.department_id, blocker.status)
-        if len(cards.setdefault(key, [])) < CARDS_PER_CELL:
-            cards[key].append(blocker)
-    missing = {d for d, _s in counts if d is not None and d not in departments}
-    for department in Department.objects.filter(pk__in=missing).select_related("district"):
+        cards.setdefault((blocker.department_id, blocker.status), []).append(blocker)
+    departments: dict[int | None, Department | None] = {None: None}
+    ids = {d for d, _s in counts if d is not None}
+    for department in Department.objects.filter(pk__in=ids).select_related("district"):
         departments[department.pk] = department
     statuses = [code for code, _label in Blocker.Status.choices]
     # Seen city-wide, every district has its own 自然资源: the row then names the district too.
@@ -385,6 +396,7 @@ def blocker_board(
         "chart": chart,
         "open_total": sum(n for (_d, s), n in counts.items() if s in OPEN),
         "overdue_total": sum(overdue_by_department.values()),
+        "cards_per_cell": CARDS_PER_CELL,
         "today": today,
     }
 

@@ -58,10 +58,14 @@ class WeeklyTaskFilterSet(ProjectScopedFilterSet):
 class BlockerFilterSet(ProjectScopedFilterSet):
     search_fields = ("title", "description", "project__name")
     overdue = django_filters.BooleanFilter(method="with_overdue", label=_("逾期"))
+    # The chart's 未交办 row links here: blockers without a department.
+    unassigned = django_filters.BooleanFilter(
+        field_name="department", lookup_expr="isnull", label=_("未交办")
+    )
 
     class Meta:
         model = Blocker
-        fields = ["q", "district", "project", "department", "status", "level", "overdue"]
+        fields = ["q", "district", "project", "department", "unassigned", "status", "level", "overdue"]
 
     def with_overdue(self, queryset: Any, name: str, value: Any) -> Any:
         return _overdue(queryset, value, overdue_blockers_q(timezone.localdate()))
