@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,6 +33,7 @@ from zhaoshang.projects.delivery_forms import (
 )
 from zhaoshang.projects.dispatch import (
     DecisionErrors,
+    SectionTable,
     dispatch_decision_add,
     dispatch_minutes_set,
     dispatch_period_default,
@@ -55,6 +57,13 @@ def _problem(request: Any, error: Exception) -> None:
     messages.error(request, text)
 
 
+def _query_without_page(request: Any) -> str:
+    """The page's query string for its pager's links, which add their own `page`."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def _back(request: Any, default: str) -> HttpResponse:
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -73,8 +82,9 @@ class MyTasksView(LoginRequiredMixin, View):
             weeks = max(0, min(int(request.GET.get("weeks", 4)), 60))
         except ValueError:
             weeks = 4
-        context = my_tasks(request.user, weeks_ahead=weeks)
+        context = my_tasks(request.user, weeks_ahead=weeks, page=request.GET.get("page"))
         context["weeks"] = weeks
+        context["query"] = _query_without_page(request)
         context["can_change"] = not user_scope(request.user, "change").empty
         return render(request, "projects/my_tasks.html", context)
 
@@ -261,12 +271,25 @@ class BlockerEscalateView(LoginRequiredMixin, View):
 # --- dispatch ----------------------------------------------------------------------------------------------
 
 
+# A report's table shows this many rows at a time on the page (the Word file, the official text, has them all).
+DISPATCH_ROWS_PER_PAGE = 50
+
+
+def _paged(table: SectionTable, page: Any) -> SectionTable:
+    table.page = Paginator(table.entries(), DISPATCH_ROWS_PER_PAGE).get_page(page)
+    return table
+
+
 def dispatch_detail_context(report: DispatchReport, user: Any) -> dict[str, Any]:
     district_id = report.district_id
     can_add = user_scope(user, "add").allows(district_id)
     summary = report.summary or {}
+    sections = dispatch_sections(summary, report.minutes)
+    for section in sections:
+        for table in section.tables:
+            _paged(table, 1)
     return {
-        "sections": dispatch_sections(summary, report.minutes),
+        "sections": sections,
         "summary": summary,
         "period_label": dispatch_period_label(summary) if summary.get("period") else "",
         "can_add": can_add,
@@ -274,6 +297,27 @@ def dispatch_detail_context(report: DispatchReport, user: Any) -> dict[str, Any]
         "decision_form": DecisionForm(user=user, report=report) if can_add else None,
         "decisions": summary.get("decisions") or [],
     }
+
+
+class DispatchTableView(LoginRequiredMixin, View):
+    """One table of a report, a page at a time: `?page=2` from the report page's pager (HTMX swaps the table in
+    place) or, without HTMX, as a page of its own."""
+
+    def get(self, request: Any, pk: int, key: str) -> HttpResponse:
+        report = get_object_or_404(DispatchReport.objects.restrict(request.user, "view"), pk=pk)
+        found = [
+            (section, table)
+            for section in dispatch_sections(report.summary or {}, report.minutes)
+            for table in section.tables
+            if table.key == key
+        ]
+        if not found:
+            raise Http404
+        section, table = found[0]
+        context = {"report": report, "section": section, "table": _paged(table, request.GET.get("page"))}
+        if request.headers.get("HX-Request"):
+            return render(request, "projects/_dispatch_table.html", context)
+        return render(request, "projects/dispatch_table.html", context)
 
 
 class DispatchBuildView(LoginRequiredMixin, View):

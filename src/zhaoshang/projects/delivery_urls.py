@@ -17,6 +17,7 @@ urlpatterns = [
     path("dispatch/<int:pk>/document/", pages.DispatchDocumentView.as_view(), name="dispatch_document"),
     path("dispatch/<int:pk>/minutes/", pages.DispatchMinutesView.as_view(), name="dispatch_minutes"),
     path("dispatch/<int:pk>/decision/", pages.DispatchDecisionView.as_view(), name="dispatch_decision"),
+    path("dispatch/<int:pk>/table/<slug:key>/", pages.DispatchTableView.as_view(), name="dispatch_table"),
     # The blocker's transitions on the API (assign, progress, solve, strike-off, reopen), beside /api/blocker/.
     path("api/", include(blocker_api.router.urls)),
 ]

@@ -22,6 +22,8 @@ class SectionTable:
     links: list[int | None] = field(default_factory=list)  # project id of each row, for the page
     strong: list[bool] = field(default_factory=list)  # rows to highlight
     caption: str = ""
+    key: str = ""  # "<section key>-<index>": how the page asks for more of its rows
+    page: Any = None  # the rows the web page shows (a Django Page of `entries()`), set by the page
 
     def numeric_columns(self) -> list[int]:
         """Columns holding only numbers (right-aligned on the page)."""
@@ -222,6 +224,8 @@ def dispatch_sections(summary: dict[str, Any], minutes: str = "") -> list[Sectio
         )
     for index, section in enumerate(sections):
         section.heading = f"{CN_NUMBERS[index]}、{section.heading}"
+        for number, table in enumerate(section.tables):
+            table.key = f"{section.key}-{number}"
     return sections
 
 
