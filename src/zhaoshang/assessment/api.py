@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from zhaoshang.assessment.models import Target
+from zhaoshang.assessment.models import RecordFinding, Target
 from zhaoshang.core.api import ScopedModelSerializer
 
 
@@ -19,6 +19,22 @@ class TargetSerializer(ScopedModelSerializer):
             "park",
             "custom_actual",
             "note",
+            "created",
+            "updated",
+        ]
+
+
+class RecordFindingSerializer(ScopedModelSerializer):
+    class Meta:
+        model = RecordFinding
+        fields = [
+            "id",
+            "district",
+            "project",
+            "kind",
+            "found_on",
+            "found_by",
+            "description",
             "created",
             "updated",
         ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.assessment.models import ScoringScheme, Target
+from zhaoshang.assessment.models import RecordFinding, ScoringScheme, Target
 from zhaoshang.core.filters import DistrictOwnedFilterSet, ScopedFilterSet, scoped
 from zhaoshang.core.models import Team
 
@@ -23,3 +23,11 @@ class ScoringSchemeFilterSet(ScopedFilterSet):
     class Meta:
         model = ScoringScheme
         fields = ["q", "year"]
+
+
+class RecordFindingFilterSet(DistrictOwnedFilterSet):
+    search_fields = ("project__name", "found_by", "description")
+
+    class Meta:
+        model = RecordFinding
+        fields = ["q", "district", "kind"]

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.assessment.models import TOP500_LISTS, ScoringScheme, Target
+from zhaoshang.assessment.models import TOP500_LISTS, RecordFinding, ScoringScheme, Target
 from zhaoshang.core.forms import ScopedModelForm
 
 
@@ -24,6 +24,16 @@ class TargetForm(ScopedModelForm):
             "custom_actual",
             "note",
         ]
+
+
+class RecordFindingForm(ScopedModelForm):
+    class Meta:
+        model = RecordFinding
+        fields = ["district", "project", "kind", "found_on", "found_by", "description"]
+        widgets = {
+            "found_on": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
 
 
 class ScoringSchemeForm(ScopedModelForm):

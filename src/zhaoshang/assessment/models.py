@@ -142,3 +142,39 @@ class ScoreSnapshot(TimeStamped):
     @property
     def scoped_district_id(self) -> int | None:
         return self.district_id
+
+
+class RecordFinding(DistrictOwned):
+    """A record found false on inspection (弄虚作假): a claimed start, funds or output that was not true.
+
+    Entered by whoever inspected (usually the city's supervision office); each finding deducts the scheme's
+    points from the district and from the chain team of the project, in every month of the year from the
+    month it was found (a later month's snapshot still carries it)."""
+
+    class Kind(models.TextChoices):
+        STAGE = "stage", _("项目进度")
+        FUNDS = "funds", _("到位资金")
+        OUTPUT = "output", _("产值税收")
+        OTHER = "other", _("其他")
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("项目"), on_delete=models.CASCADE, related_name="findings"
+    )
+    kind = models.CharField(_("不实内容"), max_length=10, choices=Kind.choices)
+    found_on = models.DateField(_("查实日期"))
+    found_by = models.CharField(_("核查单位"), max_length=100)
+    description = models.TextField(_("查实情况"))
+
+    history = AuditedHistory()
+
+    class Meta:
+        verbose_name = _("弄虚作假查实记录")
+        verbose_name_plural = _("弄虚作假查实记录")
+        ordering = ["-found_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.found_on} {self.project} {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        if self.project_id and self.district_id and self.project.district_id != self.district_id:
+            raise ValidationError({"project": _("须属于同一区县。")})

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from import_export.fields import Field
 
-from zhaoshang.assessment.models import Target
+from zhaoshang.assessment.models import RecordFinding, Target
 from zhaoshang.core.importing import ScopedResource
 from zhaoshang.core.models import Park, Team, Town
 from zhaoshang.core.resources import district_field, district_name_field
-from zhaoshang.core.widgets import ChoiceWidget, LookupWidget, MoneyWidget
+from zhaoshang.core.widgets import ChoiceWidget, DateWidget, LookupWidget, MoneyWidget
+from zhaoshang.projects.models import Project
 
 
 class TargetResource(ScopedResource):
@@ -48,3 +49,22 @@ class TargetResource(ScopedResource):
             "note",
         )
         import_id_fields = ("district", "year", "metric", "custom_name", "team", "town", "park")
+
+
+class RecordFindingResource(ScopedResource):
+    district = district_field()
+    district_name = district_name_field()
+    project = Field(
+        attribute="project",
+        column_name="项目名称",
+        widget=LookupWidget(Project, "name", label="项目", district_column="区县代码"),
+    )
+    kind = Field(attribute="kind", column_name="不实内容", widget=ChoiceWidget(RecordFinding.Kind.choices))
+    found_on = Field(attribute="found_on", column_name="查实日期", widget=DateWidget())
+    found_by = Field(attribute="found_by", column_name="核查单位")
+    description = Field(attribute="description", column_name="查实情况")
+
+    class Meta(ScopedResource.Meta):
+        model = RecordFinding
+        fields = ("district", "district_name", "project", "kind", "found_on", "found_by", "description")
+        import_id_fields = ("district", "project", "kind", "found_on")

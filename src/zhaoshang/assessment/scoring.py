@@ -13,7 +13,7 @@ from django.db import transaction
 
 from zhaoshang.analytics.rates import Period, overdue_by_group, rates_by_group
 from zhaoshang.analytics.scores import DEFAULT_SCHEME, ScoringScheme, rank_change, score_groups
-from zhaoshang.assessment.models import ScoreSnapshot, Target
+from zhaoshang.assessment.models import RecordFinding, ScoreSnapshot, Target
 from zhaoshang.assessment.models import ScoringScheme as SchemeRecord
 from zhaoshang.assessment.selectors import definitions_for, project_facts, target_progress
 from zhaoshang.chains.models import Chain
@@ -45,10 +45,12 @@ TARGET_METRICS = {
 }
 
 
-def _target_completion(user: Any, year: int, district: District) -> dict[str, tuple[float, float]]:
-    """The district's own targets that the scheme weighs: (actual, target) each."""
+def _target_completion(
+    user: Any, year: int, district: District, end: datetime.date
+) -> dict[str, tuple[float, float]]:
+    """The district's own targets that the scheme weighs: (actual up to ``end``, target) each."""
     completion = {}
-    for row in target_progress(user, year, district):
+    for row in target_progress(user, year, district, end=end):
         target = row["target"]
         if target.team_id or target.town_id or target.park_id or not target.value:
             continue
@@ -73,8 +75,10 @@ def scores_compute(*, month: datetime.date, user: Any) -> list[ScoreSnapshot]:
         by_district = {d.name: d for d in districts}
         rates = rates_by_group(facts, "district", period)
         overdue = overdue_by_group(facts, "district", end)
-        targets = {d.name: _target_completion(user, month.year, d) for d in districts}
-        for score in score_groups(rates, targets, overdue, None, scheme):
+        targets = {d.name: _target_completion(user, month.year, d, end) for d in districts}
+        found = _findings(districts, period)
+        falsified = {d.name: [k for k, _chain in found.get(d.pk, [])] for d in districts}
+        for score in score_groups(rates, targets, overdue, falsified, scheme):
             district = by_district[score.group]
             snapshots.append(
                 ScoreSnapshot.objects.create(
@@ -94,7 +98,12 @@ def scores_compute(*, month: datetime.date, user: Any) -> list[ScoreSnapshot]:
                 c.name: c.team
                 for c in Chain.objects.filter(district=district, is_current=True).select_related("team")
             }
-            for score in score_groups(chain_rates, None, overdue_by_group(mine, "chain", end), None, scheme):
+            chain_found: dict[str, list[str]] = {}
+            for key, chain in found.get(district.pk, []):
+                if chain:
+                    chain_found.setdefault(chain, []).append(key)
+            chain_overdue = overdue_by_group(mine, "chain", end)
+            for score in score_groups(chain_rates, None, chain_overdue, chain_found, scheme):
                 team = teams.get(score.group)
                 if team is None:
                     continue
@@ -111,6 +120,17 @@ def scores_compute(*, month: datetime.date, user: Any) -> list[ScoreSnapshot]:
                     )
                 )
     return snapshots
+
+
+def _findings(districts: list[District], period: Period) -> dict[int, list[tuple[str, str]]]:
+    """Falsified records found in the year up to the month's end: (finding key, chain name) per district."""
+    rows = RecordFinding.objects.filter(
+        district__in=districts, found_on__range=(period.start, period.end)
+    ).values_list("pk", "district_id", "project__chain__name")
+    found: dict[int, list[tuple[str, str]]] = {}
+    for pk, district_id, chain in rows:
+        found.setdefault(district_id, []).append((str(pk), chain or ""))
+    return found
 
 
 def rankings(

@@ -169,8 +169,11 @@ def facts_fingerprint(projects: Any) -> tuple[Any, ...]:
     return tuple(str(s) for s in stamps)
 
 
-def target_progress(user: Any, year: int, district: Any | None = None) -> list[dict[str, Any]]:
-    """Each target of the year against its actual so far: counts and money from the project book."""
+def target_progress(
+    user: Any, year: int, district: Any | None = None, *, end: datetime.date | None = None
+) -> list[dict[str, Any]]:
+    """Each target of the year against its actual so far (up to ``end``, e.g. a month's end for its score):
+    counts and money from the project book."""
     targets = (
         Target.objects.restrict(user, "view")
         .filter(year=year)
@@ -178,7 +181,10 @@ def target_progress(user: Any, year: int, district: Any | None = None) -> list[d
     )
     if district is not None:
         targets = targets.filter(district=district)
-    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    start, end = (
+        datetime.date(year, 1, 1),
+        min(end or datetime.date(year, 12, 31), datetime.date(year, 12, 31)),
+    )
     rows = []
     for target in targets:
         rows.append({"target": target, "actual": _actual(user, target, start, end)})

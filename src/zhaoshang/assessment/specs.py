@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
+from typing import Any
 
-from zhaoshang.assessment.models import Target
+from zhaoshang.assessment.models import RecordFinding, Target
 from zhaoshang.core.testing import ModelSpec
 
 SPECS = {
@@ -25,4 +27,36 @@ SPECS = {
         lookup=lambda data: {"custom_name": data["custom_name"]},
         marker=lambda target: target.custom_name,
     ),
+    "finding": ModelSpec(
+        "finding",
+        build=lambda d: RecordFinding.objects.create(
+            district=d,
+            project=_project(d, "核查项目甲"),
+            kind="funds",
+            found_on=datetime.date(2026, 9, 1),
+            found_by="市委督查室",
+            description="到位资金凭证与银行流水不符",
+        ),
+        form_data=lambda d: {
+            "district": d.pk,
+            "project": _project(d, "核查项目乙").pk,
+            "kind": "stage",
+            "found_on": "2026-10-12",
+            "found_by": "市委督查室",
+            "description": "开工照片为其他项目",
+        },
+        changes={"found_by": "市纪委监委"},
+        api_changes={"found_by": "市审计局"},
+        lookup=lambda data: {"description": data["description"]},
+        marker=lambda finding: finding.project.name,
+    ),
 }
+
+
+def _project(district: Any, name: str) -> Any:
+    from zhaoshang.projects.factories import ProjectFactory
+    from zhaoshang.projects.models import Project
+
+    return Project.objects.filter(district=district, name=name).first() or ProjectFactory(
+        district=district, name=name, stage="started"
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.assessment import api, filters, forms, resources
-from zhaoshang.assessment.models import Target
+from zhaoshang.assessment.models import RecordFinding, Target
 from zhaoshang.core.registry import ModelConfig, register, register_nav_group
 
 register_nav_group("assessment", _("考核"), 40)
@@ -21,5 +21,19 @@ register(
         resource=resources.TargetResource,
         nav_group="assessment",
         select_related=["district", "team", "town", "park"],
+    )
+)
+
+register(
+    ModelConfig(
+        key="finding",
+        model=RecordFinding,
+        columns=["found_on", "project", "kind", "found_by", "district"],
+        filterset=filters.RecordFindingFilterSet,
+        form=forms.RecordFindingForm,
+        serializer=api.RecordFindingSerializer,
+        resource=resources.RecordFindingResource,
+        nav_group="assessment",
+        select_related=["district", "project"],
     )
 )
