@@ -41,14 +41,19 @@ class Command(BaseCommand):
                 raise CommandError(f"{district} 预测失败:{job.result.get('error', job.status)}")
             results.append((district, job.result))
         if options["format"] == "json":
-            payload = [{"district": d.adcode, "name": d.name, **r} for d, r in results]
+            hidden = ("district", "url", "title")  # the page's own fields
+            payload = [
+                {"district": d.adcode, "name": d.name, **{k: v for k, v in r.items() if k not in hidden}}
+                for d, r in results
+            ]
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
             return
         console = Console(file=self.stdout._out, width=140)
         for district, result in results:
             target = result["target"]
             title = f"{district} · 工业产值预测(亿元,{result['projects']} 个项目,{result['draws']} 次模拟)"
-            table = Table("年度", "P10", "P50", "P90", title=title)
+            console.print(title)
+            table = Table("年度", "P10", "P50", "P90")
             chart = result["chart"]
             for i, year in enumerate(chart["years"]):
                 table.add_row(
