@@ -351,6 +351,7 @@ def bulk_insert_with_history(sites: list[Site], *, user: Any, reason: str) -> No
     now = timezone.now()
     for site in sites:
         site.created = site.updated = now
+        site.bounds_sync()  # the polygon's extent, which clean() would have set
     fields = [f for f in Site._meta.concrete_fields if not f.primary_key]
     _insert(Site, fields, [tuple(getattr(site, f.attname) for f in fields) for site in sites])
     ids: dict[tuple[int, str], int] = {}

@@ -84,6 +84,16 @@ def geometry_point(geometry: Mapping[str, Any]) -> tuple[float, float]:
     return round(float(point.x), 7), round(float(point.y), 7)
 
 
+def geometry_bounds(geometry: Mapping[str, Any]) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) of a polygon's outer rings; None for a point (nothing to draw but itself)."""
+    if geometry["type"] == "Point":
+        return None
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    xs = [float(p[0]) for polygon in polygons for p in polygon[0]]
+    ys = [float(p[1]) for polygon in polygons for p in polygon[0]]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 def _transform(geometry: Mapping[str, Any], func: Callable[[Any, Any], tuple[Any, Any]]) -> dict[str, Any]:
     def apply(xy: Any) -> Any:
         x, y = func(xy[:, 0], xy[:, 1])

@@ -21,7 +21,7 @@ from zhaoshang.core.models import DistrictOwned, TimeStamped
 from zhaoshang.core.scope import ScopedManager
 from zhaoshang.core.validators import localised
 from zhaoshang.geo.coords import M2_PER_MU
-from zhaoshang.sites.geometry import SiteGeometryError, geometry_check, geometry_point
+from zhaoshang.sites.geometry import SiteGeometryError, geometry_bounds, geometry_check, geometry_point
 
 LAND_USES = [
     ("M1", _("M1 一类工业用地")),
@@ -96,6 +96,11 @@ class Site(DistrictOwned):
     source_crs = models.CharField(
         _("原始坐标系"), max_length=20, default="wgs84", help_text=_("导入时坐标所用的坐标系,如 epsg:4527")
     )
+    # A polygon's extent (WGS84; empty for a point): the map asks for the polygons in view by it.
+    bbox_west = models.FloatField(_("范围西界(经度)"), null=True, blank=True, editable=False)
+    bbox_south = models.FloatField(_("范围南界(纬度)"), null=True, blank=True, editable=False)
+    bbox_east = models.FloatField(_("范围东界(经度)"), null=True, blank=True, editable=False)
+    bbox_north = models.FloatField(_("范围北界(纬度)"), null=True, blank=True, editable=False)
     # size
     area_mu = models.DecimalField(_("土地面积(亩)"), max_digits=12, decimal_places=4, null=True, blank=True)
     land_area_m2 = models.DecimalField(
@@ -111,6 +116,13 @@ class Site(DistrictOwned):
     floors = models.PositiveSmallIntegerField(_("层数"), null=True, blank=True)
     divisible = models.BooleanField(_("可分割"), default=False, help_text=_("厂房可按需分割出租"))
     units_total = models.PositiveSmallIntegerField(_("可分割单元数"), null=True, blank=True)
+    available_area_m2 = models.FloatField(
+        _("可用面积(m²)"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("分割为单元的厂房:可用单元的面积之和,随单元状态更新"),
+    )
     # status
     availability = models.CharField(
         _("可用状态"), max_length=20, choices=Availability.choices, default=Availability.AVAILABLE
@@ -191,6 +203,7 @@ class Site(DistrictOwned):
         indexes = [
             models.Index(fields=["district", "kind", "availability"]),
             models.Index(fields=["district", "verified_on"]),
+            models.Index(fields=["bbox_west", "bbox_south"]),
         ]
 
     def __str__(self) -> str:
@@ -256,12 +269,18 @@ class Site(DistrictOwned):
             geometry = geometry_check({"type": "Point", "coordinates": [self.lng, self.lat]})
         self.geometry = geometry
         self.lng, self.lat = geometry_point(self.geometry)
+        self.bounds_sync()
         if self.kind == Kind.PARCEL and self.area_mu is None and self.geometry["type"] != "Point":
             from decimal import Decimal
 
             from zhaoshang.geo.coords import geometry_area
 
             self.area_mu = Decimal(str(round(geometry_area(self.geometry).mu, 4)))
+
+    def bounds_sync(self) -> None:
+        """The polygon's extent from its geometry (empty for a point); bulk writers call it themselves."""
+        bounds = geometry_bounds(self.geometry) if self.geometry else None
+        self.bbox_west, self.bbox_south, self.bbox_east, self.bbox_north = bounds or (None,) * 4
 
 
 def _mu_to_m2(value: Any) -> float | None:
@@ -319,6 +338,15 @@ class SiteUnit(TimeStamped):
     def clean(self) -> None:
         if self.site_id and self.site.kind != Kind.BUILDING:
             raise ValidationError({"site": _("只有厂房/楼宇可以分割为单元。")})
+        active = SiteReservation.objects.filter(site_id=self.site_id, released_at=None)
+        if self.site_id and self._state.adding and active.filter(unit=None).exists():
+            raise ValidationError({"site": _("该厂房已整体预留,请先释放预留再分割单元。")})
+        if self.pk and not self._state.adding:
+            before = SiteUnit.objects.filter(pk=self.pk).values_list("site_id", flat=True).first()
+            if before is not None and before != self.site_id and self.reservations.exists():
+                raise ValidationError({"site": _("有预留记录的单元不能移到其他资源下。")})
+            if self.availability == Site.Availability.AVAILABLE and active.filter(unit=self).exists():
+                raise ValidationError({"availability": _("该单元仍有预留,请用“释放”结束预留。")})
 
 
 class Demand(DistrictOwned):
@@ -438,6 +466,16 @@ class SiteReservation(TimeStamped):
         blank=True,
         related_name="reservations",
     )
+    # A unit of a divided building; empty = the whole site. A unit is not deleted while it is held (the
+    # service refuses); its past reservations go with it, into the history.
+    unit = models.ForeignKey(
+        SiteUnit,
+        verbose_name=_("单元"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reservations",
+    )
     reserved_at = models.DateTimeField(_("预留时间"), default=timezone.now)
     released_at = models.DateTimeField(_("释放时间"), null=True, blank=True)
     by = models.ForeignKey(
@@ -463,7 +501,8 @@ class SiteReservation(TimeStamped):
 
     def __str__(self) -> str:
         holder = self.project or self.demand or "—"
-        return f"{self.site.code} → {holder}"
+        where = f"{self.site.code} · {self.unit.name}" if self.unit_id else self.site.code
+        return f"{where} → {holder}"
 
     @property
     def scoped_district_id(self) -> int | None:
@@ -480,6 +519,8 @@ class SiteReservation(TimeStamped):
             related = getattr(self, name, None)
             if related is not None and district_id and related.district_id != district_id:
                 errors[name] = _("须属于同一区县。")
+        if self.unit_id and self.unit.site_id != self.site_id:
+            errors["unit"] = _("单元不属于该资源。")
         if self.released_at and self.reserved_at and self.released_at < self.reserved_at:
             errors["released_at"] = _("释放时间不能早于预留时间。")
         if errors:
