@@ -8,14 +8,16 @@ from zhaoshang.sites.models import Demand, Site, SiteReservation, SiteUnit
 class SiteSerializer(ScopedModelSerializer):
     class Meta:
         model = Site
-        fields = ["id", *SITE_FIELDS, "source_crs", "area_m2", "created", "updated"]
-        read_only_fields = ["area_m2", "availability"]
+        fields = ["id", *SITE_FIELDS, "source_crs", "area_m2", "available_area_m2", "created", "updated"]
+        read_only_fields = ["area_m2", "availability", "available_area_m2"]
 
 
 class SiteUnitSerializer(ScopedModelSerializer):
     class Meta:
         model = SiteUnit
         fields = ["id", "site", "name", "floor", "area_m2", "availability", "notes", "created", "updated"]
+        # Status changes go through the pages (services), where the building follows its units.
+        read_only_fields = ["availability"]
 
 
 class SiteReservationSerializer(ScopedModelSerializer):
@@ -24,6 +26,7 @@ class SiteReservationSerializer(ScopedModelSerializer):
         fields = [
             "id",
             "site",
+            "unit",
             "project",
             "demand",
             "reserved_at",

@@ -124,6 +124,10 @@ class SiteForm(ScopedModelForm):
         if not scope.all_districts:
             users = users.filter(profile__district__in=scope.district_ids)
         data_owner.queryset = users.order_by("username")
+        if self.instance.pk and self.instance.kind == "building" and self.instance.units.exists():
+            availability = self.fields["availability"]
+            availability.disabled = True
+            availability.help_text = _("分割为单元的厂房按单元状态汇总,请修改单元的状态。")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -158,18 +162,24 @@ class SiteUnitForm(ScopedModelForm):
 class SiteReservationForm(ScopedModelForm):
     class Meta:
         model = SiteReservation
-        fields = ["site", "project", "demand", "note", "release_reason"]
+        fields = ["site", "unit", "project", "demand", "note", "release_reason"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            for name in ("site", "project", "demand"):
+            for name in ("site", "unit", "project", "demand"):
                 self.fields[name].disabled = True
         else:
             del self.fields["release_reason"]
             self.fields["site"].queryset = self.fields["site"].queryset.filter(
                 availability=Site.Availability.AVAILABLE
             )
+            self.fields["unit"].queryset = (
+                self.fields["unit"]
+                .queryset.filter(availability=Site.Availability.AVAILABLE)
+                .select_related("site")
+            )
+            self.fields["unit"].help_text = _("分割为单元的厂房:只预留这一单元;不选则预留全部可用单元")
 
 
 class DemandForm(ScopedModelForm):

@@ -129,7 +129,36 @@ def _resource_fields() -> tuple[str, ...]:
     return tuple(fields)
 
 
-class SiteResource(ScopedResource):
+class _BuildingsFollowUnits(ScopedResource):
+    """After an import, the divided buildings it touched follow their units (``services``), audited as the
+    import: a spreadsheet of units lets a building the way the unit pages do."""
+
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        super().before_import(dataset, **kwargs)
+        self.touched_sites: set[int] = set()
+
+    def touched_site(self, instance: Any) -> int | None:
+        raise NotImplementedError
+
+    def after_save_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
+        super().after_save_instance(instance, row, **kwargs)
+        site_id = self.touched_site(instance)
+        if site_id is not None:
+            self.touched_sites.add(site_id)
+
+    def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:
+        super().after_import(dataset, result, **kwargs)
+        divided = SiteUnit.objects.filter(site_id__in=getattr(self, "touched_sites", ())).values_list(
+            "site_id", flat=True
+        )
+        site_ids = set(divided)
+        if site_ids and not result.has_errors() and not result.has_validation_errors():
+            from zhaoshang.sites.services import buildings_follow_units
+
+            buildings_follow_units(site_ids=site_ids, user=self.user)
+
+
+class SiteResource(_BuildingsFollowUnits):
     district = district_field()
     district_name = district_name_field()
     code = _f("code", "编号")
@@ -204,6 +233,9 @@ class SiteResource(ScopedResource):
         fields = _resource_fields()
         import_id_fields = ("district", "code")
         skip_unchanged = False
+
+    def touched_site(self, instance: Any) -> int | None:
+        return int(instance.pk) if instance.kind == Kind.BUILDING else None
 
     def dehydrate_crs(self, site: Site) -> str:
         return "wgs84"  # exports are WGS84; the system they came in is 原始坐标系
@@ -328,7 +360,7 @@ class DemandResource(ScopedResource):
                 setattr(instance, name, 0.0)
 
 
-class SiteUnitResource(ScopedResource):
+class SiteUnitResource(_BuildingsFollowUnits):
     district = Field(attribute="site__district__adcode", column_name="区县代码", readonly=True)
     site = _f("site", "资源编号", LookupWidget(Site, "code", label="资源编号", district_column="区县代码"))
     site_name = Field(attribute="site__name", column_name="资源名称", readonly=True)
@@ -344,3 +376,6 @@ class SiteUnitResource(ScopedResource):
         model = SiteUnit
         fields = ("district", "site", "site_name", "name", "floor", "area_m2", "availability", "notes")
         import_id_fields = ("site", "name")
+
+    def touched_site(self, instance: Any) -> int | None:
+        return int(instance.site_id)

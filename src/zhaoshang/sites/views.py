@@ -11,7 +11,7 @@ from zhaoshang.core.services import object_save
 from zhaoshang.sites import api, filters, forms, resources
 from zhaoshang.sites.models import Demand, Site, SiteReservation, SiteUnit
 from zhaoshang.sites.selectors import demand_detail_context, site_detail_context
-from zhaoshang.sites.services import site_reserve
+from zhaoshang.sites.services import site_reserve, site_unit_save
 from zhaoshang.sites.transfer import sites_geo_import, sites_geojson
 
 register_nav_group("sites", _("要素保障"), 30)
@@ -26,8 +26,13 @@ def _save_reservation(form: Any, user: Any) -> Any:
         user=user,
         project=data.get("project"),
         demand=data.get("demand"),
+        unit=data.get("unit"),
         note=data["note"],
     )
+
+
+def _save_unit(form: Any, user: Any) -> Any:
+    return site_unit_save(instance=form.save(commit=False), user=user)
 
 
 register(
@@ -68,6 +73,7 @@ register(
         resource=resources.SiteUnitResource,
         nav_group="sites",
         select_related=["site"],
+        saver=_save_unit,
     )
 )
 register(
@@ -88,12 +94,12 @@ register(
     ModelConfig(
         key="sitereservation",
         model=SiteReservation,
-        columns=["site", "project", "demand", "reserved_at", "released_at", "by"],
+        columns=["site", "unit", "project", "demand", "reserved_at", "released_at", "by"],
         filterset=filters.SiteReservationFilterSet,
         form=forms.SiteReservationForm,
         serializer=api.SiteReservationSerializer,
         nav_group="sites",
-        select_related=["site", "project", "demand", "by"],
+        select_related=["site", "unit__site", "project", "demand", "by"],
         saver=_save_reservation,
     )
 )
