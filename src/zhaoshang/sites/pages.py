@@ -15,25 +15,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from zhaoshang.core.generic.history import RestoreView
+from zhaoshang.core.generic.views import ObjectDeleteView
 from zhaoshang.core.import_jobs import upload_store
 from zhaoshang.core.importing import ImportReport
 from zhaoshang.core.jobs import job_submit
 from zhaoshang.core.models import District, Job
 from zhaoshang.core.scope import user_scope
+from zhaoshang.sites import map_selectors
 from zhaoshang.sites.filters import SiteFilterSet
 from zhaoshang.sites.forms import CRS_CHOICES
 from zhaoshang.sites.jobs import GEO_IMPORT
-from zhaoshang.sites.models import Demand, Site
-from zhaoshang.sites.selectors import (
-    display_crs,
-    district_batch_assignment,
-    map_features,
-    park_boundaries,
-    site_totals,
-    stale_by_owner,
-    stale_sites,
+from zhaoshang.sites.map_selectors import bbox_parse, map_features, map_shapes, park_boundaries, site_totals
+from zhaoshang.sites.models import Demand, Site, SiteUnit
+from zhaoshang.sites.selectors import display_crs, district_batch_assignment, stale_by_owner, stale_sites
+from zhaoshang.sites.services import (
+    site_release,
+    site_reserve,
+    site_unit_delete,
+    site_unit_restore,
+    site_verify,
 )
-from zhaoshang.sites.services import site_release, site_reserve, site_verify
 
 
 def _tiles_crs() -> str:
@@ -63,8 +65,19 @@ def map_labels() -> dict[str, str]:
         shown=_("地图上显示 %(n)s 处资源"),
         kinds=_("类型"),
         statuses=_("状态"),
+        available_area=Site._meta.get_field("available_area_m2").verbose_name,
+        too_many=_("视野内资源过多,放大地图后显示地块范围"),
     )
     return {key: str(value) for key, value in labels.items()}
+
+
+def map_shapes_settings() -> dict[str, int]:
+    """When the page draws polygons instead of clustered points (data attributes of the map box)."""
+    return {
+        "zoom": map_selectors.SHAPES_ZOOM,
+        "min_zoom": map_selectors.SHAPES_MIN_ZOOM,
+        "max_in_view": map_selectors.SHAPES_MAX_IN_VIEW,
+    }
 
 
 class SiteMapView(LoginRequiredMixin, View):
@@ -78,6 +91,7 @@ class SiteMapView(LoginRequiredMixin, View):
             "query": request.GET.urlencode(),
             "tiles_crs": _tiles_crs(),
             "map_labels": map_labels(),
+            "map_shapes": map_shapes_settings(),
         }
         template = "sites/_map_totals.html" if request.headers.get("HX-Request") else "sites/site_map.html"
         return render(request, template, context)
@@ -96,9 +110,31 @@ class SiteMapDataView(LoginRequiredMixin, View):
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
+class SiteMapShapesView(LoginRequiredMixin, View):
+    """The polygons in the visible box, ``?bbox=west,south,east,north`` in the tiles' system, filtered like
+    the points and restricted to the user's districts; shifted to GCJ-02 when the tiles are."""
+
+    def get(self, request: Any) -> JsonResponse:
+        try:
+            bbox = bbox_parse(request.GET.get("bbox", ""), crs=_tiles_crs())
+        except ValueError:
+            message = _("bbox 须为“西,南,东,北”四个经纬度数值。")
+            return JsonResponse({"errors": {"bbox": [{"message": message}]}}, status=400)
+        filterset, queryset = _filtered(request)
+        if filterset.is_bound and not filterset.is_valid():
+            return JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
+        data = map_shapes(queryset, bbox=bbox, crs=_tiles_crs())
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
 class SiteActionView(LoginRequiredMixin, View):
     def site(self, pk: int) -> Site:
         return get_object_or_404(Site.objects.restrict(self.request.user, "change"), pk=pk)
+
+    def unit(self, site: Site) -> SiteUnit | None:
+        """The unit of a divided building the action is about (``unit`` in the form), or None: the site."""
+        pk = self.request.POST.get("unit", "")
+        return get_object_or_404(site.units.all(), pk=pk) if pk.isdigit() else None
 
     def back(self, site: Site) -> HttpResponse:
         target = self.request.POST.get("next", "")
@@ -123,7 +159,13 @@ class SiteReserveView(SiteActionView):
                 Demand.objects.restrict(request.user, "view"), pk=request.POST["demand"]
             )
         try:
-            site_reserve(site=site, user=request.user, demand=demand, note=request.POST.get("note", ""))
+            site_reserve(
+                site=site,
+                user=request.user,
+                demand=demand,
+                unit=self.unit(site),
+                note=request.POST.get("note", ""),
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -134,9 +176,38 @@ class SiteReserveView(SiteActionView):
 class SiteReleaseView(SiteActionView):
     def post(self, request: Any, pk: int) -> HttpResponse:
         site = self.site(pk)
-        count = site_release(site=site, user=request.user, reason=request.POST.get("reason", ""))
+        count = site_release(
+            site=site, user=request.user, reason=request.POST.get("reason", ""), unit=self.unit(site)
+        )
         messages.success(request, _("已释放 %(n)s 条预留。") % {"n": count})
         return self.back(site)
+
+
+class SiteUnitDeleteView(ObjectDeleteView):
+    """The generic delete of a unit, through ``site_unit_delete`` so that its building follows."""
+
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        unit = self.get_object()
+        try:
+            site_unit_delete(unit=unit, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("siteunit_detail", pk=unit.pk)
+        messages.success(request, _("已删除:%(obj)s,可在“已删除记录”中恢复。") % {"obj": unit})
+        return redirect("siteunit_list")
+
+
+class SiteUnitRestoreView(RestoreView):
+    """The generic restore of a deleted unit, through ``site_unit_restore`` so that its building follows."""
+
+    def post(self, request: Any, history_id: int) -> HttpResponse:
+        record = get_object_or_404(self.deletions(), history_id=history_id)
+        try:
+            unit = site_unit_restore(historical=record, user=request.user)
+        except ValueError as error:
+            raise Http404 from error
+        messages.success(request, _("已恢复:%(obj)s") % {"obj": unit})
+        return redirect("siteunit_detail", pk=unit.pk)
 
 
 class StaleSitesView(LoginRequiredMixin, View):

@@ -1,4 +1,5 @@
-"""Reads on sites: the engine's view of sites and demands, candidates, map data, totals, stale records."""
+"""Reads on sites: the engine's view of sites and demands, candidates, stale records, detail pages (the map's
+reads are in ``map_selectors``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.urls import reverse
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from zhaoshang.analytics.assignment import BatchAssignment, assign_demands
@@ -30,6 +30,7 @@ ENGINE_COLUMNS = (
     "lat",
     "area_mu",
     "floor_area_m2",
+    "available_area_m2",
     "land_area_m2",
     "land_use",
     "park__name",
@@ -56,14 +57,19 @@ def _float(value: Any) -> float | None:
 
 
 def site_row_to_engine(row: Mapping[str, Any]) -> EngineSite:
-    """One ``values(*ENGINE_COLUMNS)`` row as the matching engine's Site (id = the primary key as text)."""
+    """One ``values(*ENGINE_COLUMNS)`` row as the matching engine's Site (id = the primary key as text).
+
+    A building split into units offers what its available units add up to, not its whole floor area."""
     kind = row["kind"]
+    floor_area = row["floor_area_m2"]
+    if kind == Kind.BUILDING and row.get("available_area_m2") is not None:
+        floor_area = row["available_area_m2"]
     return EngineSite(
         id=str(row["pk"]),
         kind=kind,
         location=(float(row["lng"]), float(row["lat"])),
         area_mu=_float(row["area_mu"]),
-        floor_area_m2=_float(row["floor_area_m2"]),
+        floor_area_m2=_float(floor_area),
         land_area_m2=_float(row["land_area_m2"]),
         land_use=row["land_use"] or "",
         chemical_park=bool(row["park__is_chemical_park"]),
@@ -267,142 +273,6 @@ def stale_by_owner(user: Any, today: datetime.date | None = None) -> list[dict[s
     ]
 
 
-# --- the map ------------------------------------------------------------------------------------------
-
-MAP_COLUMNS = (
-    "pk",
-    "code",
-    "name",
-    "kind",
-    "availability",
-    "lng",
-    "lat",
-    "area_mu",
-    "land_area_m2",
-    "floor_area_m2",
-    "area_m2",
-    "land_use",
-    "park__name",
-    "park__is_chemical_park",
-    "town__name",
-    "land_price",
-    "rent",
-    "power_kva",
-    "verified_on",
-    "district_id",
-)
-
-
-def _round(value: Any, digits: int = 2) -> float | None:
-    return None if value is None else round(float(value), digits)
-
-
-def map_features(
-    queryset: QuerySet[Site], *, crs: str = "wgs84", today: datetime.date | None = None
-) -> dict[str, Any]:
-    """The sites as GeoJSON points with what the map's card shows; one query whatever their number.
-
-    ``crs`` "gcj02" shifts the points for GCJ-02 tiles (the display edge); stored data stay WGS84."""
-    today = today or timezone.localdate()
-    rows = list(queryset.filter(lng__isnull=False).values(*MAP_COLUMNS).order_by("pk"))
-    districts = {
-        d.pk: stale_days(d) for d in District.objects.filter(pk__in={r["district_id"] for r in rows})
-    }
-    lngs = [r["lng"] for r in rows]
-    lats = [r["lat"] for r in rows]
-    if crs == "gcj02" and rows:
-        shifted = wgs84_to_gcj02(lngs, lats)
-        lngs, lats = shifted[0].tolist(), shifted[1].tolist()
-    detail = reverse("site_detail", args=[0]).replace("/0/", "/{}/")
-    features = []
-    for row, lng, lat in zip(rows, lngs, lats, strict=True):
-        verified = row["verified_on"]
-        stale = verified is None or verified < today - datetime.timedelta(days=districts[row["district_id"]])
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(lng, 6), round(lat, 6)]},
-                "properties": {
-                    "id": row["pk"],
-                    "code": row["code"],
-                    "name": row["name"],
-                    "kind": row["kind"],
-                    "status": row["availability"],
-                    "area_mu": _round(row["area_mu"], 4),
-                    "land_area_m2": _round(row["land_area_m2"]),
-                    "floor_area_m2": _round(row["floor_area_m2"]),
-                    "land_use": row["land_use"],
-                    "park": row["park__name"] or "",
-                    "chemical": bool(row["park__is_chemical_park"]),
-                    "town": row["town__name"] or "",
-                    "price": _round(row["land_price"] if row["kind"] == Kind.PARCEL else row["rent"]),
-                    "power_kva": row["power_kva"],
-                    "verified_on": verified.isoformat() if verified else None,
-                    "stale": stale,
-                    "url": detail.format(row["pk"]),
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
-
-
-def site_totals(queryset: QuerySet[Site]) -> dict[str, list[dict[str, Any]]]:
-    """Counts and areas per kind, status, town and park (four grouped queries)."""
-
-    def grouped(*fields: str) -> list[dict[str, Any]]:
-        rows = (
-            queryset.order_by()
-            .values(*fields)
-            .annotate(
-                n=Count("pk"),
-                mu=Sum("area_mu", filter=Q(kind=Kind.PARCEL)),
-                land_m2=Sum("area_m2", filter=Q(kind=Kind.COURTYARD)),
-                floor_m2=Sum("floor_area_m2", filter=Q(kind=Kind.BUILDING)),
-            )
-            .order_by(*fields)
-        )
-        return [
-            {
-                **{f: r[f] for f in fields},
-                "count": r["n"],
-                "parcel_mu": _round(r["mu"]) or 0,
-                "building_m2": _round(r["floor_m2"]) or 0,
-                "courtyard_m2": _round(r["land_m2"]) or 0,
-            }
-            for r in rows
-        ]
-
-    kinds = dict(Kind.choices)
-    statuses = dict(Site.Availability.choices)
-    by_kind = [{**r, "label": str(kinds.get(r["kind"], r["kind"]))} for r in grouped("kind")]
-    by_status = [
-        {**r, "label": str(statuses.get(r["availability"], r["availability"]))}
-        for r in grouped("availability")
-    ]
-    by_town = [{**r, "label": r["town__name"] or "—"} for r in grouped("town__name")]
-    by_park = [{**r, "label": r["park__name"] or "—"} for r in grouped("park__name")]
-    return {"kind": by_kind, "status": by_status, "town": by_town, "park": by_park}
-
-
-def park_boundaries(user: Any, *, crs: str = "wgs84") -> dict[str, Any]:
-    from zhaoshang.core.models import Park
-    from zhaoshang.sites.geometry import geometry_from_wgs84
-
-    features = []
-    for park in Park.objects.restrict(user, "view").exclude(boundary=None).order_by("pk"):
-        geometry = park.boundary.get("geometry") if park.boundary.get("type") == "Feature" else park.boundary
-        if crs == "gcj02":
-            geometry = geometry_from_wgs84(geometry, "gcj02")
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": geometry,
-                "properties": {"name": park.name, "chemical": park.is_chemical_park},
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
-
-
 def display_crs() -> str:
     """The basemap's system: "gcj02" when the configured tiles are GCJ-02 (points are shifted to match)."""
     from django.conf import settings
@@ -410,24 +280,40 @@ def display_crs() -> str:
     return "gcj02" if str(settings.MAP_TILES_CRS).lower().replace("-", "") == "gcj02" else "wgs84"
 
 
+# Kept for the map's queries, not for people: left off the detail page.
+INTERNAL_FIELDS = ("bbox_west", "bbox_south", "bbox_east", "bbox_north")
+
+
 def site_detail_context(site: Site, user: Any) -> dict[str, Any]:
     from zhaoshang.sites.geometry import geometry_from_wgs84
+    from zhaoshang.web.templatetags.zs import detail_fields
 
     geometry = site.geometry
     if geometry and display_crs() == "gcj02":
         geometry = geometry_from_wgs84(geometry, "gcj02")
-    reservations = site.reservations.select_related("project", "demand", "by").order_by("-reserved_at")
+    reservations = list(
+        site.reservations.select_related("project", "demand", "by", "unit").order_by("-reserved_at", "-pk")
+    )
+    active = [r for r in reservations if r.released_at is None]
+    holds = {r.unit_id: r for r in active if r.unit_id}
+    units = list(site.units.order_by("floor", "name")) if site.kind == Kind.BUILDING else []
+    hidden = {str(Site._meta.get_field(name).verbose_name) for name in INTERNAL_FIELDS}
     return {
+        "detail_rows": [row for row in detail_fields(site) if row[0] not in hidden],
         "display_geometry": geometry,
         "stale": site_is_stale(site),
         "stale_days": stale_days(site.district),
         "reservations": reservations,
-        "active_reservation": next((r for r in reservations if r.released_at is None), None),
-        "units": site.units.all() if site.kind == Kind.BUILDING else [],
+        "active_reservation": next((r for r in active if r.unit_id is None), None),
+        "units": units,
+        "unit_rows": [(unit, holds.get(unit.pk)) for unit in units],
+        "units_held": len(holds),
         "area_mu_equivalent": (site.area_m2 / M2_PER_MU) if site.area_m2 else None,
-        "demands": Demand.objects.restrict(user, "view")
-        .filter(district_id=site.district_id, status=Demand.Status.OPEN, kind=site.kind)
-        .order_by("name")[:50],
+        "demands": list(
+            Demand.objects.restrict(user, "view")
+            .filter(district_id=site.district_id, status=Demand.Status.OPEN, kind=site.kind)
+            .order_by("name")[:50]
+        ),
     }
 
 
