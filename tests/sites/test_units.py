@@ -261,3 +261,36 @@ def test_a_divided_building_can_still_be_deleted(org: Any, hall: Site) -> None:
     object_delete(instance=hall, user=admin)
     assert not SiteUnit.objects.filter(site_id=hall.pk).exists()
     assert not Site.objects.filter(pk=hall.pk).exists()
+
+
+def test_the_api_moves_the_building_and_holds_sites_like_the_pages(org: Any, hall: Site) -> None:
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(org["users"]["linzi_admin"])
+    created = api.post("/api/siteunit/", {"site": hall.pk, "name": "D", "area_m2": "500"}, format="json")
+    assert created.status_code == 201, created.content
+    assert _state(hall) == ("available", 6500.0)
+    unit = SiteUnit.objects.get(pk=created.data["id"])
+    last = hall.history.first()  # the building's change is the API user's, on the API channel
+    assert (last.history_user, last.history_change_reason) == (org["users"]["linzi_admin"], "api")
+    project = ProjectFactory(district=org["linzi_district"])
+    held = api.post(
+        "/api/sitereservation/",
+        {"site": hall.pk, "unit": unit.pk, "project": project.pk, "note": "API 预留"},
+        format="json",
+    )
+    assert held.status_code == 201, held.content
+    unit.refresh_from_db()
+    assert unit.availability == "reserved" and _state(hall) == ("available", 6000.0)
+    refused = api.delete(f"/api/siteunit/{unit.pk}/")
+    assert refused.status_code == 400 and "预留" in refused.content.decode()
+    site_release(site=hall, unit=unit, user=org["users"]["linzi_admin"], reason="API 测试")
+    assert api.delete(f"/api/siteunit/{unit.pk}/").status_code == 204
+    assert _state(hall) == ("available", 6000.0)
+    # A plain site (no units) is held through the API as on its page.
+    plain = BuildingFactory(district=org["linzi_district"], code="U-2", name="未分割厂房", floor_area_m2=800)
+    held = api.post("/api/sitereservation/", {"site": plain.pk, "project": project.pk}, format="json")
+    assert held.status_code == 201 and _state(plain)[0] == "reserved"
+    again = api.post("/api/sitereservation/", {"site": plain.pk, "project": project.pk}, format="json")
+    assert again.status_code == 400  # no longer available

@@ -33,7 +33,10 @@ class ScopedViewSet(viewsets.ModelViewSet):
 
     def _save(self, instance: Any, serializer: Any) -> None:
         try:
-            object_save(instance=instance, user=self.request.user, channel="api")
+            if self.config.writer is not None:
+                instance = self.config.writer(instance, self.request.user, "api")
+            else:
+                object_save(instance=instance, user=self.request.user, channel="api")
         except DjangoValidationError as error:
             raise ValidationError(serializers.as_serializer_error(error)) from error
         serializer.instance = instance
@@ -51,7 +54,12 @@ class ScopedViewSet(viewsets.ModelViewSet):
     def destroy(self, request: Any, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
         try:
-            object_delete(instance=instance, user=request.user, channel="api")
+            if self.config.deleter is not None:
+                self.config.deleter(instance, request.user, "api")
+            else:
+                object_delete(instance=instance, user=request.user, channel="api")
+        except DjangoValidationError as error:
+            raise ValidationError(serializers.as_serializer_error(error)) from error
         except ProtectedError:
             return Response({"detail": _("仍被其他记录引用,无法删除")}, status=status.HTTP_409_CONFLICT)
         return Response(status=status.HTTP_204_NO_CONTENT)

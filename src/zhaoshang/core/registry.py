@@ -34,6 +34,10 @@ class ModelConfig:
     json_suffixes: tuple[str, ...] = (".json",)
     # A domain service that saves a valid form: (form, user) → object; default: the generic object_save.
     saver: Any = None
+    # The same services for the API, which has an instance rather than a form: (instance, user, channel) →
+    # object, and (instance, user, channel) for a deletion; default: object_save / object_delete.
+    writer: Any = None
+    deleter: Any = None
 
     @property
     def verbose_name(self) -> str:

@@ -11,7 +11,7 @@ from zhaoshang.core.services import object_save
 from zhaoshang.sites import api, filters, forms, resources
 from zhaoshang.sites.models import Demand, Site, SiteReservation, SiteUnit
 from zhaoshang.sites.selectors import demand_detail_context, site_detail_context
-from zhaoshang.sites.services import site_reserve, site_unit_save
+from zhaoshang.sites.services import site_reserve, site_unit_delete, site_unit_save
 from zhaoshang.sites.transfer import sites_geo_import, sites_geojson
 
 register_nav_group("sites", _("要素保障"), 30)
@@ -33,6 +33,29 @@ def _save_reservation(form: Any, user: Any) -> Any:
 
 def _save_unit(form: Any, user: Any) -> Any:
     return site_unit_save(instance=form.save(commit=False), user=user)
+
+
+def _write_unit(unit: SiteUnit, user: Any, channel: str) -> SiteUnit:
+    return site_unit_save(instance=unit, user=user, channel=channel)
+
+
+def _delete_unit(unit: SiteUnit, user: Any, channel: str) -> None:
+    site_unit_delete(unit=unit, user=user, channel=channel)
+
+
+def _write_reservation(reservation: SiteReservation, user: Any, channel: str) -> SiteReservation:
+    """A new reservation through the API holds the site as the page does; an edit changes only its fields."""
+    if reservation.pk:
+        return object_save(instance=reservation, user=user, channel=channel)
+    return site_reserve(
+        site=reservation.site,
+        user=user,
+        project=reservation.project,
+        demand=reservation.demand,
+        unit=reservation.unit,
+        note=reservation.note,
+        channel=channel,
+    )
 
 
 register(
@@ -74,6 +97,8 @@ register(
         nav_group="sites",
         select_related=["site"],
         saver=_save_unit,
+        writer=_write_unit,
+        deleter=_delete_unit,
     )
 )
 register(
@@ -101,5 +126,6 @@ register(
         nav_group="sites",
         select_related=["site", "unit__site", "project", "demand", "by"],
         saver=_save_reservation,
+        writer=_write_reservation,
     )
 )
