@@ -17,12 +17,14 @@ and ``zhaoshang demo`` (subprocesses, with a temporary ZHAOSHANG_DATA_DIR), then
 4. times ``scores_compute`` for one month of the city and ``district_forecast`` (10,000 draws) on the database
    path for Huantai, whose forecast covers exactly 500 projects (Linzi's, larger, is timed too) — on the demo
    and with the volume;
-5. times the dashboard and the city page with a prototype of the proposed fix patched into this process only
-   (``project_facts_lean``, checked to return the same facts; facts once per request; cached rate tables) —
-   the application code is not changed;
-6. for every page over its time target or whose time grew 1.5× or more, prints where the time goes: the
+5. for every page over its time target or whose time grew 1.5× or more, prints where the time goes: the
    slowest queries (CaptureQueriesContext) and a cProfile of one request; the same for ``scores_compute``;
-7. drops the database (unless --keep) and the temporary data directory.
+6. drops the database (unless --keep) and the temporary data directory.
+
+The dashboard and the city page cache their rate tables until the projects' data changes
+(``assessment.selectors.rate_tables``): ``dashboard`` and ``city`` are the pages as people usually get them (the
+cache filled by the warm-up requests), ``dashboard_cold`` and ``city_cold`` the first request after a change (the
+cache emptied before every request, untimed; their query counts are those of a miss).
 
 A page figure is the median of --runs requests after --warmups untimed ones, timed around ``client.get`` with
 Django's test Client in this process (force_login: ``linzi_admin``; ``city_admin`` for the city page; extra
@@ -56,7 +58,7 @@ HERE = Path(__file__).resolve().parent
 ZHAOSHANG = Path(sys.executable).with_name("zhaoshang")
 TODAY = dt.date(2026, 11, 20)  # the demo's "now": moves and funds stop here
 SEED = 20261128
-TIME_TARGET_MS = {"dashboard": 300.0, "city": 300.0}
+TIME_TARGET_MS = {"dashboard": 300.0, "city": 300.0, "dashboard_cold": 300.0, "city_cold": 300.0}
 FORECAST_PROJECTS = 500
 
 
@@ -450,17 +452,27 @@ def queries_of(client: Any, path: str) -> tuple[int, list[dict[str, str]]]:
     return len(captured.captured_queries), list(captured.captured_queries)
 
 
-def measure(client: Any, path: str, runs: int, warmups: int) -> dict[str, Any]:
+def measure(client: Any, path: str, runs: int, warmups: int, cold: bool = False) -> dict[str, Any]:
+    from django.core.cache import cache
+
+    def prepare() -> None:
+        if cold:
+            cache.clear()
+
     for _ in range(warmups):
+        prepare()
         _get(client, path)
     times = []
     content = b""
     for _ in range(runs):
+        prepare()
         start = time.perf_counter()
         response = _get(client, path)
         times.append((time.perf_counter() - start) * 1000)
         content = response.content
+    prepare()
     n1, _q = queries_of(client, path)
+    prepare()
     n2, _q = queries_of(client, path)
     if n1 != n2:
         raise RuntimeError(f"{path}: query count not stable ({n1} then {n2})")
@@ -487,7 +499,9 @@ def pages(ctx: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("my_tasks_clerk", "linzi_clerk", "/my/tasks/"),
         ("blocker_board", "linzi_admin", "/blockers/board/"),
         ("dashboard", "linzi_admin", "/assessment/?year=2026"),
+        ("dashboard_cold", "linzi_admin", "/assessment/?year=2026"),
         ("city", "city_admin", "/assessment/city/?year=2026"),
+        ("city_cold", "city_admin", "/assessment/city/?year=2026"),
         ("home", "linzi_admin", "/"),
         ("home_city", "city_admin", "/"),
     ]
@@ -501,7 +515,8 @@ def measure_pages(ctx: dict[str, Any], runs: int, warmups: int) -> dict[str, dic
     clients = {name: _client(user) for name, user in users.items()}
     results = {}
     for key, who, path in pages(ctx):
-        results[key] = {"path": path, "user": who, **measure(clients[who], path, runs, warmups)}
+        cold = key.endswith("_cold")
+        results[key] = {"path": path, "user": who, **measure(clients[who], path, runs, warmups, cold)}
         r = results[key]
         r["load"] = os.getloadavg()[0]
         print(f"  {key:<17} {path:<30} {r['median_ms']:8.1f} ms {r['queries']:3d} queries "
@@ -564,10 +579,14 @@ def measure_services(ctx: dict[str, Any], runs: int) -> dict[str, Any]:
 def explain(ctx: dict[str, Any], key: str, top: int = 25) -> str:
     """Where one request's time goes: its slowest queries and a cProfile of the request."""
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
 
     _key, who, path = next(p for p in pages(ctx) if p[0] == key)
+    cold = key.endswith("_cold")
     client = _client(get_user_model().objects.get(username=who))
     _get(client, path)
+    if cold:
+        cache.clear()
     count, queries = queries_of(client, path)
     sql_ms = sum(float(q["time"]) for q in queries) * 1000
     lines = [f"### {key}: GET {path} as {who}", f"{count} queries, {sql_ms:.1f} ms in the database (as timed by "
@@ -575,6 +594,8 @@ def explain(ctx: dict[str, Any], key: str, top: int = 25) -> str:
     for q in sorted(queries, key=lambda q: -float(q["time"]))[:6]:
         sql = " ".join(q["sql"].split())
         lines.append(f"  {float(q['time']) * 1000:7.1f} ms  {sql[:300]}{'…' if len(sql) > 300 else ''}")
+    if cold:
+        cache.clear()
     profile = cProfile.Profile()
     start = time.perf_counter()
     profile.enable()
@@ -617,166 +638,6 @@ def explain_service(name: str, func: Any, top: int = 20) -> str:
 
 
 # --- prototype of the proposed fix (not applied to the application) ---------------------------------------
-
-
-def project_facts_lean(projects: Any) -> list[Any]:
-    """What `zhaoshang.assessment.selectors.project_facts` returns, read as tuples (values_list) instead of
-    model instances with four select_related joins, and the moves/funds/outputs filtered by a subquery instead
-    of a Python list of thousands of ids. The script checks that it returns the same facts."""
-    from collections import defaultdict
-
-    from zhaoshang.analytics.rates import ProjectFacts
-    from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput, StageMove
-
-    ids = projects.order_by().values("pk")
-    reached: dict[int, dict[str, dt.date]] = defaultdict(dict)
-    for pid, stage, date in (
-        StageMove.objects.filter(project_id__in=ids, verified_at__isnull=False)
-        .order_by("date")
-        .values_list("project_id", "to_stage", "date")
-    ):
-        reached[pid].setdefault(stage, date)
-    funds: dict[int, list[tuple[dt.date, float, str]]] = defaultdict(list)
-    for pid, date, amount, origin in (
-        FundsEntry.objects.filter(project_id__in=ids)
-        .order_by()
-        .values_list("project_id", "date", "amount", "origin")
-    ):
-        funds[pid].append((date, float(amount), origin))
-    outputs: dict[int, dict[int, tuple[float, float]]] = defaultdict(dict)
-    for pid, year, output, tax in (
-        ProjectOutput.objects.filter(project_id__in=ids)
-        .order_by()
-        .values_list("project_id", "year", "output", "tax")
-    ):
-        outputs[pid][year] = (float(output), float(tax))
-    rows = projects.values_list(
-        "pk", "stage", "status", "created", "total_investment", "designed_output", "designed_tax",
-        "promised_start_date", "district__name", "chain__name", "town__name", "park__name",
-    )  # fmt: skip
-    facts = []
-    for pk, stage, status, created, total, output, tax, promised, district, chain, town, park in rows:
-        groups = {"district": district}
-        for name, value in (("chain", chain), ("town", town), ("park", park)):
-            if value is not None:
-                groups[name] = value
-        stage_dates = dict(reached[pk])
-        if stage in ("lead", "negotiation") and stage not in stage_dates:
-            stage_dates[stage] = created.date()
-        own = outputs[pk]
-        facts.append(
-            ProjectFacts(
-                key=str(pk),
-                stage=stage,
-                stage_dates=stage_dates,
-                groups=groups,
-                signed_amount=float(total or 0),
-                funds=tuple(funds[pk]),
-                designed_output=float(output or 0),
-                designed_tax=float(tax or 0),
-                actual_output={y: o for y, (o, _t) in own.items()},
-                actual_tax={y: t for y, (_o, t) in own.items()},
-                promised_start_date=promised,
-                terminated=status == Project.Status.TERMINATED,
-            )  # fmt: skip
-        )
-    return facts
-
-
-def _facts_key(f: Any) -> tuple[Any, ...]:
-    return (f.key, f.stage, sorted(f.stage_dates.items()), sorted(f.groups.items()), f.signed_amount,
-            sorted(f.funds), f.designed_output, f.designed_tax, sorted(f.actual_output.items()),
-            sorted(f.actual_tax.items()), f.promised_start_date, f.terminated)  # fmt: skip
-
-
-def measure_prototype(ctx: dict[str, Any], runs: int, warmups: int) -> dict[str, Any]:
-    """Dashboard and city page with the proposed fixes patched in for the duration (and then restored):
-    (a) lean facts; (b) lean facts computed once per request for both tables of the dashboard; (c) the rate
-    tables served from a cache (what a per-district cache keyed by a data version gives on a hit)."""
-    from django.contrib.auth import get_user_model
-
-    from zhaoshang.analytics.rates import rates_by_group
-    from zhaoshang.assessment import dashboard, selectors
-    from zhaoshang.projects.models import Project
-
-    User = get_user_model()
-    linzi_admin = User.objects.get(username="linzi_admin")
-    projects = (
-        Project.objects.restrict(linzi_admin, "view")
-        .exclude(stage="reserve")
-        .filter(district__adcode="370305")
-    )
-    same = sorted(map(_facts_key, selectors.project_facts(projects))) == sorted(
-        map(_facts_key, project_facts_lean(projects))
-    )
-    if not same:
-        raise RuntimeError("the prototype's facts differ from project_facts")
-    start = time.perf_counter()
-    selectors.project_facts(projects)
-    app_s = time.perf_counter() - start
-    start = time.perf_counter()
-    project_facts_lean(projects)
-    lean_s = time.perf_counter() - start
-    print(f"  facts of Linzi's {projects.count()} projects: project_facts {app_s * 1000:.0f} ms, "
-          f"prototype {lean_s * 1000:.0f} ms (identical facts)")  # fmt: skip
-    out: dict[str, Any] = {"facts_app_ms": app_s * 1000, "facts_lean_ms": lean_s * 1000}
-    clients = {u: _client(User.objects.get(username=u)) for u in ("linzi_admin", "city_admin")}
-    memo: dict[Any, Any] = {}
-
-    def rate_table_once(user: Any, group: str, period: Any, district: Any = None) -> Any:
-        key = (user.pk, period, getattr(district, "pk", None))
-        if key not in memo:
-            scoped = Project.objects.restrict(user, "view").exclude(stage="reserve")
-            if district is not None:
-                scoped = scoped.filter(district=district)
-            memo[key] = project_facts_lean(scoped)
-        return rates_by_group(memo[key], group, period, selectors.definitions_for(district))
-
-    cached: dict[Any, Any] = {}
-
-    def rate_table_cached(user: Any, group: str, period: Any, district: Any = None) -> Any:
-        key = (user.pk, group, period, getattr(district, "pk", None))
-        if key not in cached:
-            cached[key] = rate_table_once(user, group, period, district)
-        return cached[key]
-
-    original_facts, original_table = selectors.project_facts, dashboard.rate_table
-    variants = [
-        ("lean_facts", project_facts_lean, original_table, False),
-        ("lean_facts_once", project_facts_lean, rate_table_once, True),
-        ("cached_tables", project_facts_lean, rate_table_cached, False),
-    ]
-    try:
-        for name, facts, table, per_request in variants:
-            selectors.project_facts, dashboard.rate_table = facts, table
-            for key, who, path in pages(ctx):
-                if key not in ("dashboard", "city"):
-                    continue
-                client = clients[who]
-                if per_request:
-                    client = _MemoClearing(client, memo)
-                r = measure(client, path, runs, warmups)
-                out[f"{key}_{name}"] = r
-                print(
-                    f"  {key:<9} {name:<16} {r['median_ms']:8.1f} ms  {r['queries']:3d} queries", flush=True
-                )
-    finally:
-        selectors.project_facts, dashboard.rate_table = original_facts, original_table
-    return out
-
-
-class _MemoClearing:
-    """A client whose every request starts with an empty per-request memo."""
-
-    def __init__(self, client: Any, memo: dict[Any, Any]) -> None:
-        self.client, self.memo = client, memo
-
-    def get(self, path: str) -> Any:
-        self.memo.clear()
-        return self.client.get(path)
-
-
-# --- main -------------------------------------------------------------------------------------------------
 
 
 def build_report(ctx: dict[str, Any]) -> tuple[int, float]:
@@ -914,8 +775,6 @@ def main() -> None:
         print(f"  district_forecast Huantai ({svc['forecast_huantai']['projects']} projects) "
               f"{svc['forecast_huantai']['median_s']:.2f} s (target ≤ 2 s: "
               f"{'met' if svc['forecast_huantai']['median_s'] <= 2 else 'MISSED'})")  # fmt: skip
-
-        # The prototype (measure_prototype) was the fix now in assessment.selectors; it is kept for reference only.
 
         # Where the time goes: every page over its target, whose time grew 1.5× or more, or whose queries grew.
         print("\nwhere the time goes (big database)")
