@@ -301,3 +301,18 @@ def test_count_rates_in_unit_interval_and_drill_down_consistent(
         parts = [g[name] for g in groups.values()]
         assert sum(p.denominator for p in parts) == r.denominator
         assert sorted(k for p in parts for k in p.members_numerator) == sorted(r.members_numerator)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(STAGES),
+        st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2027, 12, 31)),
+        max_size=len(STAGES),
+    )
+)
+def test_reached_is_the_own_date_else_the_earliest_later_one(stage_dates: dict[str, dt.date]) -> None:
+    facts = ProjectFacts(key="p", stage="capacity", stage_dates=stage_dates)
+    for i, stage in enumerate(STAGES):
+        later = [day for code, day in stage_dates.items() if STAGES.index(code) > i]
+        expected = stage_dates.get(stage, min(later) if later else None)
+        assert facts.reached(stage) == expected

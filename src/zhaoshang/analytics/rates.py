@@ -43,6 +43,7 @@ import calendar
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal, NamedTuple
 
 __all__ = [
@@ -118,11 +119,20 @@ class ProjectFacts:
 
     def reached(self, stage: str) -> dt.date | None:
         """First date the project reached ``stage`` (see the module note on unrecorded stages)."""
-        own = self.stage_dates.get(stage)
-        if own is not None:
-            return own
-        later = [day for code, day in self.stage_dates.items() if _INDEX[code] > _INDEX[stage]]
-        return min(later) if later else None
+        return self._reached[_INDEX[stage]]
+
+    @cached_property
+    def _reached(self) -> tuple[dt.date | None, ...]:
+        # Every stage at once (a stage without its own date takes the earliest later one): the rates of
+        # 10,000 projects ask ~100,000 times.
+        out: list[dt.date | None] = [None] * len(STAGES)
+        earliest_later: dt.date | None = None
+        for i in range(len(STAGES) - 1, -1, -1):
+            own = self.stage_dates.get(STAGES[i])
+            out[i] = own if own is not None else earliest_later
+            if own is not None and (earliest_later is None or own < earliest_later):
+                earliest_later = own
+        return tuple(out)
 
 
 @dataclass(frozen=True)
