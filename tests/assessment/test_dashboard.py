@@ -141,3 +141,40 @@ def test_rates_for_any_period_and_grouping_with_excel(org: Any, client_for: Any)
     workbook = client.get(reverse("assessment_rates") + "?group=chain&format=xlsx")
     assert workbook["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client.get(reverse("assessment_rates") + "?group=nothing").status_code == 404
+
+
+def test_every_target_opens_the_records_that_make_up_its_actual(
+    org: Any, users: Any, client_for: Any
+) -> None:
+    client = client_for("linzi_admin")
+    targets = Target.objects.filter(district=org["linzi_district"], year=2026).exclude(metric="custom")
+    assert targets.count() >= 3
+    seen_kinds = set()
+    for target in targets:
+        page = client.get(reverse("assessment_target", args=[target.pk]))
+        assert page.status_code == 200
+        kind, rows, actual = page.context["kind"], page.context["rows"], page.context["progress"]["actual"]
+        seen_kinds.add(kind)
+        if target.metric in ("signed_investment",):
+            assert sum((p.total_investment or 0) for p in rows) == actual
+        elif kind == "funds":
+            assert sum(f.amount for f in rows) == actual
+            assert target.metric != "funds_outside_province" or {f.origin for f in rows} <= {
+                "outside_province"
+            }
+        elif kind == "investors":
+            assert len(rows) == actual
+        else:
+            assert len(rows) == actual
+    assert {"funds", "investors"} <= seen_kinds  # the 105 亿 and the ten top-500 firms
+    # The dashboard's actual is a link to it; another district's target is a 404.
+    html = client.get(reverse("assessment_dashboard") + "?year=2026").content.decode()
+    assert reverse("assessment_target", args=[targets.first().pk]) in html
+    huantai = Target.objects.filter(district=org["huantai_district"]).first()
+    if huantai is not None:
+        assert client.get(reverse("assessment_target", args=[huantai.pk])).status_code == 404
+    linzi_target = targets.first()
+    assert (
+        client_for("huantai_admin").get(reverse("assessment_target", args=[linzi_target.pk])).status_code
+        == 404
+    )

@@ -9,19 +9,22 @@ from urllib.parse import urlencode
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from zhaoshang.analytics.rates import Period
 from zhaoshang.assessment.forecasting import latest_forecast
+from zhaoshang.assessment.models import Target
 from zhaoshang.assessment.selectors import (
     GROUPS,
     RATE_LABELS,
     rate_table,
     rate_tables,
+    target_actual,
     target_progress,
+    target_records,
 )
 from zhaoshang.core.models import District, Job
 from zhaoshang.core.scope import user_scope
@@ -203,6 +206,19 @@ class DrillView(LoginRequiredMixin, View):
             "rest": rest,
         }
         return render(request, "assessment/drill.html", context)
+
+
+class TargetDrillView(LoginRequiredMixin, View):
+    """The records behind a target's actual: the projects, funds entries or investors that make it up."""
+
+    def get(self, request: Any, pk: int) -> HttpResponse:
+        target = get_object_or_404(
+            Target.objects.restrict(request.user, "view").select_related("district"), pk=pk
+        )
+        actual = target_actual(request.user, target)
+        progress = {"actual": actual, "completion": float(actual / target.value) if target.value else None}
+        context = {"target": target, "progress": progress, **target_records(request.user, target)}
+        return render(request, "assessment/target_drill.html", context)
 
 
 class ForecastView(LoginRequiredMixin, View):

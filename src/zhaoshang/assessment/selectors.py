@@ -194,6 +194,12 @@ def target_progress(
     return rows
 
 
+def target_actual(user: Any, target: Target, end: datetime.date | None = None) -> Decimal:
+    """One target's actual from 1 January to ``end`` (default: the year's end)."""
+    year_end = datetime.date(target.year, 12, 31)
+    return _actual(user, target, datetime.date(target.year, 1, 1), min(end or year_end, year_end))
+
+
 def _scope(user: Any, target: Target) -> Any:
     projects = Project.objects.restrict(user, "view").filter(district=target.district)
     if target.team_id:
@@ -236,17 +242,64 @@ def _actual(user: Any, target: Target, start: datetime.date, end: datetime.date)
 
 def _top500_landed(projects: Any, district: Any, start: datetime.date, end: datetime.date) -> int:
     """Investors on one of the district's four top-500 lists whose project started (landed) in the year."""
+    return len({investor for investor, _project in _top500_projects(projects, district, start, end)})
+
+
+def _top500_projects(
+    projects: Any, district: Any, start: datetime.date, end: datetime.date
+) -> list[tuple[str, Any]]:
     from zhaoshang.assessment.forms import DEFAULT_TOP500_LISTS
     from zhaoshang.assessment.models import TOP500_LISTS
 
     chosen = district.settings.get("top500_lists") or DEFAULT_TOP500_LISTS
     names = {str(label) for code, label in TOP500_LISTS if code in chosen}
     landed = projects.filter(started_date__range=(start, end)).exclude(investor_top500=[])
-    investors = set()
-    for project in landed.only("investor_uscc", "investor_name", "investor_top500"):
+    found = []
+    for project in landed.order_by("started_date", "pk"):
         if any(entry.get("list") in names for entry in project.investor_top500 or []):
-            investors.add(project.investor_uscc or project.investor_name)
-    return len(investors)
+            found.append((project.investor_uscc or project.investor_name, project))
+    return found
+
+
+def target_records(user: Any, target: Target, end: datetime.date | None = None) -> dict[str, Any]:
+    """The records behind a target's actual (the same rules as ``target_progress``): projects, or funds
+    entries for money in place; for top-500 firms each counted investor with its landed projects."""
+    year = target.year
+    start = datetime.date(year, 1, 1)
+    end = min(end or datetime.date(year, 12, 31), datetime.date(year, 12, 31))
+    metric = target.metric
+    projects = _scope(user, target).select_related("chain", "district")
+    if metric in (Target.Metric.SIGNED_COUNT, Target.Metric.SIGNED_INVESTMENT):
+        return {
+            "kind": "projects",
+            "rows": list(projects.filter(signed_date__range=(start, end)).order_by("signed_date", "pk")),
+        }
+    if metric == Target.Metric.STARTED_COUNT:
+        started = StageMove.objects.filter(
+            project__in=projects, verified_at__isnull=False, date__range=(start, end), to_stage="started"
+        ).values("project")
+        return {"kind": "projects", "rows": list(projects.filter(pk__in=started).order_by("name", "pk"))}
+    if metric == Target.Metric.PROVINCIAL_MAJOR:
+        return {
+            "kind": "projects",
+            "rows": list(projects.filter(tier=Project.Tier.PROVINCIAL).order_by("name")),
+        }
+    if metric == Target.Metric.MUNICIPAL_MAJOR:
+        return {
+            "kind": "projects",
+            "rows": list(projects.filter(tier=Project.Tier.MUNICIPAL).order_by("name")),
+        }
+    if metric in (Target.Metric.FUNDS_IN_PLACE, Target.Metric.FUNDS_OUTSIDE_PROVINCE):
+        funds = FundsEntry.objects.filter(project__in=projects, date__range=(start, end))
+        if metric == Target.Metric.FUNDS_OUTSIDE_PROVINCE:
+            funds = funds.filter(origin="outside_province")
+        return {"kind": "funds", "rows": list(funds.select_related("project").order_by("-date", "pk"))}
+    if metric == Target.Metric.TOP500_LANDED:
+        investors: dict[str, list[Any]] = {}
+        for investor, project in _top500_projects(projects, target.district, start, end):
+            investors.setdefault(investor, []).append(project)
+        return {"kind": "investors", "rows": list(investors.items())}
+    return {"kind": "custom", "rows": []}
 
 
 def projects_by_stage(user: Any) -> dict[str, int]:
