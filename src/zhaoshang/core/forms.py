@@ -6,10 +6,14 @@ from typing import Any
 from django import forms
 
 from zhaoshang.core.models import Department, District, Park, Team, Town
+from zhaoshang.core.search_select import ChoiceSource, offer_search
 
 
 class ScopedModelForm(forms.ModelForm):
-    """Choices of scoped objects are limited to the user's scope; the district to where they may write."""
+    """Choices of scoped objects are limited to the user's scope; the district to where they may write.
+
+    A choice among many rows (projects, sites, enterprises) becomes a search box: see `core.search_select`.
+    """
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -24,7 +28,11 @@ class ScopedModelForm(forms.ModelForm):
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "restrict"):
                 action = ("add" if adding else "change") if name == "district" else "view"
+                # Only the plain model queryset can be described to the search endpoint (no limit_choices_to).
+                plain = not queryset.query.where
                 field.queryset = queryset.restrict(user, action)
+                if plain:
+                    offer_search(field, ChoiceSource(model=queryset.model, action=action))
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")

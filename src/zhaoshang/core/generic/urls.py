@@ -6,6 +6,7 @@ from django.urls import URLPattern, path
 
 from zhaoshang.core.generic import history, transfer, views
 from zhaoshang.core.registry import configs
+from zhaoshang.core.search_select import SearchSelectView
 
 
 def generic_urlpatterns() -> list[URLPattern]:
@@ -13,6 +14,7 @@ def generic_urlpatterns() -> list[URLPattern]:
         path("jobs/", transfer.JobListView.as_view(), name="job_list"),
         path("jobs/<int:pk>/", transfer.JobDetailView.as_view(), name="job_detail"),
         path("jobs/<int:pk>/confirm/", transfer.ImportConfirmView.as_view(), name="import_confirm"),
+        path("search-select/", SearchSelectView.as_view(), name="search_select"),
     ]
     for config in configs():
         k = config.key
