@@ -170,7 +170,9 @@ def test_narrowed_choices_keep_the_search_in_step(
     assert len(found) == SEARCH_LIMIT and set(found) <= {str(p.pk) for p in linzi_many}
 
 
-def test_a_disabled_choice_shows_its_value_without_a_search_box(org: Any, users: Any, linzi_many: Any) -> None:
+def test_a_disabled_choice_shows_its_value_without_a_search_box(
+    org: Any, users: Any, linzi_many: Any
+) -> None:
     form = FundsEntryForm(user=users["linzi_admin"], initial={"project": linzi_many[3].pk})
     form.fields["project"].disabled = True
     html = str(form["project"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -434,3 +435,41 @@ def test_query_count_does_not_grow_with_the_projects(org: Any, users: Any, clien
     assert large[0].summary["totals"]["count"] == 100 and small[0].summary["totals"]["count"] == 10
     assert build_large == build_small
     assert page_large == page_small
+
+
+def test_decision_form_searches_projects_instead_of_listing_them(
+    org: Any, users: Any, client_for: Any
+) -> None:
+    from zhaoshang.core.search_select import SEARCH_THRESHOLD
+    from zhaoshang.projects.models import Project
+
+    district = District.objects.get(adcode="370303")
+    report = dispatch_build(district=district, period_start=START, period_end=END, user=users["city_admin"])
+    client = client_for("city_admin")
+
+    def add_projects(count: int, prefix: str) -> list[Project]:
+        rows = ProjectFactory.build_batch(count, district=district)
+        for index, row in enumerate(rows):
+            row.name = f"{prefix}{index:04d}"
+        return Project.objects.bulk_create(rows)
+
+    def options() -> int:
+        html = client.get(reverse("dispatch_detail", args=[report.pk])).content.decode()
+        assert 'name="q"' in html and 'placeholder="输入名称搜索"' in html
+        return html.count("<option")
+
+    projects = add_projects(SEARCH_THRESHOLD + 1, "张店调度项目")
+    few = options()
+    add_projects(300, "张店储备项目")
+    assert options() == few < 30  # the select holds a blank only; departments and kinds are the rest
+    # The lookup offers what the decision form accepts: this district's projects, not terminated ones.
+    Project.objects.filter(pk=projects[0].pk).update(status=Project.Status.TERMINATED)
+    html = client.get(reverse("dispatch_detail", args=[report.pk])).content.decode()
+    lookup = re.search(r'<input type="search"[^>]*hx-get="([^"]+)"', html).group(1).replace("&amp;", "&")
+    found = client.get(f"{lookup}&q=张店调度项目000").content.decode()
+    assert "张店调度项目0000" not in found and "张店调度项目0001" in found
+    ProjectFactory(district=org["linzi_district"], name="临淄调度项目")  # the city admin sees it elsewhere
+    assert "临淄调度项目" not in client.get(f"{lookup}&q=调度项目").content.decode()
+    data = {"project": projects[7].pk, "kind": "task", "text": "完成供地", "due_date": "2026-12-10"}
+    assert client.post(reverse("dispatch_decision", args=[report.pk]), data).status_code == 302
+    assert WeeklyTask.objects.get(title="完成供地").project == projects[7]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.forms import ScopedModelForm
 from zhaoshang.core.models import Department, District
+from zhaoshang.core.search_select import ChoiceSource, offer_search
 from zhaoshang.projects.dispatch import dispatch_period_default
 from zhaoshang.projects.models import Blocker, DispatchReport, Project, WeeklyTask
 from zhaoshang.projects.tasks import task_owner_choices, week_start
@@ -143,12 +144,15 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, report: DispatchReport, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = (
-            Project.objects.restrict(user, "add")
-            .filter(district_id=report.district_id)
-            .exclude(status=Project.Status.TERMINATED)
-            .order_by("name")
+        # A district has thousands of projects: a search box, not a list of them all.
+        projects = ChoiceSource(
+            model=Project,
+            action="add",
+            filters={"district_id": report.district_id},
+            excludes={"status": Project.Status.TERMINATED.value},
         )
+        self.fields["project"].queryset = projects.queryset(user).order_by("name")
+        offer_search(self.fields["project"], projects)
         self.fields["department"].queryset = Department.objects.restrict(user, "view").filter(
             district_id=report.district_id
         )
