@@ -246,3 +246,55 @@ def test_stepping_back_from_a_verified_stage_waits_for_a_reviewer(org: Any, user
     stage_move_verify(move=move, user=users["linzi_admin"], approve=True)
     project.refresh_from_db()
     assert project.stage == "signed"
+
+
+def test_a_ledger_asks_for_its_stages_to_be_confirmed_and_the_queue_confirms_them(
+    org: Any, users: Any, client_for: Any
+) -> None:
+    from zhaoshang.assessment.selectors import project_facts
+    from zhaoshang.projects.models import StageMove
+
+    book = openpyxl.Workbook()
+    book.active.append(["区县代码", "项目名称", "阶段", "总投资", "签约日期"])
+    book.active.append(["370305", "台账签约项目", "签约", "2亿元", "2026年3月"])
+    book.active.append(["370305", "台账开工项目", "开工", "3亿元", "2025年6月"])
+    book.active.append(["370305", "台账洽谈项目", "洽谈", "1亿元", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    importer = users["linzi_chief"]
+    report = import_run(
+        resource=ProjectResource(user=importer),
+        dataset=read_table("l.xlsx", buffer.getvalue()),
+        user=importer,
+        dry_run=False,
+    )
+    assert report.committed and report.new == 3, [i.message for i in report.issues]
+    moves = StageMove.objects.filter(project__name__startswith="台账").order_by("project__name")
+    assert {(m.project.name, m.to_stage, m.pending) for m in moves} == {
+        ("台账签约项目", "signed", True),
+        ("台账开工项目", "started", True),
+    }  # negotiation does not count, so it needs no review
+    signed = moves.get(to_stage="signed")
+    assert signed.date == datetime.date(2026, 3, 1) and signed.evidence_note == "台账导入"
+    projects = Project.objects.filter(name__startswith="台账")
+    facts = {f.key: f for f in project_facts(projects)}
+    assert all("signed" not in f.stage_dates for f in facts.values())  # unconfirmed: not counted yet
+    # The importer (a chain chief) may not verify at all: an empty queue; the district's administrator can.
+    own = client_for("linzi_chief").get(reverse("review_queue"))
+    assert own.status_code == 200 and not own.context["page"].object_list
+    admin = client_for("linzi_admin")
+    queue = admin.get(reverse("review_queue"))
+    listed = {m.pk for m in queue.context["page"].object_list}
+    assert set(moves.values_list("pk", flat=True)) <= listed
+    home = admin.get(reverse("home")).content.decode()
+    assert 'id="pending-review"' in home
+    refused = admin.post(reverse("review_queue"), {"move": list(listed), "approve": "0"})
+    assert refused.status_code == 302 and all(m.pending for m in StageMove.objects.filter(pk__in=listed))
+    admin.post(reverse("review_queue"), {"move": [m.pk for m in moves], "approve": "1"})
+    assert not any(m.pending for m in StageMove.objects.filter(pk__in=[m.pk for m in moves]))
+    facts = {f.key: f for f in project_facts(projects)}
+    started = Project.objects.get(name="台账开工项目")
+    assert "started" in facts[str(started.pk)].stage_dates and started.stage == "started"
+    # Another district's reviewer never sees Linzi's queue entries.
+    other = client_for("huantai_admin").get(reverse("review_queue"))
+    assert not ({m.pk for m in other.context["page"].object_list} & listed)

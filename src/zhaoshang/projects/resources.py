@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from import_export.fields import Field
 
 from zhaoshang.chains.models import Chain
@@ -20,8 +21,10 @@ from zhaoshang.core.widgets import (
     Top500Widget,
     UsccWidget,
 )
-from zhaoshang.projects.models import FundsEntry, Origin, Project, ProjectOutput
-from zhaoshang.projects.stages import DEFAULT_STAGES
+from zhaoshang.projects.models import FundsEntry, Origin, Project, ProjectOutput, StageMove
+from zhaoshang.projects.stages import DEFAULT_STAGES, VERIFIED_STAGES
+
+LEDGER_EVIDENCE = "台账导入"  # the evidence note of a stage confirmed from an imported ledger
 
 
 class CurrentChainWidget(LookupWidget):
@@ -117,6 +120,28 @@ class ProjectResource(ScopedResource):
         if instance.pk:
             # A ledger loads new projects at their stage; after that, stages move only with evidence.
             instance.stage, instance.signed_date = stage, signed
+
+    def do_instance_save(self, instance: Any, is_create: bool) -> None:
+        super().do_instance_save(instance, is_create)
+        if is_create:
+            ledger_stage_request(instance, self.user)
+
+
+def ledger_stage_request(project: Project, user: Any) -> StageMove | None:
+    """A project loaded from a ledger at a counted stage (signed and later) asks a reviewer to confirm that
+    stage: until then the rates do not count it, as for any claim. Dated by the ledger's signing date for
+    "signed", else the day of the import (the reviewer checks it, or sends it back with the right date)."""
+    if project.stage not in VERIFIED_STAGES or user is None or not getattr(user, "pk", None):
+        return None
+    day = project.signed_date if project.stage == "signed" and project.signed_date else timezone.localdate()
+    return StageMove.objects.create(
+        project=project,
+        from_stage="negotiation",
+        to_stage=project.stage,
+        date=min(day, timezone.localdate()),
+        evidence_note=LEDGER_EVIDENCE,
+        requested_by=user,
+    )
 
 
 class FundsEntryResource(ScopedResource):

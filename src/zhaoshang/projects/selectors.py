@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Q, Sum
 
-from zhaoshang.projects.models import FundsEntry, Origin, Project
+from zhaoshang.projects.models import FundsEntry, Origin, Project, StageMove
 from zhaoshang.projects.services import can_verify
 from zhaoshang.projects.stages import EVIDENCE_HINTS, VERIFIED_STAGES, stage_index, stages_for
 
@@ -105,6 +105,11 @@ def project_overview(user: Any, today: datetime.date | None = None) -> dict[str,
             user, since=year_start, until=today, origin="outside_province"
         ),
         "overdue_start": overdue_start(user, today).count(),
+        # Moves waiting for this user's review (none for those who may not verify).
+        "pending_review": StageMove.objects.restrict(user, "verify")
+        .filter(verified_at__isnull=True, rejected_reason="")
+        .exclude(requested_by=user)
+        .count(),
     }
 
 
