@@ -78,3 +78,17 @@ def test_site_form_converts_coordinates_from_the_chosen_crs(org: Any, client_for
     data.update(code="FORM-3", lng="500", lat="36", coord_crs="wgs84", geometry="")
     response = client_for("linzi_admin").post("/site/add/", data)
     assert response.status_code == 400 and "lng" in response.context["form"].errors
+
+
+def test_the_reservation_form_searches_the_thousands_of_demo_sites(org: Any, client_for: Any) -> None:
+    import re
+
+    from zhaoshang.sites.models import Site
+
+    available = Site.objects.filter(district=org["linzi_district"], availability="available").count()
+    assert available > 200
+    html = client_for("linzi_admin").get("/sitereservation/add/").content.decode()
+    site_select = re.search(r'<select name="site".*?</select>', html, re.S)
+    assert site_select is not None
+    assert site_select.group(0).count("<option") <= 2  # the blank and nothing else: one searches instead
+    assert 'hx-get="/search-select/' in html

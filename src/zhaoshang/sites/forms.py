@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.chains.forms import ListField
 from zhaoshang.core.forms import ScopedModelForm
+from zhaoshang.core.search_select import narrow_choices
 from zhaoshang.core.validators import localised
 from zhaoshang.geo.coords import CoordError, convert, parse_crs
 from zhaoshang.sites.geometry import geometry_to_wgs84
@@ -156,7 +157,7 @@ class SiteUnitForm(ScopedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = self.fields["site"].queryset.filter(kind="building")
+        narrow_choices(self.fields["site"], kind="building")
 
 
 class SiteReservationForm(ScopedModelForm):
@@ -171,14 +172,9 @@ class SiteReservationForm(ScopedModelForm):
                 self.fields[name].disabled = True
         else:
             del self.fields["release_reason"]
-            self.fields["site"].queryset = self.fields["site"].queryset.filter(
-                availability=Site.Availability.AVAILABLE
-            )
-            self.fields["unit"].queryset = (
-                self.fields["unit"]
-                .queryset.filter(availability=Site.Availability.AVAILABLE)
-                .select_related("site")
-            )
+            narrow_choices(self.fields["site"], availability=Site.Availability.AVAILABLE)
+            self.fields["unit"].queryset = self.fields["unit"].queryset.select_related("site")
+            narrow_choices(self.fields["unit"], availability=Site.Availability.AVAILABLE)
             self.fields["unit"].help_text = _("分割为单元的厂房:只预留这一单元;不选则预留全部可用单元")
 
 
