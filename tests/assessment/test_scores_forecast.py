@@ -183,3 +183,20 @@ def test_the_city_edits_the_scheme_and_scores_follow_it(org: Any, users: Any) ->
     scores_compute(month=month, user=users["city_admin"])
     after = ScoreSnapshot.objects.get(month=month, level="district", district__adcode="370305")
     assert after.score != before and set(k for k in after.terms if k.startswith("rate:")) <= {"rate:signing"}
+
+
+def test_a_failed_forecast_says_why_and_is_not_queued_again_at_every_visit(
+    org: Any, users: Any, client_for: Any
+) -> None:
+    Job.objects.filter(kind=FORECAST_JOB).delete()
+    client = client_for("linzi_admin")
+    url = reverse("assessment_forecast") + f"?district={org['linzi_district'].pk}"
+    with mock.patch(
+        "zhaoshang.assessment.forecasting.district_forecast", side_effect=ValueError("基数缺少 2029 年")
+    ):
+        first = client.get(url)
+        again = client.get(url)
+    assert first.context["job"].status == Job.Status.FAILED
+    assert 'id="forecast-failed"' in first.content.decode() and "基数缺少 2029 年" in first.content.decode()
+    assert again.context["job"].pk == first.context["job"].pk
+    assert Job.objects.filter(kind=FORECAST_JOB).count() == 1

@@ -171,14 +171,13 @@ def latest_forecast(district: Any) -> Job | None:
 def forecast_request(
     district: Any, user: Any, *, as_of: datetime.date | None = None, background: bool | None = None
 ) -> Job:
-    """The forecast of today's data: the stored one, the one being computed, or a new one — computed here
-    for a small district, queued for the worker for a large one (``background`` forces either)."""
+    """The forecast of today's data: the stored one (or its failure), the one being computed, or a new one —
+    computed here for a small district, queued for the worker for a large one (``background`` forces either)."""
     forecast_settings(district)  # ForecastNotConfigured before any job is made
     as_of = as_of or datetime.date.today()
     key = forecast_key(district, as_of)
-    existing = (
-        _jobs(district).filter(params__key=key).exclude(status=Job.Status.FAILED).order_by("-pk").first()
-    )
+    # A failed one too: the page shows why, instead of queueing the same failure again at every visit.
+    existing = _jobs(district).filter(params__key=key).order_by("-pk").first()
     if existing is not None:
         return existing
     params = {"district": district.pk, "key": key, "as_of": as_of.isoformat(), "draws": DRAWS}
