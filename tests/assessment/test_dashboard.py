@@ -155,15 +155,12 @@ def test_every_target_opens_the_records_that_make_up_its_actual(
         assert page.status_code == 200
         kind, rows, actual = page.context["kind"], page.context["rows"], page.context["progress"]["actual"]
         seen_kinds.add(kind)
+        assert len(rows) == page.context["count"]  # the demo is under the page's cap
         if target.metric in ("signed_investment",):
             assert sum((p.total_investment or 0) for p in rows) == actual
         elif kind == "funds":
-            assert sum(f.amount for f in rows) == actual
-            assert target.metric != "funds_outside_province" or {f.origin for f in rows} <= {
-                "outside_province"
-            }
-        elif kind == "investors":
-            assert len(rows) == actual
+            assert sum(f["total"] for f in rows) == actual
+            assert [f["total"] for f in rows] == sorted((f["total"] for f in rows), reverse=True)
         else:
             assert len(rows) == actual
     assert {"funds", "investors"} <= seen_kinds  # the 105 亿 and the ten top-500 firms
@@ -178,3 +175,21 @@ def test_every_target_opens_the_records_that_make_up_its_actual(
         client_for("huantai_admin").get(reverse("assessment_target", args=[linzi_target.pk])).status_code
         == 404
     )
+
+
+def test_a_target_page_lists_the_largest_records_and_counts_them_all(org: Any, client_for: Any) -> None:
+    from zhaoshang.assessment import selectors
+
+    target = Target.objects.filter(district=org["linzi_district"], year=2026, metric="signed_count").first()
+    client = client_for("linzi_admin")
+    full = client.get(reverse("assessment_target", args=[target.pk])).context
+    assert full["count"] > 3
+    original = selectors.TARGET_ROWS
+    selectors.TARGET_ROWS = 3
+    try:
+        capped = client.get(reverse("assessment_target", args=[target.pk]))
+    finally:
+        selectors.TARGET_ROWS = original
+    assert len(capped.context["rows"]) == 3 and capped.context["count"] == full["count"]
+    assert [p.pk for p in capped.context["rows"]] == [p.pk for p in full["rows"][:3]]
+    assert 'id="target-capped"' in capped.content.decode()

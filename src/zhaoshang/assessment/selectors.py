@@ -261,45 +261,53 @@ def _top500_projects(
     return found
 
 
+TARGET_ROWS = 200  # rows a target's page lists (largest first); its totals count them all
+
+
 def target_records(user: Any, target: Target, end: datetime.date | None = None) -> dict[str, Any]:
-    """The records behind a target's actual (the same rules as ``target_progress``): projects, or funds
-    entries for money in place; for top-500 firms each counted investor with its landed projects."""
+    """The records behind a target's actual (the same rules as ``target_progress``): the projects; for money in
+    place each project with its entries of the year summed (largest first); for top-500 firms each counted
+    investor with its landed projects. At most TARGET_ROWS rows; ``count`` is how many there are."""
     year = target.year
     start = datetime.date(year, 1, 1)
     end = min(end or datetime.date(year, 12, 31), datetime.date(year, 12, 31))
     metric = target.metric
     projects = _scope(user, target).select_related("chain", "district")
-    if metric in (Target.Metric.SIGNED_COUNT, Target.Metric.SIGNED_INVESTMENT):
+
+    def listed(queryset: Any, *order: str) -> dict[str, Any]:
         return {
             "kind": "projects",
-            "rows": list(projects.filter(signed_date__range=(start, end)).order_by("signed_date", "pk")),
+            "count": queryset.count(),
+            "rows": list(queryset.order_by(*order)[:TARGET_ROWS]),
         }
+
+    if metric in (Target.Metric.SIGNED_COUNT, Target.Metric.SIGNED_INVESTMENT):
+        return listed(projects.filter(signed_date__range=(start, end)), "-total_investment", "pk")
     if metric == Target.Metric.STARTED_COUNT:
         started = StageMove.objects.filter(
             project__in=projects, verified_at__isnull=False, date__range=(start, end), to_stage="started"
         ).values("project")
-        return {"kind": "projects", "rows": list(projects.filter(pk__in=started).order_by("name", "pk"))}
+        return listed(projects.filter(pk__in=started), "-total_investment", "pk")
     if metric == Target.Metric.PROVINCIAL_MAJOR:
-        return {
-            "kind": "projects",
-            "rows": list(projects.filter(tier=Project.Tier.PROVINCIAL).order_by("name")),
-        }
+        return listed(projects.filter(tier=Project.Tier.PROVINCIAL), "-total_investment", "pk")
     if metric == Target.Metric.MUNICIPAL_MAJOR:
-        return {
-            "kind": "projects",
-            "rows": list(projects.filter(tier=Project.Tier.MUNICIPAL).order_by("name")),
-        }
+        return listed(projects.filter(tier=Project.Tier.MUNICIPAL), "-total_investment", "pk")
     if metric in (Target.Metric.FUNDS_IN_PLACE, Target.Metric.FUNDS_OUTSIDE_PROVINCE):
         funds = FundsEntry.objects.filter(project__in=projects, date__range=(start, end))
         if metric == Target.Metric.FUNDS_OUTSIDE_PROVINCE:
             funds = funds.filter(origin="outside_province")
-        return {"kind": "funds", "rows": list(funds.select_related("project").order_by("-date", "pk"))}
+        by_project = (
+            funds.values("project", "project__name")
+            .annotate(total=Sum("amount"), entries=Count("pk"), last=Max("date"))
+            .order_by("-total", "project")
+        )
+        return {"kind": "funds", "count": by_project.count(), "rows": list(by_project[:TARGET_ROWS])}
     if metric == Target.Metric.TOP500_LANDED:
         investors: dict[str, list[Any]] = {}
         for investor, project in _top500_projects(projects, target.district, start, end):
             investors.setdefault(investor, []).append(project)
-        return {"kind": "investors", "rows": list(investors.items())}
-    return {"kind": "custom", "rows": []}
+        return {"kind": "investors", "count": len(investors), "rows": list(investors.items())[:TARGET_ROWS]}
+    return {"kind": "custom", "count": 0, "rows": []}
 
 
 def projects_by_stage(user: Any) -> dict[str, int]:
