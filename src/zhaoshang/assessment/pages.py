@@ -91,7 +91,7 @@ class DistrictSettingsForm(Top500ListsForm):
         target = given.get("target")
         return {
             "baseline": "\n".join(lines),
-            "target": float(target) / 10000 if target is not None else None,
+            "target": f"{float(target) / 10000:g}" if target is not None else None,
             "target_year": given.get("target_year"),
         }
 
