@@ -53,7 +53,9 @@ def test_the_forecast_baseline_and_target_are_set_on_the_settings_page(org: Any,
         "target_year": 2028,
     }
     form = client.get(url).context["form"]
-    assert form.initial["baseline"] == "2026 1200\n2027 1250\n2028 1300.5" and form.initial["target"] == "1300"
+    assert (
+        form.initial["baseline"] == "2026 1200\n2027 1250\n2028 1300.5" and form.initial["target"] == "1300"
+    )
     # Huantai can now forecast: the page shows a probability for 2028.
     page = client.get(reverse("assessment_forecast"))
     assert page.context["forecast"]["target"]["by_year"] == 2028
