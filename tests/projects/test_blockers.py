@@ -210,6 +210,12 @@ def test_escalate_twice_for_a_past_day_escalates_once(org: Any, users: Any, proj
     escalate(day)
     assert _level(blocker) == 2
     assert blocker.history.filter(history_change_reason="cli").count() == 2
+    # The export says when each blocker was last escalated.
+    from zhaoshang.projects.delivery_api import BlockerResource
+
+    exported = BlockerResource(user=users["linzi_admin"]).export(Blocker.objects.filter(pk=blocker.pk))
+    row = dict(zip(exported.headers, exported[0], strict=True))
+    assert str(row["最近升级日期"]) == (day + DAY).isoformat()
 
 
 def test_district_settings_and_command_and_job(org: Any, users: Any, project: Project) -> None:

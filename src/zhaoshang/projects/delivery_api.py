@@ -241,6 +241,9 @@ class BlockerResource(ScopedResource):
         attribute="status", column_name="状态", widget=ChoiceWidget(Blocker.Status.choices), readonly=True
     )
     level = Field(attribute="level", column_name="督办层级", readonly=True)
+    escalated_on = Field(
+        attribute="escalated_on", column_name="最近升级日期", widget=DateWidget(), readonly=True
+    )
     raised_by = Field(attribute="raised_by__username", column_name="提出人", readonly=True)
     solution = Field(attribute="solution", column_name="解决情况", readonly=True)
     solved_date = Field(attribute="solved_date", column_name="解决日期", widget=DateWidget(), readonly=True)
@@ -259,6 +262,7 @@ class BlockerResource(ScopedResource):
             "deadline",
             "status",
             "level",
+            "escalated_on",
             "raised_by",
             "solution",
             "solved_date",
