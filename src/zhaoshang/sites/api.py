@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from zhaoshang.core.api import ScopedModelSerializer
-from zhaoshang.sites.forms import SITE_FIELDS
+from zhaoshang.sites.forms import DEMAND_FIELDS, SITE_FIELDS
 from zhaoshang.sites.models import Demand, Site, SiteReservation, SiteUnit
 
 
@@ -43,34 +43,4 @@ class SiteReservationSerializer(ScopedModelSerializer):
 class DemandSerializer(ScopedModelSerializer):
     class Meta:
         model = Demand
-        fields = [
-            "id",
-            "district",
-            "name",
-            "project",
-            "status",
-            "kind",
-            "min_area",
-            "max_area",
-            "land_use",
-            "chemical",
-            "power_kva",
-            "water_tpd",
-            "steam_tph",
-            "gas",
-            "emission_quota",
-            "clear_height_m",
-            "floor_load_kn",
-            "crane_t",
-            "max_price",
-            "lease_or_buy",
-            "preferred_park",
-            "lng",
-            "lat",
-            "max_distance_km",
-            "ready_by",
-            "weights",
-            "notes",
-            "created",
-            "updated",
-        ]
+        fields = ["id", *DEMAND_FIELDS, "created", "updated"]

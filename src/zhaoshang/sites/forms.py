@@ -178,6 +178,37 @@ class SiteReservationForm(ScopedModelForm):
             self.fields["unit"].help_text = _("分割为单元的厂房:只预留这一单元;不选则预留全部可用单元")
 
 
+# A demand's fields as people fill them in: the form, and the API around them.
+DEMAND_FIELDS = [
+    "district",
+    "name",
+    "project",
+    "status",
+    "kind",
+    "min_area",
+    "max_area",
+    "land_use",
+    "chemical",
+    "power_kva",
+    "water_tpd",
+    "steam_tph",
+    "gas",
+    "emission_quota",
+    "clear_height_m",
+    "floor_load_kn",
+    "crane_t",
+    "max_price",
+    "lease_or_buy",
+    "preferred_park",
+    "lng",
+    "lat",
+    "max_distance_km",
+    "ready_by",
+    "weights",
+    "notes",
+]
+
+
 class DemandForm(ScopedModelForm):
     land_use = ListField(
         label=_("可接受用地性质"), required=False, help_text=_("用 、 分隔,如 M2、M3;写 M 表示任一工业用地")
@@ -185,34 +216,7 @@ class DemandForm(ScopedModelForm):
 
     class Meta:
         model = Demand
-        fields = [
-            "district",
-            "name",
-            "project",
-            "status",
-            "kind",
-            "min_area",
-            "max_area",
-            "land_use",
-            "chemical",
-            "power_kva",
-            "water_tpd",
-            "steam_tph",
-            "gas",
-            "emission_quota",
-            "clear_height_m",
-            "floor_load_kn",
-            "crane_t",
-            "max_price",
-            "lease_or_buy",
-            "preferred_park",
-            "lng",
-            "lat",
-            "max_distance_km",
-            "ready_by",
-            "weights",
-            "notes",
-        ]
+        fields = DEMAND_FIELDS
         widgets = {
             "ready_by": forms.DateInput(attrs=DATE),
             "notes": forms.Textarea(attrs={"rows": 3}),
