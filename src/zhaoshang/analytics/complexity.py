@@ -37,7 +37,6 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-import scipy.linalg.blas
 import scipy.sparse
 
 from zhaoshang.analytics.complexity_eigen import ComplexityWarning, second_eigenvector
@@ -104,18 +103,25 @@ class ComplexityOut:
     cog: FloatArray
 
 
-def revealed_comparative_advantage(x: FloatArray, out: FloatArray | None = None) -> FloatArray:
+def revealed_comparative_advantage(
+    x: FloatArray, out: FloatArray | None = None, *, has_nan: bool | None = None
+) -> FloatArray:
     """Balassa RCA with ecomplexity's exact operation order, so that RCA = 1 ties fall the same way.
 
-    NaN cells are skipped in the totals and stay NaN; rows or columns with zero total give NaN/inf."""
+    NaN cells are skipped in the totals and stay NaN; rows or columns with zero total give NaN/inf.
+    ``has_nan``: whether ``x`` holds a NaN, when the caller knows (saves a pass over the matrix)."""
     # np.nansum copies the matrix to zero its NaNs; without NaNs np.sum adds the same numbers in the same order.
-    total = np.nansum if np.isnan(x).any() else np.sum
+    total = np.nansum if (np.isnan(x).any() if has_nan is None else has_nan) else np.sum
+    return _rca(x, total(x, axis=1), total(x, axis=0), out)
+
+
+def _rca(x: FloatArray, row_total: FloatArray, col_total: FloatArray, out: FloatArray | None) -> FloatArray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        num = x / total(x, axis=1)[:, np.newaxis]
-        loc_total = total(x, axis=0)[np.newaxis, :]
-        world_total = total(loc_total, axis=1)[:, np.newaxis]
+        num = np.divide(x, row_total[:, np.newaxis], out=out)
+        loc_total = col_total[np.newaxis, :]
+        world_total = np.sum(loc_total, axis=1)[:, np.newaxis]
         den = loc_total / world_total
-        rca: FloatArray = np.divide(num, den, out=num if out is None else out)
+        rca: FloatArray = np.divide(num, den, out=num)
     return rca
 
 
@@ -218,11 +224,23 @@ class _Prepared:
 
 
 def _prepare(
-    x: FloatArray, place_kept: BoolArray, industry_kept: BoolArray, hit_rule: tuple[float, bool], out: Any
+    x: FloatArray,
+    totals: tuple[FloatArray, FloatArray],
+    kept: tuple[BoolArray, BoolArray],
+    hit_rule: tuple[float, bool],
+    out: Any,
+    *,
+    has_nan: bool,
 ) -> _Prepared:
+    """``totals``: x's row and column sums (NaN skipped), as RCA takes them; ``kept``: the rows and columns
+    that stay in the computation."""
+    place_kept, industry_kept = kept
     full = bool(place_kept.all() and industry_kept.all())
-    xv = x if full else np.ascontiguousarray(x[np.ix_(place_kept, industry_kept)])
-    rca = revealed_comparative_advantage(xv, out=out.rca if full and out is not None else None)
+    if full:
+        rca = _rca(x, *totals, out.rca if out is not None else None)
+    else:
+        xv = np.ascontiguousarray(x[np.ix_(place_kept, industry_kept)])
+        rca = revealed_comparative_advantage(xv, has_nan=None if has_nan else False)
     hit = _presence_mask(rca, *hit_rule)
     return _Prepared(
         place_kept=place_kept,
@@ -240,7 +258,8 @@ def _compute_default(
     x: FloatArray, *, threshold: float, strict: bool, self_proximity: bool, out: ComplexityOut | None
 ) -> ComplexityResult:
     x = _checked_default(x)
-    v = _prepare(x, x.sum(axis=1) > 0, x.sum(axis=0) > 0, (threshold, strict), out)
+    totals = (x.sum(axis=1), x.sum(axis=0))
+    v = _prepare(x, totals, (totals[0] > 0, totals[1] > 0), (threshold, strict), out, has_nan=False)
 
     eci_v = np.full(v.m.shape[0], np.nan)
     pci_v = np.full(v.m.shape[1], np.nan)
@@ -263,7 +282,7 @@ def _compute_default(
             eci_v[active_c] = (kc - mean) / sd
             pci_v[active_p] = (kp - mean) / sd
 
-    phi = _proximity_default(v.m, v.ubiquity, self_proximity=self_proximity)
+    phi = _proximity_default(v.hit, v.ubiquity, self_proximity=self_proximity)
     # An undefined PCI (industry present nowhere) contributes nothing to COI and COG.
     pci_terms = np.nan_to_num(pci_v, nan=0.0)
     density_v, coi_v, cog_v = _relatedness(v, phi, phi.sum(axis=0), pci_terms, out)
@@ -272,7 +291,11 @@ def _compute_default(
 
 def _compute_compat(x: FloatArray, *, threshold: float, out: ComplexityOut | None) -> ComplexityResult:
     # ecomplexity drops locations/products whose summed value is 0 before it rectangularises.
-    v = _prepare(x, np.nansum(x, axis=1) != 0, np.nansum(x, axis=0) != 0, (threshold, False), out)
+    has_nan = bool(np.isnan(x).any())
+    total = np.nansum if has_nan else np.sum
+    totals = (total(x, axis=1), total(x, axis=0))
+    kept = (totals[0] != 0, totals[1] != 0)
+    v = _prepare(x, totals, kept, (threshold, False), out, has_nan=has_nan)
     m = v.m
     eci_raw, pci_raw, eigenvalue, gap = _eci_pci_compat(v)
 
@@ -280,7 +303,7 @@ def _compute_compat(x: FloatArray, *, threshold: float, out: ComplexityOut | Non
         # An all-zero year leaves nothing to average: NaN, as in ecomplexity, without numpy's warnings.
         warnings.simplefilter("ignore", RuntimeWarning)
         # Integer counts are exact in float BLAS; ecomplexity's int64 product gives the same numbers slowly.
-        phi = _cooccurrence(m) / v.ubiquity[np.newaxis, :].astype(np.float64)
+        phi = np.divide(_cooccurrence(v.hit), v.ubiquity[np.newaxis, :].astype(np.float64))
         prox = np.minimum(phi, phi.T)
         if (v.ubiquity > 0).all() and np.isfinite(eci_raw).all() and np.isfinite(pci_raw).all():
             density_v, coi_raw, cog_raw = _relatedness(v, prox, np.nansum(prox, axis=1), pci_raw, out)
@@ -366,23 +389,22 @@ def _default_sign(kc: FloatArray, kp: FloatArray, diversity: IntArray, ubiquity:
     return float(np.sign(kp[first[0]])) if first.size else 1.0
 
 
-def _cooccurrence(m: FloatArray) -> FloatArray:
-    """C = MᵀM. Every partial sum is an integer below 2^24, so float32 is exact in any summation order, and
-    a symmetric rank-k update does half a matrix product: 4× less work than float64 ``m.T @ m``."""
-    if m.size == 0:  # BLAS rejects empty operands (and prints so)
-        return np.zeros((m.shape[1], m.shape[1]))
-    m32 = m.astype(np.float32)
-    upper = scipy.linalg.blas.ssyrk(1.0, m32.T)  # m32.T is Fortran-ordered: no copy
-    co: FloatArray = np.triu(upper).astype(np.float64)
-    co += np.triu(upper, 1).T
+def _cooccurrence(hit: BoolArray) -> npt.NDArray[np.float32]:
+    """C = MᵀM in float32. Every partial sum is an integer below 2^24, so float32 is exact in any summation
+    order, at half the cost of float64; numpy computes ``a.T @ a`` as a symmetric rank-k update (half a
+    matrix product) and mirrors the triangle itself. Dividing by float64 ubiquities gives float64 φ."""
+    if hit.size == 0:  # BLAS rejects empty operands (and prints so)
+        return np.zeros((hit.shape[1], hit.shape[1]), dtype=np.float32)
+    m32 = hit.astype(np.float32)
+    co: npt.NDArray[np.float32] = m32.T @ m32
     return co
 
 
-def _proximity_default(m: FloatArray, ubiquity: IntArray, *, self_proximity: bool) -> FloatArray:
+def _proximity_default(hit: BoolArray, ubiquity: IntArray, *, self_proximity: bool) -> FloatArray:
     """φ_pq = C_pq / max(u_p, u_q); 0 when neither industry is present anywhere."""
     u = ubiquity.astype(np.float64)
     larger = np.maximum(u[:, np.newaxis], u[np.newaxis, :])
-    phi = np.divide(_cooccurrence(m), larger, out=np.zeros_like(larger), where=larger > 0)
+    phi = np.divide(_cooccurrence(hit), larger, out=np.zeros_like(larger), where=larger > 0)
     np.fill_diagonal(phi, np.where(u > 0, 1.0, 0.0) if self_proximity else 0.0)
     return phi
 

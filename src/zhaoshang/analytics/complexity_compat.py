@@ -20,7 +20,7 @@ from zhaoshang.analytics.complexity import FloatArray, IntArray, complexity_comp
 from zhaoshang.analytics.complexity_table import (
     Codes,
     Columns,
-    grid_matrix,
+    fill_grid,
     present_codes,
     proximity_frame,
     table_frame,
@@ -63,7 +63,7 @@ def panel_compat(
         cell, inside = year_layout.cells(codes, n_l, n_p)
         use = inside & np.isin(rows, first, assume_unique=True) if first.size < rows.size else inside
         s, x, out = cols.year(at, locs.size, prods.size)
-        x[:] = grid_matrix(cell[use], values[rows[use]], locs.size, prods.size)
+        fill_grid(x, cell[use], values[rows[use]])
         res = complexity_compute(x, out=out, **options)
         at = cols.fill(s, codes.time_stored(np.array([year]))[0], locs, prods, res)
         prox_by_year[year] = (prods, res.proximity)

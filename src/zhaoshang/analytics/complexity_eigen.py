@@ -94,9 +94,11 @@ def _top_eigenpairs(
     # ARPACK on the sparse M: a few dozen sparse products instead of an n × n Gram matrix and its
     # tridiagonalisation; single-threaded, so it does not suffer when the machine is busy.
     rows, cols = np.nonzero(m) if nonzero is None else nonzero
-    indptr = np.zeros(m.shape[0] + 1, dtype=np.int64)
+    # 32-bit indices when they fit: the products are bound by memory traffic, and scipy keeps what it gets.
+    index = np.int32 if cols.size < 2**31 else np.int64
+    indptr = np.zeros(m.shape[0] + 1, dtype=index)
     np.cumsum(np.bincount(rows, minlength=m.shape[0]), out=indptr[1:])
-    sparse_m = scipy.sparse.csr_array((np.ones(cols.size), cols, indptr), shape=m.shape)
+    sparse_m = scipy.sparse.csr_array((np.ones(cols.size), cols.astype(index), indptr), shape=m.shape)
     sparse_mt = sparse_m.T
     weight_c = scale_c**2
     weight_p = scale_p**2

@@ -41,7 +41,7 @@ from zhaoshang.analytics.complexity_table import (
     Codes,
     Columns,
     factorize_keys,
-    grid_matrix,
+    fill_grid,
     present_codes,
     proximity_frame,
     table_frame,
@@ -130,7 +130,7 @@ def _panel_default(
         cell = _local(locs, codes.loc[rows], n_l) * prods.size + _local(prods, codes.prod[rows], n_p)
         v = _deduplicated(values[rows], cell, duplicates)
         s, x, out = cols.year(at, locs.size, prods.size)
-        x[:] = grid_matrix(cell, v, locs.size, prods.size)
+        fill_grid(x, cell, v)
         res = complexity_compute(x, out=out, **options)
         at = cols.fill(s, codes.time_stored(np.array([year]))[0], locs, prods, res)
         if want_proximity:
