@@ -20,7 +20,10 @@ def _isolated_settings(settings: Any, tmp_path: Any) -> None:
     # Each test starts with an empty cache: a cached figure must come from the test's own data.
     from django.core.cache import cache
 
+    from zhaoshang.assessment.facts import forget
+
     cache.clear()
+    forget()
 
 
 @pytest.fixture(scope="session", autouse=True)

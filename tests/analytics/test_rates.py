@@ -24,6 +24,7 @@ from zhaoshang.analytics.rates import (
     overdue_by_group,
     overdue_projects,
     rates_by_group,
+    rates_by_groups,
     signing_rate,
     start_rate,
 )
@@ -316,3 +317,50 @@ def test_reached_is_the_own_date_else_the_earliest_later_one(stage_dates: dict[s
         later = [day for code, day in stage_dates.items() if STAGES.index(code) > i]
         expected = stage_dates.get(stage, min(later) if later else None)
         assert facts.reached(stage) == expected
+
+
+def fresh(f: ProjectFacts) -> ProjectFacts:
+    return ProjectFacts(**{k: v for k, v in f.__dict__.items() if not k.startswith("_")})
+
+
+@settings(max_examples=150, deadline=None)
+@given(facts_lists(), definitions, st.integers(0, 1000), st.integers(0, 800), st.booleans())
+def test_grouped_rates_equal_the_rate_functions_on_each_group(
+    facts: list[ProjectFacts], defs: RateDefinitions, start: int, length: int, by_tax: bool
+) -> None:
+    """The dashboard's one-pass grouping gives exactly (same floats, members, explanations) what each rate
+    function gives on the group's projects."""
+    defs = RateDefinitions(**{**defs.__dict__, "contribution_by": "tax" if by_tax else "output"})
+    period = Period(
+        D(2022, 1, 1) + dt.timedelta(days=start), D(2022, 1, 1) + dt.timedelta(days=start + length)
+    )
+    facts = [
+        ProjectFacts(**{**f.__dict__, "groups": {**f.groups, "all": "x"}}) if i % 3 else f
+        for i, f in enumerate(facts)
+    ]
+    in_period = period if defs.cohort == "period" else None
+    years = range(period.start.year, period.end.year + 1)
+    grouped = rates_by_groups(facts, ("chain", "all"), period, defs)
+    assert set(grouped) == {"chain", "all"}
+    # Each project's shares are remembered on its facts: asked again, or for another period, the same answers.
+    other = Period(period.start, period.end + dt.timedelta(days=40))
+    assert rates_by_groups(facts, ("chain",), other, defs) == rates_by_groups(
+        list(map(fresh, facts)), ("chain",), other, defs
+    )
+    assert rates_by_groups(facts, ("chain", "all"), period, defs) == grouped
+    for key, table in grouped.items():
+        members = {
+            g: [f for f in facts if f.groups.get(key) == g] for g in {f.groups.get(key) for f in facts}
+        }
+        assert list(table) == sorted(g for g in members if g is not None)
+        for group, rates in table.items():
+            mine = members[group]
+            assert rates == {
+                "signing": signing_rate(mine, period),
+                "landing": landing_rate(mine, period.end, defs, window_ended_in=in_period),
+                "contribution": contribution_rate(mine, years, defs),
+                "funds_in_place": funds_in_place_rate(mine, period.end, defs, signed_in=in_period),
+                "start": start_rate(mine, period.end, defs, signed_in=in_period),
+                "completion": completion_rate(mine, period.end, defs, signed_in=in_period),
+            }
+        assert rates_by_group(facts, key, period, defs) == table

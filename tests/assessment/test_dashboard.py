@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from zhaoshang.assessment.facts import forget
 from zhaoshang.assessment.models import Target
 from zhaoshang.projects.factories import ProjectFactory
 from zhaoshang.projects.models import FundsEntry, Project
@@ -76,6 +77,7 @@ def test_dashboard_queries_do_not_grow_with_projects(org: Any, client_for: Any) 
 
     def counts() -> tuple[int, int]:
         cache.clear()
+        forget()
         return count(), count()  # computed, then from the cache
 
     cold, warm = counts()

@@ -251,7 +251,7 @@ def test_stepping_back_from_a_verified_stage_waits_for_a_reviewer(org: Any, user
 def test_a_ledger_asks_for_its_stages_to_be_confirmed_and_the_queue_confirms_them(
     org: Any, users: Any, client_for: Any
 ) -> None:
-    from zhaoshang.assessment.selectors import project_facts
+    from zhaoshang.assessment.facts import project_facts
     from zhaoshang.projects.models import StageMove
 
     book = openpyxl.Workbook()

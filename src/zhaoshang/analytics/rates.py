@@ -44,7 +44,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 __all__ = [
     "DEFAULT_DEFINITIONS",
@@ -65,6 +65,7 @@ __all__ = [
     "overdue_by_group",
     "overdue_projects",
     "rates_by_group",
+    "rates_by_groups",
     "signing_rate",
     "start_rate",
 ]
@@ -179,6 +180,22 @@ def _num(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
 
 
+class _Share(NamedTuple):
+    """One project's part in one rate: what it adds to the denominator and the numerator, and whether it is
+    listed among the numerator's projects (counted rates add 1/0, money rates their amounts)."""
+
+    den: float
+    num: float
+    counted: bool
+
+
+_IN, _OUT = _Share(1.0, 1.0, True), _Share(1.0, 0.0, False)
+_NEGOTIATION, _SIGNED, _REGISTERED, _LAND, _STARTED, _COMPLETED, _PRODUCTION = (
+    _INDEX[code]
+    for code in ("negotiation", "signed", "registered", "land", "started", "completed", "production")
+)
+
+
 def _rate(
     name: str, num: float, den: float, num_keys: list[str], den_keys: list[str], formula: str, scope: str
 ) -> Rate:
@@ -187,26 +204,33 @@ def _rate(
     return Rate(float(num), float(den), value, num_keys, den_keys, explain)
 
 
-def _count_rate(name: str, num_keys: list[str], den_keys: list[str], formula: str, scope: str) -> Rate:
-    return _rate(name, len(num_keys), len(den_keys), num_keys, den_keys, formula, scope)
+def _total(name: str, keys: Sequence[str], shares: Sequence[_Share | None], formula: str, scope: str) -> Rate:
+    """Adds the shares in input order (so a group's figure is the same float whichever way it was reached)."""
+    num = den = 0.0
+    num_keys: list[str] = []
+    den_keys: list[str] = []
+    for key, share in zip(keys, shares, strict=True):
+        if share is not None:
+            den += share[0]
+            num += share[1]
+            den_keys.append(key)
+            if share[2]:
+                num_keys.append(key)
+    return _rate(name, num, den, num_keys, den_keys, formula, scope)
 
 
 def _period_text(period: Period) -> str:
     return f"{period.start.isoformat()} 至 {period.end.isoformat()}"
 
 
-def _signed(
-    facts: Iterable[ProjectFacts], as_of: dt.date, definitions: RateDefinitions, signed_in: Period | None
-) -> list[ProjectFacts]:
-    result = []
-    for f in facts:
-        signed = f.reached("signed")
-        if signed is None or signed > as_of or (signed_in is not None and signed not in signed_in):
-            continue
-        if definitions.exclude_terminated and f.terminated:
-            continue
-        result.append(f)
-    return result
+def _is_signed(
+    f: ProjectFacts, as_of: dt.date, definitions: RateDefinitions, signed_in: Period | None
+) -> bool:
+    """In the cohort of the post-signing rates: signed by ``as_of`` (in ``signed_in`` when given)."""
+    signed = f._reached[_SIGNED]
+    if signed is None or signed > as_of or (signed_in is not None and signed not in signed_in):
+        return False
+    return not (definitions.exclude_terminated and f.terminated)
 
 
 def _scope(as_of: dt.date, signed_in: Period | None, definitions: RateDefinitions) -> str:
@@ -218,21 +242,20 @@ def _scope(as_of: dt.date, signed_in: Period | None, definitions: RateDefinition
     return text
 
 
-def signing_rate(facts: Iterable[ProjectFacts], period: Period) -> Rate:
-    den = [f for f in facts if f.reached("negotiation") in period]
-    num = [f.key for f in den if (s := f.reached("signed")) is not None and s <= period.end]
-    return _count_rate(
-        "signing",
-        num,
-        [f.key for f in den],
-        "期内进入洽谈的线索中已签约的 / 期内进入洽谈的线索",
-        _period_text(period),
-    )
+# --- one project's share in each rate (the definitions) -----------------------------------------------------
+
+
+def _signing_share(f: ProjectFacts, period: Period) -> _Share | None:
+    negotiation = f._reached[_NEGOTIATION]
+    if negotiation is None or not period.start <= negotiation <= period.end:
+        return None
+    signed = f._reached[_SIGNED]
+    return _IN if signed is not None and signed <= period.end else _OUT
 
 
 def _landed_on(f: ProjectFacts, landing_by: str) -> dt.date | None:
-    started = f.reached("started")
-    registered, land = f.reached("registered"), f.reached("land")
+    started = f._reached[_STARTED]
+    registered, land = f._reached[_REGISTERED], f._reached[_LAND]
     both = max(registered, land) if registered is not None and land is not None else None
     if landing_by == "started":
         return started
@@ -242,36 +265,18 @@ def _landed_on(f: ProjectFacts, landing_by: str) -> dt.date | None:
     return min(options) if options else None
 
 
-_LANDING_TEXT = {"started": "开工", "registered_land": "注册并供地", "either": "开工或注册并供地"}
-
-
-def landing_rate(
-    facts: Iterable[ProjectFacts],
-    as_of: dt.date,
-    definitions: RateDefinitions = DEFAULT_DEFINITIONS,
-    window_ended_in: Period | None = None,
-) -> Rate:
-    months = definitions.landing_months
-    den: list[str] = []
-    num: list[str] = []
-    for f in _signed(facts, as_of, definitions, None):
-        signed = f.reached("signed")
-        assert signed is not None
-        deadline = add_months(signed, months)
-        if deadline > as_of or (window_ended_in is not None and deadline not in window_ended_in):
-            continue
-        den.append(f.key)
-        landed = _landed_on(f, definitions.landing_by)
-        if landed is not None and landed <= deadline:
-            num.append(f.key)
-    what = _LANDING_TEXT[definitions.landing_by]
-    formula = f"签约后 {months} 个月内{what}的项目 / 签约满 {months} 个月的项目"
-    scope = f"截至 {as_of.isoformat()}"
-    if window_ended_in is not None:
-        scope += f"，{months} 个月期满于 {_period_text(window_ended_in)}"
-    if definitions.exclude_terminated:
-        scope += "，不含已终止项目"
-    return _count_rate("landing", num, den, formula, scope)
+def _landing_share(
+    f: ProjectFacts, as_of: dt.date, definitions: RateDefinitions, window_ended_in: Period | None
+) -> _Share | None:
+    if not _is_signed(f, as_of, definitions, None):
+        return None
+    signed = f._reached[_SIGNED]
+    assert signed is not None
+    deadline = add_months(signed, definitions.landing_months)
+    if deadline > as_of or (window_ended_in is not None and deadline not in window_ended_in):
+        return None
+    landed = _landed_on(f, definitions.landing_by)
+    return _IN if landed is not None and landed <= deadline else _OUT
 
 
 def _production_share(production: dt.date, year: int, prorate: bool) -> float:
@@ -282,38 +287,111 @@ def _production_share(production: dt.date, year: int, prorate: bool) -> float:
     return (13 - production.month) / 12
 
 
+def _contribution_share(f: ProjectFacts, years: Sequence[int], definitions: RateDefinitions) -> _Share | None:
+    """``years`` sorted, without repeats."""
+    production = f._reached[_PRODUCTION]
+    if production is None or (definitions.exclude_terminated and f.terminated):
+        return None
+    by_tax = definitions.contribution_by == "tax"
+    designed = f.designed_tax if by_tax else f.designed_output
+    actual = f.actual_tax if by_tax else f.actual_output
+    committed = achieved = 0.0
+    for year in years:
+        share = _production_share(production, year, definitions.prorate_production_year)
+        if share > 0:
+            committed += designed * share
+            achieved += actual.get(year, 0.0)
+    if committed <= 0:
+        return None
+    return _Share(committed, achieved, achieved > 0)
+
+
+def _funds_share(f: ProjectFacts, as_of: dt.date, definitions: RateDefinitions) -> _Share:
+    """For a project of the signed cohort."""
+    origins = definitions.funds_origins
+    arrived = sum(a for day, a, o in f.funds if day <= as_of and (origins is None or o in origins))
+    return _Share(f.signed_amount, arrived, True) if arrived > 0 else _Share(f.signed_amount, 0.0, False)
+
+
+def _stage_share(f: ProjectFacts, index: int, as_of: dt.date) -> _Share:
+    """For a project of the signed cohort: has it reached the stage by ``as_of``?"""
+    day = f._reached[index]
+    return _IN if day is not None and day <= as_of else _OUT
+
+
+# --- the rates ----------------------------------------------------------------------------------------------
+
+
+def _signing_text(period: Period) -> tuple[str, str]:
+    return "期内进入洽谈的线索中已签约的 / 期内进入洽谈的线索", _period_text(period)
+
+
+_LANDING_TEXT = {"started": "开工", "registered_land": "注册并供地", "either": "开工或注册并供地"}
+
+
+def _landing_text(
+    as_of: dt.date, definitions: RateDefinitions, window_ended_in: Period | None
+) -> tuple[str, str]:
+    months = definitions.landing_months
+    formula = (
+        f"签约后 {months} 个月内{_LANDING_TEXT[definitions.landing_by]}的项目 / 签约满 {months} 个月的项目"
+    )
+    scope = f"截至 {as_of.isoformat()}"
+    if window_ended_in is not None:
+        scope += f"，{months} 个月期满于 {_period_text(window_ended_in)}"
+    if definitions.exclude_terminated:
+        scope += "，不含已终止项目"
+    return formula, scope
+
+
+def _contribution_text(years: Sequence[int], definitions: RateDefinitions) -> tuple[str, str]:
+    what = "税收" if definitions.contribution_by == "tax" else "产值"
+    scope = f"{'、'.join(str(y) for y in years) or '无'} 年"
+    if definitions.exclude_terminated:
+        scope += "，不含已终止项目"
+    return f"投产项目实际{what} / 承诺{what}", scope
+
+
+def _funds_text(as_of: dt.date, definitions: RateDefinitions, signed_in: Period | None) -> tuple[str, str]:
+    origins = definitions.funds_origins
+    which = "" if origins is None else "（" + "、".join(sorted(origins)) + "）"
+    return f"签约项目到位资金{which} / 签约金额（万元）", _scope(as_of, signed_in, definitions)
+
+
+def _stage_text(
+    stage: str, as_of: dt.date, definitions: RateDefinitions, signed_in: Period | None
+) -> tuple[str, str]:
+    label = "开工" if stage == "started" else "竣工"
+    return f"已{label}的签约项目 / 签约项目", _scope(as_of, signed_in, definitions)
+
+
+def signing_rate(facts: Iterable[ProjectFacts], period: Period) -> Rate:
+    """签约率 (module note)."""
+    facts = list(facts)
+    shares = [_signing_share(f, period) for f in facts]
+    return _total("signing", [f.key for f in facts], shares, *_signing_text(period))
+
+
+def landing_rate(
+    facts: Iterable[ProjectFacts],
+    as_of: dt.date,
+    definitions: RateDefinitions = DEFAULT_DEFINITIONS,
+    window_ended_in: Period | None = None,
+) -> Rate:
+    """落地率 (module note)."""
+    facts = list(facts)
+    shares = [_landing_share(f, as_of, definitions, window_ended_in) for f in facts]
+    text = _landing_text(as_of, definitions, window_ended_in)
+    return _total("landing", [f.key for f in facts], shares, *text)
+
+
 def contribution_rate(
     facts: Iterable[ProjectFacts], years: Collection[int], definitions: RateDefinitions = DEFAULT_DEFINITIONS
 ) -> Rate:
-    by_tax = definitions.contribution_by == "tax"
-    num = den = 0.0
-    num_keys: list[str] = []
-    den_keys: list[str] = []
-    for f in facts:
-        production = f.reached("production")
-        if production is None or (definitions.exclude_terminated and f.terminated):
-            continue
-        designed = f.designed_tax if by_tax else f.designed_output
-        actual = f.actual_tax if by_tax else f.actual_output
-        committed = achieved = 0.0
-        for year in sorted(set(years)):
-            share = _production_share(production, year, definitions.prorate_production_year)
-            if share > 0:
-                committed += designed * share
-                achieved += actual.get(year, 0.0)
-        if committed <= 0:
-            continue
-        den += committed
-        num += achieved
-        den_keys.append(f.key)
-        if achieved > 0:
-            num_keys.append(f.key)
-    what = "税收" if by_tax else "产值"
-    span = "、".join(str(y) for y in sorted(set(years))) or "无"
-    scope = f"{span} 年"
-    if definitions.exclude_terminated:
-        scope += "，不含已终止项目"
-    return _rate("contribution", num, den, num_keys, den_keys, f"投产项目实际{what} / 承诺{what}", scope)
+    """贡献率 (module note)."""
+    facts, span = list(facts), sorted(set(years))
+    shares = [_contribution_share(f, span, definitions) for f in facts]
+    return _total("contribution", [f.key for f in facts], shares, *_contribution_text(span, definitions))
 
 
 def funds_in_place_rate(
@@ -322,22 +400,14 @@ def funds_in_place_rate(
     definitions: RateDefinitions = DEFAULT_DEFINITIONS,
     signed_in: Period | None = None,
 ) -> Rate:
-    origins = definitions.funds_origins
-    num = den = 0.0
-    num_keys: list[str] = []
-    den_keys: list[str] = []
-    for f in _signed(facts, as_of, definitions, signed_in):
-        den += f.signed_amount
-        den_keys.append(f.key)
-        arrived = sum(a for day, a, o in f.funds if day <= as_of and (origins is None or o in origins))
-        if arrived > 0:
-            num += arrived
-            num_keys.append(f.key)
-    which = "" if origins is None else "（" + "、".join(sorted(origins)) + "）"
-    formula = f"签约项目到位资金{which} / 签约金额（万元）"
-    return _rate(
-        "funds_in_place", num, den, num_keys, den_keys, formula, _scope(as_of, signed_in, definitions)
-    )
+    """到位率 (module note)."""
+    facts = list(facts)
+    shares = [
+        _funds_share(f, as_of, definitions) if _is_signed(f, as_of, definitions, signed_in) else None
+        for f in facts
+    ]
+    text = _funds_text(as_of, definitions, signed_in)
+    return _total("funds_in_place", [f.key for f in facts], shares, *text)
 
 
 def _stage_rate(
@@ -348,11 +418,11 @@ def _stage_rate(
     definitions: RateDefinitions,
     signed_in: Period | None,
 ) -> Rate:
-    den = _signed(facts, as_of, definitions, signed_in)
-    num = [f.key for f in den if (d := f.reached(stage)) is not None and d <= as_of]
-    label = "开工" if stage == "started" else "竣工"
-    scope = _scope(as_of, signed_in, definitions)
-    return _count_rate(name, num, [f.key for f in den], f"已{label}的签约项目 / 签约项目", scope)
+    facts, index = list(facts), _INDEX[stage]
+    shares = [
+        _stage_share(f, index, as_of) if _is_signed(f, as_of, definitions, signed_in) else None for f in facts
+    ]
+    return _total(name, [f.key for f in facts], shares, *_stage_text(stage, as_of, definitions, signed_in))
 
 
 def start_rate(
@@ -413,6 +483,37 @@ def overdue_by_group(facts: Iterable[ProjectFacts], group_key: str, as_of: dt.da
     return {g: overdue_projects(members, as_of) for g, members in _buckets(facts, group_key).items()}
 
 
+_SHARES_KEPT = (
+    4  # questions remembered per project (a district's and the city's definitions, a drill's period)
+)
+
+
+def _shares(
+    f: ProjectFacts, asked: tuple[Period, RateDefinitions, tuple[int, ...]]
+) -> tuple[_Share | None, ...]:
+    """The project's share in each rate of RATE_NAMES, remembered on the (immutable) facts object: a dashboard
+    whose facts are kept between requests recomputes only the projects that changed."""
+    kept: dict[tuple[Any, ...], tuple[_Share | None, ...]] = f.__dict__.setdefault("_shares", {})
+    row = kept.get(asked)
+    if row is None:
+        period, definitions, span = asked
+        as_of = period.end
+        in_period = period if definitions.cohort == "period" else None
+        signed = _is_signed(f, as_of, definitions, in_period)
+        row = (
+            _signing_share(f, period),
+            _landing_share(f, as_of, definitions, in_period),
+            _contribution_share(f, span, definitions),
+            _funds_share(f, as_of, definitions) if signed else None,
+            _stage_share(f, _STARTED, as_of) if signed else None,
+            _stage_share(f, _COMPLETED, as_of) if signed else None,
+        )
+        if len(kept) >= _SHARES_KEPT:
+            kept.pop(next(iter(kept)))
+        kept[asked] = row
+    return row
+
+
 def rates_by_group(
     facts: Iterable[ProjectFacts],
     group_key: str,
@@ -422,16 +523,49 @@ def rates_by_group(
 ) -> dict[str, dict[str, Rate]]:
     """Every rate of `RATE_NAMES` per value of ``groups[group_key]`` (projects without the key are left out),
     groups in sorted order. ``years`` for the contribution rate default to the calendar years of the period."""
-    span = years if years is not None else range(period.start.year, period.end.year + 1)
+    return rates_by_groups(facts, (group_key,), period, definitions, years)[group_key]
+
+
+def rates_by_groups(
+    facts: Iterable[ProjectFacts],
+    group_keys: Sequence[str],
+    period: Period,
+    definitions: RateDefinitions = DEFAULT_DEFINITIONS,
+    years: Collection[int] | None = None,
+) -> dict[str, dict[str, dict[str, Rate]]]:
+    """`rates_by_group` for several group keys at once (e.g. the chains and the district of a dashboard).
+
+    Each project's share in each rate is worked out once, then added up per group: the same figures as the
+    rate functions on each group's projects (a property test checks), without asking every project the same
+    questions once per rate, group key and cohort test."""
+    facts = list(facts)
+    span = sorted(set(years if years is not None else range(period.start.year, period.end.year + 1)))
+    as_of = period.end
     in_period = period if definitions.cohort == "period" else None
-    result: dict[str, dict[str, Rate]] = {}
-    for group, members in _buckets(facts, group_key).items():
-        result[group] = {
-            "signing": signing_rate(members, period),
-            "landing": landing_rate(members, period.end, definitions, window_ended_in=in_period),
-            "contribution": contribution_rate(members, span, definitions),
-            "funds_in_place": funds_in_place_rate(members, period.end, definitions, signed_in=in_period),
-            "start": start_rate(members, period.end, definitions, signed_in=in_period),
-            "completion": completion_rate(members, period.end, definitions, signed_in=in_period),
-        }
+    texts = {
+        "signing": _signing_text(period),
+        "landing": _landing_text(as_of, definitions, in_period),
+        "contribution": _contribution_text(span, definitions),
+        "funds_in_place": _funds_text(as_of, definitions, in_period),
+        "start": _stage_text("started", as_of, definitions, in_period),
+        "completion": _stage_text("completed", as_of, definitions, in_period),
+    }
+    asked = (period, definitions, tuple(span))
+    rows = [_shares(f, asked) for f in facts]
+    keys = [f.key for f in facts]
+    result: dict[str, dict[str, dict[str, Rate]]] = {}
+    for group_key in group_keys:
+        buckets: dict[str, list[int]] = {}
+        for i, f in enumerate(facts):
+            group = f.groups.get(group_key)
+            if group is not None:
+                buckets.setdefault(group, []).append(i)
+        result[group_key] = {}
+        for group, members in sorted(buckets.items()):
+            member_keys = [keys[i] for i in members]
+            member_rows = [rows[i] for i in members]
+            result[group_key][group] = {
+                name: _total(name, member_keys, [row[j] for row in member_rows], *texts[name])
+                for j, name in enumerate(RATE_NAMES)
+            }
     return result

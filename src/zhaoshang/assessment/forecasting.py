@@ -26,7 +26,7 @@ from zhaoshang.analytics.forecast import (
     forecast_output,
     projects_from_facts,
 )
-from zhaoshang.assessment.selectors import facts_fingerprint, project_facts
+from zhaoshang.assessment.facts import facts_fingerprint, project_facts
 from zhaoshang.core.jobs import job_create, job_execute, job_runner, job_submit
 from zhaoshang.core.models import District, Job
 from zhaoshang.projects.models import Project, StageMove

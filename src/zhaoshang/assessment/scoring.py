@@ -13,9 +13,10 @@ from django.db import transaction
 
 from zhaoshang.analytics.rates import Period, overdue_by_group, rates_by_group
 from zhaoshang.analytics.scores import DEFAULT_SCHEME, ScoringScheme, rank_change, score_groups
+from zhaoshang.assessment.facts import project_facts
 from zhaoshang.assessment.models import RecordFinding, ScoreSnapshot, Target
 from zhaoshang.assessment.models import ScoringScheme as SchemeRecord
-from zhaoshang.assessment.selectors import definitions_for, project_facts, target_progress
+from zhaoshang.assessment.selectors import definitions_for, target_progress
 from zhaoshang.chains.models import Chain
 from zhaoshang.core.jobs import job_runner
 from zhaoshang.core.models import District

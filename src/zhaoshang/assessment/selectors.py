@@ -5,18 +5,25 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.analytics.rates import Period, ProjectFacts, Rate, RateDefinitions, rates_by_group
+from zhaoshang.analytics.rates import (
+    Period,
+    ProjectFacts,
+    Rate,
+    RateDefinitions,
+    rates_by_group,
+    rates_by_groups,
+)
+from zhaoshang.assessment.facts import current_facts, data_stamps
 from zhaoshang.assessment.models import Target
 from zhaoshang.core.scope import user_scope
-from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput, StageMove
+from zhaoshang.projects.models import FundsEntry, Project, StageMove
 
 RATE_LABELS = {
     "signing": _("签约率"),
@@ -34,73 +41,6 @@ def definitions_for(district: Any | None) -> RateDefinitions:
     given = ((district.settings if district is not None else {}) or {}).get("rates") or {}
     known = {k: v for k, v in given.items() if k in RateDefinitions.__dataclass_fields__}
     return RateDefinitions(**known)
-
-
-def project_facts(projects: Any) -> list[ProjectFacts]:
-    """Facts of the projects: stage dates come from verified moves only, so unverified claims never count.
-
-    Read as plain tuples, the related rows filtered by a subquery: thousands of projects in a few queries
-    without building model objects or sending thousands of ids back to the database."""
-    rows = list(
-        projects.values_list(
-            "pk",
-            "stage",
-            "status",
-            "created",
-            "total_investment",
-            "designed_output",
-            "designed_tax",
-            "promised_start_date",
-            "district__name",
-            "chain__name",
-            "town__name",
-            "park__name",
-        )
-    )
-    ids = projects.values("pk")
-    reached: dict[int, dict[str, datetime.date]] = defaultdict(dict)
-    for project_id, stage, date in (
-        StageMove.objects.filter(project_id__in=ids, verified_at__isnull=False)
-        .order_by("date")
-        .values_list("project_id", "to_stage", "date")
-    ):
-        reached[project_id].setdefault(stage, date)
-    funds: dict[int, list[tuple[datetime.date, float, str]]] = defaultdict(list)
-    for project_id, date, amount, origin in FundsEntry.objects.filter(project_id__in=ids).values_list(
-        "project_id", "date", "amount", "origin"
-    ):
-        funds[project_id].append((date, float(amount), origin))
-    outputs: dict[int, dict[int, tuple[float, float]]] = defaultdict(dict)
-    for project_id, year, output, tax in ProjectOutput.objects.filter(project_id__in=ids).values_list(
-        "project_id", "year", "output", "tax"
-    ):
-        outputs[project_id][year] = (float(output), float(tax))
-    facts = []
-    for pk, stage, status, created, investment, output, tax, promised, district, chain, town, park in rows:
-        groups = {"district": district}
-        for key, value in (("chain", chain), ("town", town), ("park", park)):
-            if value:
-                groups[key] = value
-        stage_dates = dict(reached[pk])
-        if stage in ("lead", "negotiation") and stage not in stage_dates:
-            stage_dates[stage] = created.date()  # uncounted stages take effect without review
-        facts.append(
-            ProjectFacts(
-                key=str(pk),
-                stage=stage,
-                stage_dates=stage_dates,
-                groups=groups,
-                signed_amount=float(investment or 0),
-                funds=tuple(funds[pk]),
-                designed_output=float(output or 0),
-                designed_tax=float(tax or 0),
-                actual_output={y: o for y, (o, _t) in outputs[pk].items()},
-                actual_tax={y: t for y, (_o, t) in outputs[pk].items()},
-                promised_start_date=promised,
-                terminated=status == Project.Status.TERMINATED,
-            )
-        )
-    return facts
 
 
 def assessed_projects(user: Any, district: Any | None = None) -> Any:
@@ -126,47 +66,24 @@ def rate_tables(
 ) -> dict[str, dict[str, dict[str, Rate]]]:
     """Several groupings of the same projects, from the cache while the projects' data is unchanged.
 
-    Reading 10,000 projects' facts is most of a dashboard's time; the tables only change when a project, a
-    verified stage move, a funds entry, an output or a group's name does, which the fingerprint sees."""
+    The tables only change when a project, a stage move, a funds entry, an output or a group's name does, which
+    the stamps see; after a change the facts are caught up rather than read again (`facts.current_facts`)."""
     projects = assessed_projects(user, district)
     definitions = definitions_for(district)
-    stamp = facts_fingerprint(projects)
-    scope = "all" if user_scope(user, "view").all_districts else sorted(user_scope(user, "view").district_ids)
-    base = f"{district.pk if district is not None else '-'}|{scope}|{period}|{definitions}|{stamp}"
+    stamps = data_stamps(projects)
+    seen = user_scope(user, "view")
+    scope = f"assessed|{district.pk if district is not None else '-'}|"
+    scope += "all" if seen.all_districts else ",".join(str(i) for i in sorted(seen.district_ids))
+    base = f"{scope}|{period}|{definitions}|{stamps}"
     keys = {g: "assessment-rates:" + hashlib.sha256(f"{base}|{g}".encode()).hexdigest() for g in groups}
     found = cache.get_many(list(keys.values()))
     tables = {g: found[k] for g, k in keys.items() if k in found}
     missing = [g for g in groups if g not in tables]
     if missing:
-        facts = project_facts(projects)
-        for g in missing:
-            tables[g] = rates_by_group(facts, g, period, definitions)
+        facts = current_facts(projects, scope, stamps)
+        tables.update(rates_by_groups(facts, missing, period, definitions))
         cache.set_many({keys[g]: tables[g] for g in missing}, RATES_CACHE_SECONDS)
     return tables
-
-
-def facts_fingerprint(projects: Any) -> tuple[Any, ...]:
-    """Changes whenever anything `project_facts` reads changes: rows added or deleted (count, largest id) or
-    edited (latest `updated`, set on every save), in the projects, their groups' names and related rows."""
-    ids = projects.values("pk")
-    stamps: list[Any] = []
-    stamps.extend(
-        projects.order_by()
-        .aggregate(
-            n=Count("pk"),
-            top=Max("pk"),
-            updated=Max("updated"),
-            district=Max("district__updated"),
-            chain=Max("chain__updated"),
-            town=Max("town__updated"),
-            park=Max("park__updated"),
-        )
-        .values()
-    )
-    for model in (StageMove, FundsEntry, ProjectOutput):
-        related = model.objects.filter(project_id__in=ids).order_by()
-        stamps.extend(related.aggregate(n=Count("pk"), top=Max("pk"), updated=Max("updated")).values())
-    return tuple(str(s) for s in stamps)
 
 
 def target_progress(
@@ -185,9 +102,9 @@ def target_progress(
         datetime.date(year, 1, 1),
         min(end or datetime.date(year, 12, 31), datetime.date(year, 12, 31)),
     )
-    rows = []
-    for target in targets:
-        rows.append({"target": target, "actual": _actual(user, target, start, end)})
+    targets = list(targets)
+    actuals = _actuals(user, targets, start, end)
+    rows = [{"target": target, "actual": actuals[target.pk]} for target in targets]
     for row in rows:
         value = row["target"].value
         row["completion"] = float(row["actual"] / value) if value else None
@@ -197,7 +114,8 @@ def target_progress(
 def target_actual(user: Any, target: Target, end: datetime.date | None = None) -> Decimal:
     """One target's actual from 1 January to ``end`` (default: the year's end)."""
     year_end = datetime.date(target.year, 12, 31)
-    return _actual(user, target, datetime.date(target.year, 1, 1), min(end or year_end, year_end))
+    start = datetime.date(target.year, 1, 1)
+    return _actuals(user, [target], start, min(end or year_end, year_end))[target.pk]
 
 
 def _scope(user: Any, target: Target) -> Any:
@@ -211,38 +129,95 @@ def _scope(user: Any, target: Target) -> Any:
     return projects
 
 
-def _actual(user: Any, target: Target, start: datetime.date, end: datetime.date) -> Decimal:
-    metric = target.metric
-    projects = _scope(user, target)
-    moves = StageMove.objects.filter(
-        project__in=projects, verified_at__isnull=False, date__range=(start, end)
+PROJECT_METRICS = {
+    Target.Metric.SIGNED_COUNT,
+    Target.Metric.SIGNED_INVESTMENT,
+    Target.Metric.STARTED_COUNT,
+    Target.Metric.PROVINCIAL_MAJOR,
+    Target.Metric.MUNICIPAL_MAJOR,
+}
+FUNDS_METRICS = {Target.Metric.FUNDS_IN_PLACE, Target.Metric.FUNDS_OUTSIDE_PROVINCE}
+# Who a project counts for: its team or its chain's team, its town, its park (see `_scope`).
+Grouping = tuple[int | None, int | None, int | None, int | None]
+
+
+def _counts_for(target: Target, grouping: Grouping) -> bool:
+    team, chain_team, town, park = grouping
+    return (
+        (target.team_id is None or target.team_id in (team, chain_team))
+        and (target.town_id is None or target.town_id == town)
+        and (target.park_id is None or target.park_id == park)
     )
-    if metric == Target.Metric.CUSTOM:
-        return target.custom_actual or Decimal(0)
-    if metric == Target.Metric.SIGNED_COUNT:
-        return Decimal(projects.filter(signed_date__range=(start, end)).count())
-    if metric == Target.Metric.STARTED_COUNT:
-        return Decimal(moves.filter(to_stage="started").values("project").distinct().count())
-    if metric == Target.Metric.PROVINCIAL_MAJOR:
-        return Decimal(projects.filter(tier=Project.Tier.PROVINCIAL).count())
-    if metric == Target.Metric.MUNICIPAL_MAJOR:
-        return Decimal(projects.filter(tier=Project.Tier.MUNICIPAL).count())
-    if metric == Target.Metric.SIGNED_INVESTMENT:
-        signed = projects.filter(signed_date__range=(start, end)).aggregate(total=Sum("total_investment"))
-        return signed["total"] or Decimal(0)
-    funds = FundsEntry.objects.filter(project__in=projects, date__range=(start, end))
-    if metric == Target.Metric.FUNDS_OUTSIDE_PROVINCE:
-        funds = funds.filter(origin="outside_province")
-    if metric in (Target.Metric.FUNDS_IN_PLACE, Target.Metric.FUNDS_OUTSIDE_PROVINCE):
-        return funds.aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    if metric == Target.Metric.TOP500_LANDED:
-        return Decimal(_top500_landed(projects, target.district, start, end))
-    return Decimal(0)
 
 
-def _top500_landed(projects: Any, district: Any, start: datetime.date, end: datetime.date) -> int:
-    """Investors on one of the district's four top-500 lists whose project started (landed) in the year."""
-    return len({investor for investor, _project in _top500_projects(projects, district, start, end)})
+def _actuals(
+    user: Any, targets: list[Target], start: datetime.date, end: datetime.date
+) -> dict[int, Decimal]:
+    """Every target's actual from ``start`` to ``end``, as `_scope` and the metric define it, in a few grouped
+    queries per district (one per kind of record) instead of a few per target: each query sums per team,
+    chain team, town and park, and each target adds up the groups it covers."""
+    result: dict[int, Decimal] = {}
+    by_district: dict[int, list[Target]] = {}
+    for target in targets:
+        if target.metric == Target.Metric.CUSTOM:
+            result[target.pk] = target.custom_actual or Decimal(0)
+        else:
+            by_district.setdefault(target.district_id, []).append(target)
+    for group in by_district.values():
+        district = group[0].district
+        metrics = {target.metric for target in group}
+        projects = Project.objects.restrict(user, "view").filter(district=district)
+        sums: list[tuple[Grouping, dict[str, Any]]] = []
+        if metrics & PROJECT_METRICS:
+            signed = Q(signed_date__range=(start, end))
+            started = StageMove.objects.filter(
+                project=OuterRef("pk"),
+                verified_at__isnull=False,
+                date__range=(start, end),
+                to_stage="started",
+            )
+            rows = (
+                projects.order_by()
+                .values("team", "chain__team", "town", "park")
+                .annotate(
+                    signed_count=Count("pk", filter=signed),
+                    signed_investment=Sum("total_investment", filter=signed),
+                    started_count=Count("pk", filter=Q(Exists(started))),
+                    provincial_major=Count("pk", filter=Q(tier=Project.Tier.PROVINCIAL)),
+                    municipal_major=Count("pk", filter=Q(tier=Project.Tier.MUNICIPAL)),
+                )
+            )
+            sums += [((r["team"], r["chain__team"], r["town"], r["park"]), r) for r in rows]
+        if metrics & FUNDS_METRICS:
+            rows = (
+                FundsEntry.objects.filter(project__in=projects, date__range=(start, end))
+                .order_by()
+                .values("project__team", "project__chain__team", "project__town", "project__park")
+                .annotate(
+                    funds_in_place=Sum("amount"),
+                    funds_outside_province=Sum("amount", filter=Q(origin="outside_province")),
+                )
+            )
+            sums += [
+                ((r["project__team"], r["project__chain__team"], r["project__town"], r["project__park"]), r)
+                for r in rows
+            ]
+        landed: list[tuple[Grouping, str]] = []
+        if Target.Metric.TOP500_LANDED in metrics:
+            for investor, project in _top500_projects(projects.select_related("chain"), district, start, end):
+                chain_team = project.chain.team_id if project.chain is not None else None
+                landed.append(((project.team_id, chain_team, project.town_id, project.park_id), investor))
+        for target in group:
+            if target.metric == Target.Metric.TOP500_LANDED:
+                found = {investor for grouping, investor in landed if _counts_for(target, grouping)}
+                result[target.pk] = Decimal(len(found))
+                continue
+            total = Decimal(0)
+            for grouping, row in sums:
+                if target.metric in row and _counts_for(target, grouping):
+                    total += Decimal(row[target.metric] or 0)
+            result[target.pk] = total
+    return result
 
 
 def _top500_projects(
