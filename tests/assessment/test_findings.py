@@ -110,3 +110,38 @@ def test_a_month_counts_its_targets_up_to_its_own_end(org: Any, users: Any) -> N
     assert march["outside_province_funds"] == (funds_until(datetime.date(2026, 3, 31)), float(target.value))
     assert october["outside_province_funds"][0] == funds_until(datetime.date(2026, 10, 31))
     assert march["outside_province_funds"][0] < october["outside_province_funds"][0]
+
+
+def test_the_rankings_say_when_findings_came_after_the_scores(org: Any, users: Any, client_for: Any) -> None:
+    from django.urls import reverse
+
+    linzi = org["linzi_district"]
+    project = Project.objects.filter(district=linzi).exclude(stage="reserve").first()
+    url = reverse("assessment_rankings") + "?month=2026-10"
+    city, district = client_for("city_admin"), client_for("linzi_admin")
+    empty = city.get(reverse("assessment_rankings") + "?month=2027-06")
+    assert empty.context["unscored"] is None  # no scores yet: nothing to say
+    _scores(users, OCTOBER)
+    assert 'id="unscored"' not in city.get(url).content.decode()
+
+    def finding(day: datetime.date) -> RecordFinding:
+        return RecordFinding.objects.create(
+            district=linzi,
+            project=project,
+            kind=RecordFinding.Kind.FUNDS,
+            found_on=day,
+            found_by="市委督查室",
+        )
+
+    finding(datetime.date(2026, 11, 2))  # after October: not October's business
+    assert city.get(url).context["unscored"] == {"findings": 0, "scheme": 0}
+    late = finding(datetime.date(2026, 10, 20))
+    html = city.get(url).content.decode()
+    assert 'id="unscored"' in html and "1 条弄虚作假查实记录" in html and "计算本月得分" in html
+    seen = district.get(url)  # the district sees it too, and who can recompute
+    assert seen.context["unscored"]["findings"] == 1 and "请市级考核管理员" in seen.content.decode()
+    assert client_for("huantai_admin").get(url).context["unscored"]["findings"] == 0  # not Huantai's
+    late.delete()
+    assert city.get(url).context["unscored"]["findings"] == 1  # deleted since: the scores still hold it
+    _scores(users, OCTOBER)
+    assert 'id="unscored"' not in city.get(url).content.decode()

@@ -257,7 +257,7 @@ class RankingsView(LoginRequiredMixin, View):
     def get(self, request: Any) -> HttpResponse:
         if request.GET.get("format") == "docx":
             return self.word(request)
-        from zhaoshang.assessment.scoring import rankings
+        from zhaoshang.assessment.scoring import changes_since_scored, rankings
 
         today = datetime.date.today()
         try:
@@ -271,6 +271,7 @@ class RankingsView(LoginRequiredMixin, View):
             "districts": rankings(request.user, month, "district"),
             "teams": rankings(request.user, month, "team", district),
             "can_compute": user_scope(request.user, "verify").all_districts,
+            "unscored": changes_since_scored(request.user, month),
         }
         return render(request, "assessment/rankings.html", context)
 

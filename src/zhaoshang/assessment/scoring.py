@@ -10,6 +10,7 @@ import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Min
 
 from zhaoshang.analytics.rates import Period, overdue_by_group, rates_by_group
 from zhaoshang.analytics.scores import DEFAULT_SCHEME, ScoringScheme, rank_change, score_groups
@@ -147,6 +148,31 @@ def rankings(
     before = {_key(s): s.rank for s in rows.filter(month=previous)}
     changes = rank_change({_key(s): s.rank for s in current}, before)
     return [{"snapshot": s, "change": changes.get(_key(s))} for s in current]
+
+
+def changes_since_scored(user: Any, month: datetime.date) -> dict[str, int] | None:
+    """What the month's stored scores do not include yet: falsified records of the year up to the month's end
+    entered, edited or deleted after they were computed (from the audit history, so deletions count), and
+    whether the year's scheme changed since. None when the month has no scores."""
+    month = month.replace(day=1)
+    scored = (
+        ScoreSnapshot.objects.restrict(user, "view").filter(month=month).aggregate(at=Min("created"))["at"]
+    )
+    if scored is None:
+        return None
+    districts = District.objects.restrict(user, "view")
+    findings = (
+        RecordFinding.history.filter(
+            history_date__gt=scored,
+            district__in=districts,
+            found_on__range=(month.replace(month=1), month_end(month)),
+        )
+        .values("id")
+        .distinct()
+        .count()
+    )
+    scheme = SchemeRecord.history.filter(history_date__gt=scored, year=month.year).exists()
+    return {"findings": findings, "scheme": int(scheme)}
 
 
 def _key(snapshot: ScoreSnapshot) -> str:
