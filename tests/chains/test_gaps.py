@@ -186,3 +186,46 @@ def test_view_only_users_cannot_recompute(org: Any, client_for: Any) -> None:
     chain = Chain.objects.get(district__adcode="370305", code="robotics", is_current=True)
     assert client.get(reverse("chain_detail", args=[chain.pk])).status_code == 200
     assert client.post(reverse("chain_gaps", args=[chain.pk])).status_code == 404
+
+
+def test_the_districts_own_records_count_in_its_row(org: Any, users: Any) -> None:
+    """A corrected class, a firm added and a firm closed in Linzi's library move Linzi's counts, not the nation's
+    elsewhere; the snapshot says what was merged."""
+    from zhaoshang.chains.gaps import district_matrix
+    from zhaoshang.enterprises.models import Enterprise
+    from zhaoshang.industries.national import national_matrix
+
+    linzi = org["linzi_district"]
+    national = national_matrix("county", "firms")
+    before, report = district_matrix(linzi)
+    assert report is not None and report.local == Enterprise.objects.filter(district=linzi).count()
+    column = {code: j for j, code in enumerate(before.industries)}
+    firm = (
+        Enterprise.objects.filter(
+            district=linzi, status__in=["existing", "operating"], industry_code__in=column
+        )
+        .order_by("pk")
+        .first()
+    )
+    other = next(code for code in before.industries if code != firm.industry_code)
+    old = firm.industry_code
+    firm.industry_code = other
+    firm.save()
+    Enterprise.objects.create(
+        district=linzi,
+        uscc="91370305MA3XXXXX0Y",
+        name="新登记的机器人公司",
+        industry_code=old,
+        adcode="370305",
+    )
+    after, merged = district_matrix(linzi)
+    row_before, row_after = before.row("370305"), after.row("370305")
+    assert row_after[column[other]] == row_before[column[other]] + 1
+    assert row_after[column[old]] == row_before[column[old]]  # one moved away, one added
+    assert merged is not None and merged.added == report.added + 1
+    # Every other county is the registry's own.
+    for place in ("370321", "370302"):
+        assert (after.row(place) == national.row(place)).all()
+    chain = Chain.objects.get(district__adcode="370305", code="robotics", is_current=True)
+    snapshot = chain_gaps_refresh(chain=chain, user=users["linzi_chief"])
+    assert "并入全国企业库" in snapshot.result["explain"][0]

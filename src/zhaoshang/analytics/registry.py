@@ -224,3 +224,10 @@ def firms_query(
         sql += f" LIMIT {int(limit)}"
     with _connect() as con:
         return con.sql(sql, params=params).to_arrow_table()
+
+
+def place_firms(path: str | os.PathLike[str], adcode: str) -> list[tuple[str, str, str]]:
+    """(uscc, class code, status) of every firm registered in one county, whatever its status."""
+    sql = f"SELECT uscc, industry, status FROM {_source(path)} WHERE adcode = ?"
+    with _connect() as con:
+        return [(str(u), str(i), str(s)) for u, i, s in con.execute(sql, [adcode]).fetchall()]

@@ -1,4 +1,5 @@
-"""Gap analysis of a district's chains against the national registry: compute, store, read."""
+"""Gap analysis of a district's chains against the national registry (the district's own enterprise records
+merged into its row): compute, store, read."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from typing import Any
 from django.db import transaction
 
 from zhaoshang.analytics.gaps import GapNode, GapSettings, chain_gaps
+from zhaoshang.analytics.registry import PlaceIndustryMatrix, place_firms
+from zhaoshang.analytics.registry_merge import MergeReport, merged_place_row, with_place_row
 from zhaoshang.chains.models import Chain, GapSnapshot
 from zhaoshang.core.jobs import job_runner
 from zhaoshang.core.models import District, Job
 from zhaoshang.core.scope import ensure_allowed
+from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.industries.national import national_matrix, national_relatedness, registry_version
 
 
@@ -33,6 +37,23 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def district_matrix(district: District) -> tuple[PlaceIndustryMatrix, MergeReport | None]:
+    """The national county × class firm counts with the district's own enterprise records merged into its row
+    (by USCC: the district's class and status win, firms the registry lacks are added); None: no records."""
+    matrix = national_matrix("county", "firms")
+    local = list(Enterprise.objects.filter(district=district).values_list("uscc", "industry_code", "status"))
+    if not local:
+        return matrix, None
+    active = {Enterprise.Status.EXISTING, Enterprise.Status.OPERATING}
+    path, _mtime = registry_version()
+    row, report = merged_place_row(
+        place_firms(path, district.adcode),
+        [(uscc, code, status in active) for uscc, code, status in local],
+        matrix.industries,
+    )
+    return with_place_row(matrix, district.adcode, row), report
+
+
 def chain_gaps_compute(chain: Chain, base: str = "province") -> Any:
     nodes = list(chain.nodes.prefetch_related("industries"))
     gap_nodes = [
@@ -41,15 +62,19 @@ def chain_gaps_compute(chain: Chain, base: str = "province") -> Any:
     ]
     edges = [(str(s), str(t), w) for s, t, w in chain.edges.values_list("source_id", "target_id", "weight")]
     adcode = chain.district.adcode
-    relatedness = national_relatedness(adcode)
-    return chain_gaps(
+    relatedness = national_relatedness(adcode)  # from the registry as published, like every other county's
+    matrix, merged = district_matrix(chain.district)
+    result = chain_gaps(
         gap_nodes,
         edges,
-        matrix=national_matrix("county", "firms"),
+        matrix=matrix,
         district=adcode,
         density=relatedness.density,
         settings=gap_settings(chain.district, base),
     )
+    if merged is not None:
+        result.explain.insert(0, merged.explain())
+    return result
 
 
 def chain_gaps_refresh(*, chain: Chain, user: Any, base: str = "province") -> GapSnapshot:
