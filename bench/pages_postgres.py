@@ -22,9 +22,13 @@ and ``zhaoshang demo`` (subprocesses, with a temporary ZHAOSHANG_DATA_DIR), then
 6. drops the database (unless --keep) and the temporary data directory.
 
 The dashboard and the city page cache their rate tables until the projects' data changes
-(``assessment.selectors.rate_tables``): ``dashboard`` and ``city`` are the pages as people usually get them (the
-cache filled by the warm-up requests), ``dashboard_cold`` and ``city_cold`` the first request after a change (the
-cache emptied before every request, untimed; their query counts are those of a miss).
+(``assessment.selectors.rate_tables``) and keep the projects' facts in the process, catching up from the rows
+changed since (``assessment.facts.current_facts``): ``dashboard`` and ``city`` are the pages as people usually
+get them (the cache filled by the warm-up requests); ``dashboard_changed`` and ``city_changed`` the first request
+after a change (before every request, untimed, one funds entry of a Linzi project is edited with ``save()``, as
+the funds page does); ``dashboard_restart`` and ``city_restart`` the first request of a freshly started process
+(cache and kept facts emptied before every request: everything read again). Their query counts are those of the
+same situation.
 
 A page figure is the median of --runs requests after --warmups untimed ones, timed around ``client.get`` with
 Django's test Client in this process (force_login: ``linzi_admin``; ``city_admin`` for the city page; extra
@@ -58,7 +62,7 @@ HERE = Path(__file__).resolve().parent
 ZHAOSHANG = Path(sys.executable).with_name("zhaoshang")
 TODAY = dt.date(2026, 11, 20)  # the demo's "now": moves and funds stop here
 SEED = 20261128
-TIME_TARGET_MS = {"dashboard": 300.0, "city": 300.0, "dashboard_cold": 300.0, "city_cold": 300.0}
+TIME_TARGET_MS = {"dashboard": 300.0, "city": 300.0, "dashboard_changed": 300.0, "city_changed": 300.0}
 FORECAST_PROJECTS = 500
 
 
@@ -452,12 +456,35 @@ def queries_of(client: Any, path: str) -> tuple[int, list[dict[str, str]]]:
     return len(captured.captured_queries), list(captured.captured_queries)
 
 
-def measure(client: Any, path: str, runs: int, warmups: int, cold: bool = False) -> dict[str, Any]:
+def situation(key: str) -> Any:
+    """What happens before each request of a page key: nothing, a change of data, or a fresh process."""
     from django.core.cache import cache
 
-    def prepare() -> None:
-        if cold:
+    from zhaoshang.assessment.facts import forget
+    from zhaoshang.projects.models import FundsEntry
+
+    if key.endswith("_restart"):
+
+        def restart() -> None:
             cache.clear()
+            forget()
+
+        return restart
+    if key.endswith("_changed"):
+        entries = list(FundsEntry.objects.filter(project__district__adcode="370305").order_by("pk")[:50])
+        turn = iter(range(10**9))
+
+        def change() -> None:
+            entry = entries[next(turn) % len(entries)]
+            entry.amount += 1
+            entry.save()
+
+        return change
+    return lambda: None
+
+
+def measure(client: Any, path: str, runs: int, warmups: int, key: str = "") -> dict[str, Any]:
+    prepare = situation(key)
 
     for _ in range(warmups):
         prepare()
@@ -499,9 +526,11 @@ def pages(ctx: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("my_tasks_clerk", "linzi_clerk", "/my/tasks/"),
         ("blocker_board", "linzi_admin", "/blockers/board/"),
         ("dashboard", "linzi_admin", "/assessment/?year=2026"),
-        ("dashboard_cold", "linzi_admin", "/assessment/?year=2026"),
+        ("dashboard_changed", "linzi_admin", "/assessment/?year=2026"),
+        ("dashboard_restart", "linzi_admin", "/assessment/?year=2026"),
         ("city", "city_admin", "/assessment/city/?year=2026"),
-        ("city_cold", "city_admin", "/assessment/city/?year=2026"),
+        ("city_changed", "city_admin", "/assessment/city/?year=2026"),
+        ("city_restart", "city_admin", "/assessment/city/?year=2026"),
         ("home", "linzi_admin", "/"),
         ("home_city", "city_admin", "/"),
     ]
@@ -515,8 +544,7 @@ def measure_pages(ctx: dict[str, Any], runs: int, warmups: int) -> dict[str, dic
     clients = {name: _client(user) for name, user in users.items()}
     results = {}
     for key, who, path in pages(ctx):
-        cold = key.endswith("_cold")
-        results[key] = {"path": path, "user": who, **measure(clients[who], path, runs, warmups, cold)}
+        results[key] = {"path": path, "user": who, **measure(clients[who], path, runs, warmups, key)}
         r = results[key]
         r["load"] = os.getloadavg()[0]
         print(f"  {key:<17} {path:<30} {r['median_ms']:8.1f} ms {r['queries']:3d} queries "
@@ -579,14 +607,12 @@ def measure_services(ctx: dict[str, Any], runs: int) -> dict[str, Any]:
 def explain(ctx: dict[str, Any], key: str, top: int = 25) -> str:
     """Where one request's time goes: its slowest queries and a cProfile of the request."""
     from django.contrib.auth import get_user_model
-    from django.core.cache import cache
 
     _key, who, path = next(p for p in pages(ctx) if p[0] == key)
-    cold = key.endswith("_cold")
+    prepare = situation(key)
     client = _client(get_user_model().objects.get(username=who))
     _get(client, path)
-    if cold:
-        cache.clear()
+    prepare()
     count, queries = queries_of(client, path)
     sql_ms = sum(float(q["time"]) for q in queries) * 1000
     lines = [f"### {key}: GET {path} as {who}", f"{count} queries, {sql_ms:.1f} ms in the database (as timed by "
@@ -594,8 +620,7 @@ def explain(ctx: dict[str, Any], key: str, top: int = 25) -> str:
     for q in sorted(queries, key=lambda q: -float(q["time"]))[:6]:
         sql = " ".join(q["sql"].split())
         lines.append(f"  {float(q['time']) * 1000:7.1f} ms  {sql[:300]}{'…' if len(sql) > 300 else ''}")
-    if cold:
-        cache.clear()
+    prepare()
     profile = cProfile.Profile()
     start = time.perf_counter()
     profile.enable()
