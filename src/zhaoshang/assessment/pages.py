@@ -1,4 +1,5 @@
-"""District settings that assessment and analysis read: which top-500 lists count, gap thresholds."""
+"""Settings that assessment and analysis read: the district's (which top-500 lists count, gap thresholds, the
+forecast's baseline) and the city's scoring scheme of a year."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -146,3 +148,49 @@ class DistrictSettingsView(LoginRequiredMixin, View):
         object_save(instance=district, user=request.user)
         messages.success(request, _("已保存本区县设置。"))
         return redirect("district_detail", pk=district.pk)
+
+
+class SchemeView(LoginRequiredMixin, View):
+    """The city's scoring scheme of a year: everyone reads it, the city's assessment administrators edit it."""
+
+    def context(self, request: Any, form: Any, year: int) -> dict[str, Any]:
+        from zhaoshang.assessment.models import ScoringScheme
+        from zhaoshang.core.scope import user_scope
+
+        record = ScoringScheme.objects.filter(year=year).first()
+        can_edit = user_scope(request.user, "verify").all_districts
+        if not can_edit:
+            for field in form.fields.values():
+                field.disabled = True
+        return {"form": form, "year": year, "record": record, "can_edit": can_edit}
+
+    def year(self, request: Any) -> int:
+        import datetime
+
+        try:
+            return int(request.GET.get("year") or datetime.date.today().year)
+        except ValueError:
+            raise Http404 from None
+
+    def get(self, request: Any) -> HttpResponse:
+        from zhaoshang.assessment.forms import SchemeForm
+        from zhaoshang.assessment.scoring import scheme_for
+
+        year = self.year(request)
+        form = SchemeForm(initial=SchemeForm.initial_for(scheme_for(year)))
+        context = self.context(request, form, year)
+        if context["record"] is not None:
+            form.initial["note"] = context["record"].note
+        return render(request, "assessment/scheme.html", context)
+
+    def post(self, request: Any) -> HttpResponse:
+        from zhaoshang.assessment.forms import SchemeForm
+        from zhaoshang.assessment.scoring import scheme_save
+
+        year = self.year(request)
+        form = SchemeForm(request.POST)
+        if not form.is_valid():
+            return render(request, "assessment/scheme.html", self.context(request, form, year), status=400)
+        scheme_save(year=year, user=request.user, **form.stored())
+        messages.success(request, _("已保存 %(year)s 年考核办法。重新计算各月得分后生效。") % {"year": year})
+        return redirect(reverse("assessment_scheme") + f"?year={year}")

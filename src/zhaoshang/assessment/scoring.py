@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Min
+from django.http import Http404
 
 from zhaoshang.analytics.rates import Period, overdue_by_group, rates_by_group
 from zhaoshang.analytics.scores import DEFAULT_SCHEME, ScoringScheme, rank_change, score_groups
@@ -19,8 +20,10 @@ from zhaoshang.assessment.models import RecordFinding, ScoreSnapshot, Target
 from zhaoshang.assessment.models import ScoringScheme as SchemeRecord
 from zhaoshang.assessment.selectors import definitions_for, target_progress
 from zhaoshang.chains.models import Chain
+from zhaoshang.core.audit import acting_as
 from zhaoshang.core.jobs import job_runner
 from zhaoshang.core.models import District
+from zhaoshang.core.scope import user_scope
 from zhaoshang.projects.models import Project
 
 
@@ -39,6 +42,21 @@ def scheme_for(year: int) -> ScoringScheme:
         overdue_deduction=float(deductions.get("overdue", DEFAULT_SCHEME.overdue_deduction)),
         falsified_deduction=float(deductions.get("falsified", DEFAULT_SCHEME.falsified_deduction)),
     )
+
+
+def scheme_save(
+    *, year: int, weights: dict[str, Any], deductions: dict[str, Any], note: str, user: Any
+) -> Any:
+    """Set the city's scheme of a year (audited); only those who may verify every district (the city) can."""
+    if not user_scope(user, "verify").all_districts:
+        raise Http404
+    ScoringScheme(rate_weights=weights["rates"], target_weights=weights["targets"])  # refuses bad weights
+    with transaction.atomic(), acting_as(user, "web"):
+        record = SchemeRecord.objects.filter(year=year).first() or SchemeRecord(year=year)
+        record.weights, record.deductions, record.note = weights, deductions, note
+        record.full_clean()
+        record.save()
+    return record
 
 
 TARGET_METRICS = {

@@ -11,4 +11,5 @@ urlpatterns = [
     path("assessment/forecast/", dashboard.ForecastView.as_view(), name="assessment_forecast"),
     path("assessment/rankings/", dashboard.RankingsView.as_view(), name="assessment_rankings"),
     path("assessment/rates/", dashboard.RatesView.as_view(), name="assessment_rates"),
+    path("assessment/scheme/", pages.SchemeView.as_view(), name="assessment_scheme"),
 ]
