@@ -509,7 +509,7 @@ def _shares(
             _stage_share(f, _COMPLETED, as_of) if signed else None,
         )
         if len(kept) >= _SHARES_KEPT:
-            kept.pop(next(iter(kept)))
+            kept.pop(next(iter(kept)), None)
         kept[asked] = row
     return row
 
