@@ -283,6 +283,12 @@ def city_rankings(page: Any, shoot: Any) -> None:
     assert teams.count() > 0 and "专班" in teams.first.inner_text()
     shoot(page, "rankings.png")
 
+    page.get_by_role("link", name="考核办法").click()
+    page.wait_for_url(re.compile(r"/assessment/scheme/\?year=2026$"))
+    assert page.get_by_label("落地率").input_value() == "25.0"  # the default scheme, editable by the city
+    assert page.get_by_role("button", name="保存").is_enabled()
+    shoot(page, "scheme.png")
+
 
 # --- 4. blocker board; 我的任务 with a task done through HTMX ---------------------------------------------
 
