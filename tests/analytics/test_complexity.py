@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zhaoshang.analytics import complexity as cx
-from zhaoshang.analytics import complexity_eigen
+from zhaoshang.analytics import complexity_eigen, complexity_table
 from zhaoshang.analytics.complexity import ComplexityError, ComplexityWarning, complexity_compute
 from zhaoshang.analytics.complexity_panel import OUTPUT_COLUMNS, complexity_panel
 
@@ -458,6 +458,25 @@ def test_panel_default_equals_core_per_year() -> None:
         assert_close(part["eci"].to_numpy().reshape(x.shape)[:, 0], res.eci, "eci")
         assert_close(part["cog"].to_numpy(), res.cog.ravel(), "cog")
         assert_close(part["density"].to_numpy(), res.density.ravel(), "density")
+
+
+@pytest.mark.parametrize("compat", [None, "ecomplexity"])
+def test_panel_mapped_columns_equal_ordinary_ones(monkeypatch: pytest.MonkeyPatch, compat: Any) -> None:
+    """Large panels get their output columns from private mappings, their pages mapped ahead by a background
+    thread in small steps: forced here on a small panel, the table must be the same, byte for byte."""
+    rng = np.random.default_rng(11)
+    frames = []
+    for year in (2020, 2021, 2022):
+        x = random_matrix(int(rng.integers(1000)), (23, 17), zeros=0.3)
+        r, c = np.nonzero(x)
+        frames.append(pd.DataFrame({"year": year, "region": r, "industry": c, "value": x[r, c]}))
+    data = pd.concat(frames, ignore_index=True)
+    plain = ours(data, compat=compat).table
+    monkeypatch.setattr(complexity_table, "MAPPED_COLUMN_BYTES", 0)
+    monkeypatch.setattr(complexity_table, "PREFAULT_ROWS", 100)
+    mapped = ours(data, compat=compat).table
+    assert complexity_table._mapping_of(mapped["cog"].to_numpy()) is not None
+    pd.testing.assert_frame_equal(mapped, plain, check_exact=True)
 
 
 def test_panel_duplicates_and_errors() -> None:
