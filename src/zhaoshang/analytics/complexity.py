@@ -306,7 +306,8 @@ def _compute_compat(x: FloatArray, *, threshold: float, out: ComplexityOut | Non
         phi = np.divide(_cooccurrence(v.hit), v.ubiquity[np.newaxis, :].astype(np.float64))
         prox = np.minimum(phi, phi.T)
         if (v.ubiquity > 0).all() and np.isfinite(eci_raw).all() and np.isfinite(pci_raw).all():
-            density_v, coi_raw, cog_raw = _relatedness(v, prox, np.nansum(prox, axis=1), pci_raw, out)
+            # Every ubiquity > 0: φ is finite, and np.sum adds what np.nansum would, without its copy.
+            density_v, coi_raw, cog_raw = _relatedness(v, prox, prox.sum(axis=1), pci_raw, out)
         else:
             # ecomplexity's own expressions, so that its NaN propagation is kept to the letter.
             density_v = m @ (prox.T / np.nansum(prox, axis=1)[np.newaxis, :])

@@ -41,7 +41,7 @@ def panel_compat(
     years = year_rows(codes.time, len(codes.time_values))
     grids: list[tuple[IntArray, IntArray, IntArray]] = []
     for rows in years:
-        first = rows[_first_of_cells(codes.loc[rows].astype(np.int64) * n_p + codes.prod[rows])]
+        first = rows[_first_of_cells(codes.loc[rows].astype(np.int64) * n_p + codes.prod[rows], n_l * n_p)]
         # ecomplexity drops places and industries whose total (of the first rows) is 0.
         loc_total = np.bincount(codes.loc[first], weights=filled[first], minlength=n_l)
         prod_total = np.bincount(codes.prod[first], weights=filled[first], minlength=n_p)
@@ -105,9 +105,11 @@ class _YearLayout:
         return li * self.prods.size + pi, (li >= 0) & (pi >= 0)
 
 
-def _first_of_cells(cell: IntArray) -> IntArray:
+def _first_of_cells(cell: IntArray, n_cells: int) -> IntArray:
     """Indices of the first occurrence of each cell, in input order (ecomplexity keeps the first duplicate)."""
-    if cell.size == 0 or np.bincount(cell).max() <= 1:
+    seen = np.zeros(n_cells, dtype=np.bool_)  # a byte a cell: cheaper than counting them
+    seen[cell] = True
+    if np.count_nonzero(seen) == cell.size:
         return np.arange(cell.size)
     _, first = np.unique(cell, return_index=True)
     return np.sort(first)
