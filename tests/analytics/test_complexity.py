@@ -70,9 +70,13 @@ def ill_posed_years(ref: pd.DataFrame) -> set[Any]:
     grid = ref[ref["mcp"].notna()].drop_duplicates(["year", "region", "industry"])
     for year, g in grid.groupby("year"):
         m = g.pivot(index="region", columns="industry", values="mcp").to_numpy(dtype=float)
+        # ecomplexity solves the eigenproblem on the places and products with diversity and ubiquity > 0 only
+        # (its ECI, PCI and COG are then NaN through the mean, but its COI still rests on that eigenvector).
+        rows, cols = m.sum(axis=1) > 0, m.sum(axis=0) > 0
+        m = m[rows][:, cols]
+        if m.shape[0] < 2 or m.shape[1] < 2:
+            continue  # nothing to solve: deterministic NaN, compared in full
         d, u = m.sum(axis=1), m.sum(axis=0)
-        if (d == 0).any() or (u == 0).any() or m.shape[0] < 2 or m.shape[1] < 2:
-            continue  # deterministic NaN cases: compared in full
         a = m / np.sqrt(d)[:, None] / np.sqrt(u)[None, :]
         values, vectors = np.linalg.eigh(a.T @ a)
         below = values[-3] if values.size >= 3 else -np.inf
@@ -91,6 +95,7 @@ def ill_posed_years(ref: pd.DataFrame) -> set[Any]:
             bad.add(year)
             continue
         density = g.pivot(index="region", columns="industry", values="density").to_numpy(dtype=float)
+        density = density[rows][:, cols]
         coi = ((density * (1 - m)) * kp).sum(axis=1)
         if coi.std() < 1e-7 * max(np.abs(coi).max(), 1e-300):
             bad.add(year)
