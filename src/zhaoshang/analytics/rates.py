@@ -209,13 +209,14 @@ def _total(name: str, keys: Sequence[str], shares: Sequence[_Share | None], form
     num = den = 0.0
     num_keys: list[str] = []
     den_keys: list[str] = []
+    add_den, add_num = den_keys.append, num_keys.append  # the dashboard's hot loop: ~90,000 shares
     for key, share in zip(keys, shares, strict=True):
         if share is not None:
             den += share[0]
             num += share[1]
-            den_keys.append(key)
+            add_den(key)
             if share[2]:
-                num_keys.append(key)
+                add_num(key)
     return _rate(name, num, den, num_keys, den_keys, formula, scope)
 
 
@@ -483,9 +484,18 @@ def overdue_by_group(facts: Iterable[ProjectFacts], group_key: str, as_of: dt.da
     return {g: overdue_projects(members, as_of) for g, members in _buckets(facts, group_key).items()}
 
 
-_SHARES_KEPT = (
-    4  # questions remembered per project (a district's and the city's definitions, a drill's period)
-)
+# Questions remembered per project (a district's and the city's definitions, a drill's period).
+_SHARES_KEPT = 4
+_ASKED: dict[
+    tuple[Any, ...], tuple[Any, ...]
+] = {}  # one key object per question: lookups compare by identity
+
+
+def _asked(period: Period, definitions: RateDefinitions, span: Sequence[int]) -> tuple[Any, ...]:
+    key = (period, definitions, tuple(span))
+    if len(_ASKED) > 256:
+        _ASKED.clear()
+    return _ASKED.setdefault(key, key)
 
 
 def _shares(
@@ -550,7 +560,7 @@ def rates_by_groups(
         "start": _stage_text("started", as_of, definitions, in_period),
         "completion": _stage_text("completed", as_of, definitions, in_period),
     }
-    asked = (period, definitions, tuple(span))
+    asked = _asked(period, definitions, span)
     rows = [_shares(f, asked) for f in facts]
     keys = [f.key for f in facts]
     result: dict[str, dict[str, dict[str, Rate]]] = {}

@@ -20,7 +20,7 @@ from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from django.db.models import Count, IntegerField, Max, Value
+from django.db.models import Count, DateTimeField, IntegerField, Max, Value
 
 from zhaoshang.analytics.rates import ProjectFacts
 from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput, StageMove
@@ -47,25 +47,39 @@ class Stamps(NamedTuple):
 
 
 def data_stamps(projects: Any) -> Stamps:
-    """What changes whenever anything `project_facts` reads changes (4 aggregate queries)."""
-    found = projects.order_by().aggregate(
-        n=Count("pk"),
-        top=Max("pk"),
-        updated=Max("updated"),
-        district=Max("district__updated"),
-        chain=Max("chain__updated"),
-        town=Max("town__updated"),
-        park=Max("park__updated"),
-    )
+    """What changes whenever anything `project_facts` reads changes: count, largest id and latest ``updated`` of
+    the projects and of each related table, and the latest ``updated`` of their groups — one query (a union of
+    four aggregates, so that a dashboard pays one round trip for it)."""
     ids = projects.values("pk")
-    related = []
-    for model in RELATED:
-        rows = model.objects.filter(project_id__in=ids).order_by()
-        related.append(TableStamp(**rows.aggregate(n=Count("pk"), top=Max("pk"), updated=Max("updated"))))
+    never = Value(None, output_field=DateTimeField())
+
+    def totals(rows: Any, tag: int, **names: Any) -> Any:
+        names = {k: names.get(k, never) for k in ("district", "chain", "town", "park")}
+        return (
+            rows.order_by()
+            .annotate(table=Value(tag, output_field=IntegerField()))
+            .values("table")
+            .annotate(n=Count("pk"), top=Max("pk"), updated=Max("updated"), **names)
+            .values_list("table", "n", "top", "updated", "district", "chain", "town", "park")
+        )
+
+    parts = [
+        totals(
+            projects,
+            -1,
+            district=Max("district__updated"),
+            chain=Max("chain__updated"),
+            town=Max("town__updated"),
+            park=Max("park__updated"),
+        )
+    ] + [totals(model.objects.filter(project_id__in=ids), i) for i, model in enumerate(RELATED)]
+    found = {row[0]: row[1:] for row in parts[0].union(*parts[1:], all=True)}
+    empty = (0, None, None, None, None, None, None)  # no row at all: the table has nothing in scope
+    project = found.get(-1, empty)
     return Stamps(
-        TableStamp(found["n"], found["top"], found["updated"]),
-        (found["district"], found["chain"], found["town"], found["park"]),
-        tuple(related),
+        TableStamp(*project[:3]),
+        tuple(project[3:]),
+        tuple(TableStamp(*found.get(i, empty)[:3]) for i in range(len(RELATED))),
     )
 
 
