@@ -364,3 +364,25 @@ def test_grouped_rates_equal_the_rate_functions_on_each_group(
                 "completion": completion_rate(mine, period.end, defs, signed_in=in_period),
             }
         assert rates_by_group(facts, key, period, defs) == table
+
+
+def test_a_group_whose_projects_did_not_change_is_not_added_up_again() -> None:
+    """Kept facts replace only the projects that changed: the other groups' rates are reused, the changed
+    group's are new and equal to a computation from scratch."""
+    facts = ledger()
+    first = rates_by_groups(facts, ("chain",), YEAR)["chain"]
+    assert len(first) >= 2
+    changed_group = facts[0].groups["chain"]
+    edited = ProjectFacts(
+        **{
+            **fresh(facts[0]).__dict__,
+            "funds": (*facts[0].funds, (D(2024, 6, 1), 777.0, "outside_province")),
+        }
+    )
+    again = rates_by_groups([edited, *facts[1:]], ("chain",), YEAR)["chain"]
+    scratch = rates_by_groups([fresh(f) for f in (edited, *facts[1:])], ("chain",), YEAR)["chain"]
+    assert again == scratch
+    for group, rates in again.items():
+        reused = all(rates[name] is first[group][name] for name in rates)
+        assert reused == (group != changed_group), group
+    assert again[changed_group]["funds_in_place"] != first[changed_group]["funds_in_place"]

@@ -41,6 +41,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -572,10 +574,44 @@ def rates_by_groups(
                 buckets.setdefault(group, []).append(i)
         result[group_key] = {}
         for group, members in sorted(buckets.items()):
+            same = tuple(facts[i] for i in members)
+            kept = _kept_group((group_key, group, asked), same)
+            if kept is not None:
+                result[group_key][group] = dict(kept)
+                continue
             member_keys = [keys[i] for i in members]
             member_rows = [rows[i] for i in members]
-            result[group_key][group] = {
+            rates = {
                 name: _total(name, member_keys, [row[j] for row in member_rows], *texts[name])
                 for j, name in enumerate(RATE_NAMES)
             }
+            _keep_group((group_key, group, asked), same, rates)
+            result[group_key][group] = dict(rates)
     return result
+
+
+# A group's rates, kept with the very facts objects they were added up from: facts are immutable and a kept
+# list of facts replaces only the projects that changed, so a group whose members are the same objects in the
+# same order has the same rates (after one change, only that project's chain and the whole district are added
+# up again). The entry holds its members, so their identities cannot be reused while it lives.
+_GROUPS_KEPT = 512
+_GROUP_RATES: OrderedDict[tuple[Any, ...], tuple[tuple[ProjectFacts, ...], dict[str, Rate]]] = OrderedDict()
+_GROUP_LOCK = threading.Lock()
+
+
+def _kept_group(slot: tuple[Any, ...], members: tuple[ProjectFacts, ...]) -> dict[str, Rate] | None:
+    with _GROUP_LOCK:
+        kept = _GROUP_RATES.get(slot)
+    if kept is None or len(kept[0]) != len(members):
+        return None
+    if not all(a is b for a, b in zip(kept[0], members, strict=True)):
+        return None
+    return kept[1]
+
+
+def _keep_group(slot: tuple[Any, ...], members: tuple[ProjectFacts, ...], rates: dict[str, Rate]) -> None:
+    with _GROUP_LOCK:
+        _GROUP_RATES[slot] = (members, rates)
+        _GROUP_RATES.move_to_end(slot)
+        while len(_GROUP_RATES) > _GROUPS_KEPT:
+            _GROUP_RATES.popitem(last=False)
