@@ -23,11 +23,10 @@ from zhaoshang.analytics.rates import (
     landing_rate,
     overdue_by_group,
     overdue_projects,
-    rates_by_group,
-    rates_by_groups,
     signing_rate,
     start_rate,
 )
+from zhaoshang.analytics.rates_groups import rates_by_group, rates_by_groups
 
 D = dt.date
 YEAR = Period(D(2024, 1, 1), D(2024, 12, 31))

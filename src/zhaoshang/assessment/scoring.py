@@ -13,7 +13,8 @@ from django.db import transaction
 from django.db.models import Min
 from django.http import Http404
 
-from zhaoshang.analytics.rates import Period, overdue_by_group, rates_by_group
+from zhaoshang.analytics.rates import Period, overdue_by_group
+from zhaoshang.analytics.rates_groups import rates_by_group
 from zhaoshang.analytics.scores import DEFAULT_SCHEME, ScoringScheme, rank_change, score_groups
 from zhaoshang.assessment.facts import project_facts
 from zhaoshang.assessment.models import RecordFinding, ScoreSnapshot, Target

@@ -12,14 +12,8 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.analytics.rates import (
-    Period,
-    ProjectFacts,
-    Rate,
-    RateDefinitions,
-    rates_by_group,
-    rates_by_groups,
-)
+from zhaoshang.analytics.rates import Period, ProjectFacts, Rate, RateDefinitions
+from zhaoshang.analytics.rates_groups import rates_by_group, rates_by_groups
 from zhaoshang.assessment.facts import current_facts, data_stamps
 from zhaoshang.assessment.models import Target
 from zhaoshang.core.scope import user_scope
