@@ -2,6 +2,13 @@
 
     .venv/bin/python bench/complexity.py [--places 3000] [--industries 1300] [--years 1 5] [--seed 7]
                                          [--repeat 3] [--skip-reference] [--no-tracemalloc] [--no-check]
+                                         [--files]
+
+Without ``--files`` each contender is a function call on a DataFrame that returns the long table. With
+``--files`` each contender does what a user does with a file: ours is ``complexity_files`` (the work of
+``zhaoshang complexity INPUT.parquet -o OUTPUT.parquet``, streamed chunk by chunk), ecomplexity is
+``pd.read_parquet`` → ``ecomplexity(...)`` → ``DataFrame.to_parquet``; time and memory then include reading
+and writing, the shared baseline is the imported libraries, and the compat check compares the two files.
 
 Each contender runs in its own subprocess, started by a fresh launcher process, so that the launcher's
 ``getrusage(RUSAGE_CHILDREN).ru_maxrss`` is the peak resident memory of that run alone (the honest number
@@ -91,6 +98,34 @@ def load_contender(name: str) -> Callable[[pd.DataFrame], pd.DataFrame | None]:
     return lambda data: complexity_panel(data, compat=compat).table
 
 
+def load_file_contender(name: str) -> Callable[[str, str], None]:
+    """The same contenders, file to file (``--files``)."""
+    import pyarrow.parquet  # noqa: F401  (both read and write Parquet: imported before the baseline)
+
+    if name == "data":
+        return lambda source, target: None
+    if name == "ecomplexity":
+        from ecomplexity import ecomplexity
+
+        def reference(source: str, target: str) -> None:
+            data = pd.read_parquet(source)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out = ecomplexity(data, COLUMNS, check_logsupermodularity=False, verbose=False)
+            out.to_parquet(target, index=False)
+
+        return reference
+    from zhaoshang.analytics.complexity_files import complexity_files
+
+    compat = "ecomplexity" if name == "ours-compat" else None
+    names = (COLUMNS["time"], COLUMNS["loc"], COLUMNS["prod"], COLUMNS["val"])
+
+    def ours(source: str, target: str) -> None:
+        complexity_files(Path(source), Path(target), names, compat=compat)  # type: ignore[arg-type]
+
+    return ours
+
+
 def reset_peak_rss() -> None:
     """Forget the generator's transient peak: Linux resets the high-water RSS on writing 5 to clear_refs."""
     try:
@@ -116,7 +151,32 @@ def release_scratch() -> None:
         pass
 
 
+def file_worker(args: argparse.Namespace) -> None:
+    import pyarrow.parquet as pq
+
+    run = load_file_contender(args.worker)
+    release_scratch()
+    reset_peak_rss()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    start = time.perf_counter()
+    run(args.input, args.save)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    rows = pq.ParquetFile(args.save).metadata.num_rows if args.worker != "data" else 0
+    input_rows = pq.ParquetFile(args.input).metadata.num_rows
+    print(
+        json.dumps({"seconds": seconds, "cpu": cpu, "traced": None, "rows": rows, "input_rows": input_rows})
+    )
+
+
 def worker(args: argparse.Namespace) -> None:
+    if args.input:
+        file_worker(args)
+        return
+    if args.make_input:
+        synthetic_panel(args.places, args.industries, args.years, args.seed).to_parquet(args.make_input)
+        return
     data = synthetic_panel(args.places, args.industries, args.years, args.seed)
     run = load_contender(args.worker)
     release_scratch()
@@ -151,7 +211,13 @@ def launch(cmd: list[str]) -> None:
 
 
 def measure(
-    args: argparse.Namespace, name: str, years: int, *, trace: bool, save: str | None
+    args: argparse.Namespace,
+    name: str,
+    years: int,
+    *,
+    trace: bool,
+    save: str | None,
+    source: str | None = None,
 ) -> dict[str, Any]:
     inner = [
         sys.executable,
@@ -171,6 +237,8 @@ def measure(
         inner.append("--trace")
     if save:
         inner += ["--save", save]
+    if source:
+        inner += ["--input", source]
     outer = [sys.executable, __file__, "--launch", *inner]
     env = dict(os.environ)
     if args.threads:
@@ -231,7 +299,12 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, help="BLAS threads of every contender (default: the machine's)"
     )
+    parser.add_argument(
+        "--files", action="store_true", help="file to file: read Parquet, compute, write Parquet (see above)"
+    )
     parser.add_argument("--worker", choices=CONTENDERS, help=argparse.SUPPRESS)
+    parser.add_argument("--input", help=argparse.SUPPRESS)
+    parser.add_argument("--make-input", help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--save", help=argparse.SUPPRESS)
     if sys.argv[1:2] == ["--launch"]:
@@ -248,7 +321,7 @@ def main() -> None:
     threads = args.threads or "default"
     print(
         f"complexity benchmark: {args.places} places × {args.industries} industries, seed {args.seed}, "
-        f"{os.cpu_count()} CPUs, BLAS threads: {threads}"
+        f"{os.cpu_count()} CPUs, BLAS threads: {threads}" + (", file to file" if args.files else "")
     )
     warm_memory(args.warm_gb)
     with tempfile.TemporaryDirectory(prefix="zs-bench-complexity-") as tmp:
@@ -256,14 +329,22 @@ def main() -> None:
             print(f"\n== {years} year(s)   (load average {os.getloadavg()[0]:.1f})")
             results: dict[str, dict[str, Any]] = {}
             run_seconds: dict[str, list[float]] = {}
+            source = os.path.join(tmp, "input.parquet") if args.files else None
+            if source:
+                make = [sys.executable, __file__, "--worker", "data", "--make-input", source]
+                make += ["--places", str(args.places), "--industries", str(args.industries)]
+                subprocess.run([*make, "--years", str(years), "--seed", str(args.seed)], check=True)
             for name in contenders:
                 repeat = args.repeat if name.startswith("ours") else 1
-                runs = [measure(args, name, years, trace=False, save=None) for _ in range(repeat)]
+                target = os.path.join(tmp, f"{name}.parquet") if source else None
+                runs = [
+                    measure(args, name, years, trace=False, save=target, source=source) for _ in range(repeat)
+                ]
                 r = sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]  # the median run
                 r["max_rss"] = max(run["max_rss"] for run in runs)
                 run_seconds[name] = [run["seconds"] for run in runs]
                 save = os.path.join(tmp, f"{name}.parquet") if check and name in SAVED else None
-                if name != "data" and (save or not args.no_tracemalloc):
+                if name != "data" and not source and (save or not args.no_tracemalloc):
                     # A second run for tracemalloc and for saving the table: neither may touch the figures above.
                     r["traced"] = measure(args, name, years, trace=not args.no_tracemalloc, save=save)[
                         "traced"

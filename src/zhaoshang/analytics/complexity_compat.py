@@ -37,18 +37,8 @@ def panel_compat(
     want_proximity: bool,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     n_l, n_p = len(codes.loc_values), len(codes.prod_values)
-    filled = np.nan_to_num(values)
     years = year_rows(codes.time, len(codes.time_values))
-    grids: list[tuple[IntArray, IntArray, IntArray]] = []
-    for rows in years:
-        first = rows[_first_of_cells(codes.loc[rows].astype(np.int64) * n_p + codes.prod[rows], n_l * n_p)]
-        # ecomplexity drops places and industries whose total (of the first rows) is 0.
-        loc_total = np.bincount(codes.loc[first], weights=filled[first], minlength=n_l)
-        prod_total = np.bincount(codes.prod[first], weights=filled[first], minlength=n_p)
-        locs = np.intersect1d(present_codes(codes.loc[first], n_l), np.flatnonzero(loc_total != 0))
-        prods = np.intersect1d(present_codes(codes.prod[first], n_p), np.flatnonzero(prod_total != 0))
-        grids.append((first, locs, prods))
-
+    grids = compat_grids(codes, values, years)
     cols = Columns(sum(locs.size * prods.size for _, locs, prods in grids), codes)
     layout: list[_YearLayout] = []
     orphan_parts: list[IntArray] = []
@@ -76,14 +66,49 @@ def panel_compat(
     duplicated = any(first.size < rows.size for rows, (first, _, _) in zip(years, grids, strict=True))
     orphans = np.sort(np.concatenate(orphan_parts)) if orphan_parts else np.empty(0, dtype=np.int64)
     table = _merge_like_ecomplexity(data, names, codes, values, cols, layout, orphans, duplicated)
-    prox = None
-    if want_proximity:
-        # ecomplexity.proximity walks the years in order of first appearance, not sorted.
-        _, first_seen = np.unique(codes.time, return_index=True)
-        order = np.argsort(first_seen)
-        parts = [(int(y), *prox_by_year[int(y)], True) for y in order if int(y) in prox_by_year]
-        prox = proximity_frame(names, codes, parts)
+    prox = (
+        proximity_frame(names, codes, compat_proximity_parts(codes, prox_by_year)) if want_proximity else None
+    )
     return table, prox
+
+
+def compat_grids(
+    codes: Codes, values: FloatArray, years: list[IntArray]
+) -> list[tuple[IntArray, IntArray, IntArray]]:
+    """Per year: its first row of each (place, industry), and the places and industries ecomplexity keeps —
+    those whose total (of the first rows) is not 0."""
+    n_l, n_p = len(codes.loc_values), len(codes.prod_values)
+    filled = np.nan_to_num(values)
+    grids: list[tuple[IntArray, IntArray, IntArray]] = []
+    for rows in years:
+        first = rows[_first_of_cells(codes.loc[rows].astype(np.int64) * n_p + codes.prod[rows], n_l * n_p)]
+        loc_total = np.bincount(codes.loc[first], weights=filled[first], minlength=n_l)
+        prod_total = np.bincount(codes.prod[first], weights=filled[first], minlength=n_p)
+        locs = np.intersect1d(present_codes(codes.loc[first], n_l), np.flatnonzero(loc_total != 0))
+        prods = np.intersect1d(present_codes(codes.prod[first], n_p), np.flatnonzero(prod_total != 0))
+        grids.append((first, locs, prods))
+    return grids
+
+
+def compat_proximity_parts(
+    codes: Codes, prox_by_year: dict[int, tuple[IntArray, FloatArray]]
+) -> list[tuple[int, IntArray, FloatArray, bool]]:
+    """ecomplexity.proximity walks the years in order of first appearance, not sorted, self-proximity kept."""
+    _, first_seen = np.unique(codes.time, return_index=True)
+    order = np.argsort(first_seen)
+    return [(int(y), *prox_by_year[int(y)], True) for y in order if int(y) in prox_by_year]
+
+
+def year_cells(
+    codes: Codes, rows: IntArray, locs: IntArray, prods: IntArray, n_l: int, n_p: int
+) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+    """Cell number of each input row of a year in the year's grid (locs × prods), and whether it has one."""
+    loc_pos = np.full(n_l, -1, dtype=np.int64)
+    loc_pos[locs] = np.arange(locs.size)
+    prod_pos = np.full(n_p, -1, dtype=np.int64)
+    prod_pos[prods] = np.arange(prods.size)
+    li, pi = loc_pos[codes.loc[rows]], prod_pos[codes.prod[rows]]
+    return li * prods.size + pi, (li >= 0) & (pi >= 0)
 
 
 @dataclass
@@ -97,12 +122,7 @@ class _YearLayout:
 
     def cells(self, codes: Codes, n_l: int, n_p: int) -> tuple[IntArray, npt.NDArray[np.bool_]]:
         """Cell number of each input row of the year in the year's grid, and whether it has one."""
-        loc_pos = np.full(n_l, -1, dtype=np.int64)
-        loc_pos[self.locs] = np.arange(self.locs.size)
-        prod_pos = np.full(n_p, -1, dtype=np.int64)
-        prod_pos[self.prods] = np.arange(self.prods.size)
-        li, pi = loc_pos[codes.loc[self.rows]], prod_pos[codes.prod[self.rows]]
-        return li * self.prods.size + pi, (li >= 0) & (pi >= 0)
+        return year_cells(codes, self.rows, self.locs, self.prods, n_l, n_p)
 
 
 def _first_of_cells(cell: IntArray, n_cells: int) -> IntArray:

@@ -81,6 +81,27 @@ def complexity_panel(
 ) -> PanelResult:
     """Compute every year of ``data`` (see the module docstring for rows and modes)."""
     names = (time, loc, prod, val)
+    values, codes = checked_input(data, names, compat)
+    options: dict[str, Any] = {"threshold": threshold, "strict": strict, "self_proximity": self_proximity}
+    if compat is not None:
+        options["compat"] = compat
+        table, prox = panel_compat(data, names, codes, values, options, proximity)
+    else:
+        table, prox = _panel_default(names, codes, np.nan_to_num(values), options, duplicates, proximity)
+    return PanelResult(
+        table=table,
+        proximity=prox,
+        years=len(codes.time_values),
+        places=len(codes.loc_values),
+        industries=len(codes.prod_values),
+    )
+
+
+def checked_input(
+    data: pd.DataFrame, names: tuple[str, str, str, str], compat: Compat | None
+) -> tuple[FloatArray, Codes]:
+    """The values (NaN for a missing one) and the key codes of a panel, or a ComplexityError saying why not."""
+    time, loc, prod, val = names
     missing = [c for c in names if c not in data.columns]
     if missing:
         raise ComplexityError(f"缺少列: {', '.join(missing)}", f"missing columns: {', '.join(missing)}")
@@ -92,24 +113,27 @@ def complexity_panel(
     if not pd.api.types.is_numeric_dtype(data[val]) or pd.api.types.is_bool_dtype(data[val]):
         raise ComplexityError(f"列 {val} 须为数值", f"column {val} must be numeric")
     values = data[val].to_numpy(dtype=np.float64, na_value=np.nan)
-    codes = factorize_keys(data, time, loc, prod)
-    options: dict[str, Any] = {"threshold": threshold, "strict": strict, "self_proximity": self_proximity}
-    if compat is not None:
-        options["compat"] = compat
-        table, prox = panel_compat(data, names, codes, values, options, proximity)
-    else:
+    if compat is None:
         if np.isinf(values).any():
             raise ComplexityError(f"列 {val} 含无穷大值", f"column {val} has infinite values")
         if (values < 0).any():
             raise ComplexityError(f"列 {val} 含负值", f"column {val} has negative values")
-        table, prox = _panel_default(names, codes, np.nan_to_num(values), options, duplicates, proximity)
-    return PanelResult(
-        table=table,
-        proximity=prox,
-        years=len(codes.time_values),
-        places=len(codes.loc_values),
-        industries=len(codes.prod_values),
-    )
+    return values, factorize_keys(data, time, loc, prod)
+
+
+def default_shape(codes: Codes, rows: IntArray) -> tuple[IntArray, IntArray]:
+    """A year's grid in the default mode: every place and every industry seen that year, ascending."""
+    n_l, n_p = len(codes.loc_values), len(codes.prod_values)
+    return present_codes(codes.loc[rows], n_l), present_codes(codes.prod[rows], n_p)
+
+
+def default_cells(
+    codes: Codes, rows: IntArray, locs: IntArray, prods: IntArray, values: FloatArray, duplicates: Duplicates
+) -> tuple[IntArray, FloatArray]:
+    """The grid cell of each row of a year and the values to add into those cells."""
+    n_l, n_p = len(codes.loc_values), len(codes.prod_values)
+    cell = _local(locs, codes.loc[rows], n_l) * prods.size + _local(prods, codes.prod[rows], n_p)
+    return cell, _deduplicated(values[rows], cell, duplicates)
 
 
 def _panel_default(
@@ -120,15 +144,13 @@ def _panel_default(
     duplicates: Duplicates,
     want_proximity: bool,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    n_l, n_p = len(codes.loc_values), len(codes.prod_values)
     years = year_rows(codes.time, len(codes.time_values))
-    shapes = [(present_codes(codes.loc[r], n_l), present_codes(codes.prod[r], n_p)) for r in years]
-    cols = Columns(sum(a.size * b.size for a, b in shapes), codes)
+    shapes = [default_shape(codes, rows) for rows in years]
+    cols = Columns(sum(locs.size * prods.size for locs, prods in shapes), codes)
     prox_parts: list[tuple[int, IntArray, FloatArray, bool]] = []
     at = 0
     for year, (rows, (locs, prods)) in enumerate(zip(years, shapes, strict=True)):
-        cell = _local(locs, codes.loc[rows], n_l) * prods.size + _local(prods, codes.prod[rows], n_p)
-        v = _deduplicated(values[rows], cell, duplicates)
+        cell, v = default_cells(codes, rows, locs, prods, values, duplicates)
         s, x, out = cols.year(at, locs.size, prods.size)
         fill_grid(x, cell, v)
         res = complexity_compute(x, out=out, **options)

@@ -59,11 +59,20 @@ class Codes:
         return values.dtype
 
 
+def _sortable(keys: pd.Series[Any]) -> Any:
+    """Keys whose ``sort=True`` factorisation is in ascending order of the values: a Categorical sorts by its
+    categories' order (for one read from Parquet, the order the codes first appeared in), so its categories
+    are put in ascending order first."""
+    if isinstance(keys.dtype, pd.CategoricalDtype):
+        return keys.cat.set_categories(keys.cat.categories.sort_values(), rename=False)
+    return keys
+
+
 def factorize_keys(data: pd.DataFrame, time: str, loc: str, prod: str) -> Codes:
     try:
-        t, tv = pd.factorize(data[time], sort=True)
-        lc, lv = pd.factorize(data[loc], sort=True)
-        pc, pv = pd.factorize(data[prod], sort=True)
+        t, tv = pd.factorize(_sortable(data[time]), sort=True)
+        lc, lv = pd.factorize(_sortable(data[loc]), sort=True)
+        pc, pv = pd.factorize(_sortable(data[prod]), sort=True)
     except TypeError as exc:  # mixed types (e.g. 1 and "1") cannot be ordered
         raise ComplexityError("键列混有不可比较的类型", f"key columns mix incomparable types: {exc}") from exc
     return Codes(
