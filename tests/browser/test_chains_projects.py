@@ -78,8 +78,7 @@ def chain_panorama_and_targets(page: Any, shoot: Any) -> None:
     scores = [float(t) for t in page.locator("#gap-table tbody td.fw-semibold").all_inner_texts()]
     assert scores == sorted(scores, reverse=True)
 
-    # The first weak link whose 招商目标图 has target cities: with none the map crashes (see the report:
-    # target-map.js fits its bounds to the district's lone point), which the problems watcher would fail on.
+    # The first weak link whose 招商目标图 has target cities, so that the map has circles to count.
     link = first_gap_node_with_cities(page)
     name = link.inner_text()
     link.click()
@@ -99,13 +98,15 @@ def chain_panorama_and_targets(page: Any, shoot: Any) -> None:
     assert page.locator("#target-map path.leaflet-interactive").count() >= min(cities, 15) + 1
     shoot(page, "node-targets.png")
 
+    # The scenario: five firms into the library, then a visit logged on one of them.
     boxes = page.locator("#target-firms input[type=checkbox][name=uscc]")
-    picked = [boxes.nth(i).get_attribute("aria-label") for i in range(2)]
-    for i in range(2):
+    assert boxes.count() >= 5
+    picked = [boxes.nth(i).get_attribute("aria-label") for i in range(5)]
+    for i in range(5):
         boxes.nth(i).check()
     page.locator("#save-targets").click()
     page.wait_for_url(re.compile(rf"/target/\?chain={chain_pk}$"))
-    assert "已加入目标企业库 2 家" in page.locator("main .alert-success").inner_text()
+    assert "已加入目标企业库 5 家" in page.locator("main .alert-success").inner_text()
     assert page.locator("#id_chain").input_value() == str(chain_pk)
     table = page.locator("#object-table")
     for firm in picked:
@@ -114,6 +115,23 @@ def chain_panorama_and_targets(page: Any, shoot: Any) -> None:
         assert "机器人产业链" in row.inner_text()
         assert name in row.inner_text()
         assert "已锁定" in row.inner_text()
+
+    table.locator("tbody tr", has_text=picked[0]).locator("a").first.click()
+    page.wait_for_url(re.compile(r"/target/\d+/$"))
+    entry_url = page.url
+    assert "还没有联系记录" in page.locator("#contacts").inner_text()
+    page.locator("#id_date").fill("2026-11-20")
+    page.locator("#id_kind").select_option("visit")
+    page.locator("#id_participants").fill("链长、招商科")
+    page.locator("#id_summary").fill("拜访总部, 介绍临淄机器人产业园")
+    page.locator("#id_next_step").fill("邀请来临淄考察")
+    page.locator("#id_next_action_date").fill("2026-12-05")
+    page.get_by_role("button", name="保存联系记录").click()
+    page.wait_for_load_state()
+    page.goto(entry_url)
+    assert "拜访总部, 介绍临淄机器人产业园" in page.locator("#contacts").inner_text()
+    assert "已拜访" in page.locator("main").inner_text()
+    assert "邀请来临淄考察" in page.locator("main").inner_text()
 
 
 def legend_visible(page: Any) -> dict[str, bool]:

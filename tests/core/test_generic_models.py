@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -36,7 +37,11 @@ def test_list_and_detail_are_scoped(spec: ModelSpec, org: Any, client_for: Any) 
     # Searched by its marker: demo data fills more than one page of some lists.
     listing = url(config, "list") + "?" + urlencode({"q": spec.marker(obj)})
     # The table alone (as HTMX asks for it): the search box would echo the marker back.
-    assert spec.marker(obj) in linzi.get(listing, HTTP_HX_REQUEST="true").content.decode()
+    table = linzi.get(listing, HTTP_HX_REQUEST="true").content.decode()
+    assert spec.marker(obj) in table
+    # The row's link to its page has text and no link inside it (which browsers would split, leaving it empty).
+    row_link = re.search(rf'<a href="{re.escape(url(config, "detail", obj.pk))}">(.*?)</a>', table, re.S)
+    assert row_link is not None and row_link.group(1).strip() and "<a" not in row_link.group(1)
     assert spec.marker(obj) not in huantai.get(listing, HTTP_HX_REQUEST="true").content.decode()
     assert linzi.get(url(config, "detail", obj.pk)).status_code == 200
     for action in ("detail", "edit", "delete", "history"):

@@ -20,7 +20,7 @@ from zhaoshang.core.registry import config_for_model
 register = template.Library()
 
 
-def _display(obj: Any, field: models.Field) -> Any:
+def _display(obj: Any, field: models.Field, link: bool = True) -> Any:
     value = getattr(obj, field.name)
     if value is None or value == "" or value == []:
         return mark_safe('<span class="text-body-secondary">—</span>')
@@ -32,7 +32,7 @@ def _display(obj: Any, field: models.Field) -> Any:
     if isinstance(field, models.ForeignKey):
         if hasattr(value, "get_full_name"):
             return value.get_full_name() or value.get_username()  # people by name, as officials know them
-        return object_link(value)
+        return object_link(value) if link else str(value)
     if isinstance(value, float):
         return number_format(round(value, 2), use_l10n=True)
     if isinstance(value, Decimal):
@@ -83,8 +83,10 @@ def channel_label(code: str) -> str:
 
 
 @register.simple_tag
-def cell(obj: Any, name: str) -> Any:
-    return _display(obj, obj._meta.get_field(name))
+def cell(obj: Any, name: str, link: bool = True) -> Any:
+    """A field as a list shows it; ``link=False`` inside the row's own link (a link in a link is invalid HTML:
+    browsers split it and the row's link comes out empty)."""
+    return _display(obj, obj._meta.get_field(name), link)
 
 
 @register.simple_tag
