@@ -366,7 +366,11 @@ def project_sites_context(project: Any, user: Any) -> dict[str, Any]:
     return {
         "site_demands": Demand.objects.restrict(user, "view").filter(project=project).order_by("-updated"),
         "site_reservations": project.site_reservations.select_related("site").order_by("-reserved_at"),
-        "demand_add_url": f"{reverse('demand_add')}?district={project.district_id}&project={project.pk}",
+        "demand_add_url": (
+            f"{reverse('demand_add')}?district={project.district_id}&project={project.pk}"
+            if user_scope(user, "add").allows(project.district_id)
+            else None
+        ),
     }
 
 

@@ -45,6 +45,7 @@ class ObjectDetailView(ConfigView):
         district_id = obj.scoped_district_id
         context = self.base_context(
             object=obj,
+            can_add=user_scope(user, "add").allows(district_id),  # records of its own (nodes, funds, targets)
             can_change=user_scope(user, "change").allows(district_id),
             can_delete=user_scope(user, "delete").allows(district_id),
             can_verify=user_scope(user, "verify").allows(district_id),
