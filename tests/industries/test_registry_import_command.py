@@ -222,3 +222,12 @@ def test_gcj02_coordinates_become_wgs84(tmp_path: Path, firms: pd.DataFrame) -> 
     assert table["lng"].to_numpy() == pytest.approx(lng, abs=1e-9)
     assert table["lat"].to_numpy() == pytest.approx(lat, abs=1e-9)
     assert abs(table["lng"].to_numpy() - firms["lng"].to_numpy()).min() > 1e-4  # really moved
+
+
+def test_memory_limit_bounds_duckdb_or_is_refused(tmp_path: Path, firms: pd.DataFrame) -> None:
+    extract(firms).to_csv(tmp_path / "in.csv", index=False)
+    run(tmp_path / "in.csv", "-o", tmp_path / "out.parquet", "--memory-limit", "256MB")
+    assert pq.read_table(tmp_path / "out.parquet").num_rows == len(firms)
+    _, message = fails(tmp_path / "in.csv", "-o", tmp_path / "again.parquet", "--memory-limit", "lots")
+    assert "2GB" in message and "must be a number and a unit" in message
+    assert not (tmp_path / "again.parquet").exists()

@@ -1,3 +1,4 @@
+import re
 import time
 from pathlib import Path
 
@@ -8,6 +9,9 @@ from rich.console import Console
 from zhaoshang.analytics.registry import place_industry_matrix, registry_generate
 from zhaoshang.analytics.registry_import import FIELD_LABELS
 from zhaoshang.analytics.registry_import_run import ImportSummary, RegistryImportError, registry_import
+
+# What DuckDB's memory_limit accepts: a number and a unit (decimal or binary).
+MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B)", re.IGNORECASE)
 
 
 def _mapping(text: str) -> tuple[str, str]:
@@ -45,6 +49,9 @@ class Command(BaseCommand):
         parser.add_argument("--skip-bad-rows", action="store_true",
                             help="import: write the good rows even when some rows have errors")  # fmt: skip
         parser.add_argument("--errors", metavar="ERRORS.csv", help="import: every row error, as CSV")
+        parser.add_argument("--memory-limit", metavar="SIZE",
+                            help="import: most memory DuckDB may use before it spills to disk, e.g. 2GB "
+                                 "(default: 80%% of the machine's)")  # fmt: skip
 
     def handle(self, *args, **options):
         path = Path(options["output"] or settings.NATIONAL_REGISTRY)
@@ -70,6 +77,12 @@ class Command(BaseCommand):
         if not options["input"]:
             raise CommandError("请给出要导入的文件：zhaoshang registry import 文件.csv [-o 输出.parquet]")
         overrides = dict(_mapping(m) for m in options["map"])
+        limit = options["memory_limit"]
+        if limit is not None and not MEMORY_SIZE.fullmatch(limit.strip()):
+            raise CommandError(
+                f"--memory-limit 须为数字加单位, 如 2GB 或 500MB: “{limit}” — "
+                f"--memory-limit must be a number and a unit such as 2GB or 500MB: '{limit}'"
+            )
         console = Console(file=self.stdout._out, highlight=False, soft_wrap=True)
         try:
             with console.status("导入全国企业库") as status:
@@ -77,7 +90,7 @@ class Command(BaseCommand):
                     options["input"], path, overrides=overrides, coords=options["coords"],
                     capital_unit=options["capital_unit"], dry_run=options["dry_run"],
                     skip_bad_rows=options["skip_bad_rows"], errors_path=options["errors"],
-                    step=lambda text: status.update(text),
+                    memory_limit=limit.strip() if limit else None, step=lambda text: status.update(text),
                 )  # fmt: skip
         except RegistryImportError as error:
             raise CommandError(str(error)) from error
