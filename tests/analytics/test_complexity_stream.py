@@ -4,6 +4,8 @@ written, and a failure leaves no file."""
 
 from __future__ import annotations
 
+import os
+import stat
 import warnings
 from pathlib import Path
 from typing import Any
@@ -235,3 +237,14 @@ def test_categorical_keys_in_any_category_order_give_the_same_table(compat: Any)
             assert list(table[column].astype(str)) == list(as_text[column].astype(str)), column
         else:
             pd.testing.assert_series_equal(table[column], as_text[column])
+
+
+def test_output_gets_the_usual_permissions(tmp_path: Path) -> None:
+    source = panel_file(tmp_path)
+    old = os.umask(0o022)
+    try:
+        for name in ("out.csv", "out.parquet"):
+            complexity_files(source, tmp_path / name)
+            assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644, name
+    finally:
+        os.umask(old)

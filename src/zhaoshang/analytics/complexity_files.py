@@ -17,7 +17,7 @@ message naming the row, as a spreadsheet numbers it.
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -215,10 +215,9 @@ def write_frames(frames: Iterable[pd.DataFrame], path: Path) -> None:
 
 @contextmanager
 def _replacing(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path`` that replaces it when the block ends without an error."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    os.close(handle)
-    partial = Path(name)
+    """A temporary path beside ``path`` that replaces it when the block ends without an error. The writer
+    creates the file itself, so it gets the permissions any new file gets (``mkstemp`` would make it 0600)."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.partial")
     try:
         yield partial
         os.replace(partial, path)
