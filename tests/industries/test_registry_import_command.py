@@ -5,6 +5,8 @@ No database: these tests do not request `db`."""
 from __future__ import annotations
 
 import io
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -231,3 +233,13 @@ def test_memory_limit_bounds_duckdb_or_is_refused(tmp_path: Path, firms: pd.Data
     _, message = fails(tmp_path / "in.csv", "-o", tmp_path / "again.parquet", "--memory-limit", "lots")
     assert "2GB" in message and "must be a number and a unit" in message
     assert not (tmp_path / "again.parquet").exists()
+
+
+def test_the_registry_file_gets_the_usual_permissions(tmp_path: Path, firms: pd.DataFrame) -> None:
+    extract(firms).to_csv(tmp_path / "in.csv", index=False)
+    old = os.umask(0o022)
+    try:
+        run(tmp_path / "in.csv", "-o", tmp_path / "out.parquet")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "out.parquet").stat().st_mode) == 0o644  # the web app's user reads it
