@@ -1,4 +1,5 @@
-"""Every page a persona can reach from the home page, following its links: each opens, and its HTML has no link
+"""Every page a persona can reach from the home page, following its links and the fragments it loads with HTMX
+(``hx-get``): each opens, and its HTML has no link
 inside a link (browsers split it and the outer one comes out empty), no form inside a form, no empty link and no
 duplicate id. One page per URL pattern (ids replaced), and one with a query string, so the demo's thousands of
 records cost a few hundred requests."""
@@ -36,6 +37,8 @@ class PageChecker(HTMLParser):
                 self.problems.append(f"link {a.get('href')} inside another link")
             if a.get("href"):
                 self.links.append(str(a["href"]))
+        if a.get("hx-get") and "{" not in str(a["hx-get"]):  # fragments the page loads or swaps in
+            self.links.append(str(a["hx-get"]))
         if tag == "form" and "form" in open_tags:
             self.problems.append(f"form {a.get('action')} inside another form")
         if tag in VOID:
