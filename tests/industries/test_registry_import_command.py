@@ -243,3 +243,23 @@ def test_the_registry_file_gets_the_usual_permissions(tmp_path: Path, firms: pd.
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "out.parquet").stat().st_mode) == 0o644  # the web app's user reads it
+
+
+def test_row_numbers_stay_the_file_lines_in_a_file_read_in_parallel(tmp_path: Path) -> None:
+    """Rows are numbered by their order in the table the file is copied into (``rowid``): on a file large
+    enough for DuckDB to read in several pieces at once (~45 MB), every reported row is still its line."""
+    path = tmp_path / "big.parquet"
+    registry_generate(path, firms=200_000, seed=5, counties=COUNTIES)
+    data = extract(pq.read_table(path).to_pandas())
+    lines = list(range(2, len(data) + 2, 9_973))  # spreadsheet rows, the header being row 1
+    for line in lines:
+        uscc = data.loc[line - 2, "统一社会信用代码"]
+        data.loc[line - 2, "统一社会信用代码"] = uscc[:17] + ("0" if uscc[17] != "0" else "1")
+    data.to_csv(tmp_path / "big.csv", index=False)
+    assert (tmp_path / "big.csv").stat().st_size > 40e6
+    fails(tmp_path / "big.csv", "-o", tmp_path / "out.parquet", "--errors", tmp_path / "errors.csv")
+    report = pd.read_csv(tmp_path / "errors.csv", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    wrong_check = report[report["问题"].str.contains("校验位不符")]
+    assert wrong_check["行"].astype(int).tolist() == lines
+    expected = [data.loc[line - 2, "统一社会信用代码"] for line in lines]
+    assert wrong_check["值"].tolist() == expected

@@ -120,9 +120,12 @@ def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _normalise(con: duckdb.DuckDBPyConnection, match: HeaderMatch, unit: CapitalUnit) -> None:
-    """Table ``t`` (see ``normalise_sql``) in one pass over the input."""
+    """Table ``t`` (see ``normalise_sql``): the input copied as read (in the file's order, so that ``rowid``
+    numbers its rows), then normalised in one pass."""
     columns = {name: _ident(header) for name, header in match.columns.items()}
-    con.execute(f"CREATE TABLE t AS {normalise_sql('source', columns, unit)}")
+    con.execute("CREATE TABLE cells AS SELECT * FROM source")
+    con.execute(f"CREATE TABLE t AS {normalise_sql('cells', columns, unit)}")
+    con.execute("DROP TABLE cells")
 
 
 def _statuses(con: duckdb.DuckDBPyConnection, summary: ImportSummary) -> None:
@@ -332,6 +335,7 @@ def registry_import(
     try:
         con = duckdb.connect(str(work / "work.duckdb"))
         con.execute(f"SET temp_directory = {_quote(str(work / 'spill'))}")
+        con.execute("SET preserve_insertion_order = true")  # the default, relied on: rowid numbers the rows
         if memory_limit:
             con.execute(f"SET memory_limit = {_quote(memory_limit)}")
         try:
