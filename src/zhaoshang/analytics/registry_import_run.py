@@ -4,8 +4,9 @@ Pure: no Django. The rules are in ``registry_import``; this module runs them ove
 
 1. the input becomes a DuckDB view of text columns (a GB18030 CSV is first re-encoded to UTF-8, an xlsx
    read with openpyxl), numbered like a spreadsheet (the header is row 1);
-2. one ``CREATE TABLE`` normalises every column and notes an error kind per cell, vectorised; the work
-   database is a file beside the output, so that DuckDB spills to disk instead of running out of memory;
+2. the input is copied as read into a table (its ``rowid`` numbers the rows), then one ``CREATE TABLE``
+   normalises every column and notes an error kind per cell, vectorised; the work database is a file beside
+   the output, so that DuckDB spills to disk instead of running out of memory;
 3. Python sees only the distinct status wordings and the firms without a usable class code (classified
    by their name and scope, ``scope_classes``), and the coordinates when they must be converted to WGS84;
 4. errors and duplicate USCCs (the first row is kept) are reported; with an error nothing is written
