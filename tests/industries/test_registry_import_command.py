@@ -10,6 +10,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
@@ -263,3 +264,28 @@ def test_row_numbers_stay_the_file_lines_in_a_file_read_in_parallel(tmp_path: Pa
     assert wrong_check["行"].astype(int).tolist() == lines
     expected = [data.loc[line - 2, "统一社会信用代码"] for line in lines]
     assert wrong_check["值"].tolist() == expected
+
+
+def test_coordinates_converted_in_batches_equal_one_pass(
+    tmp_path: Path, firms: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zhaoshang.analytics import registry_import_run
+
+    extract(firms).to_csv(tmp_path / "in.csv", index=False)
+    run(tmp_path / "in.csv", "-o", tmp_path / "whole.parquet", "--coords", "bd09")
+    monkeypatch.setattr(registry_import_run, "_CONVERT_BATCH", 7)  # 200 firms: 29 batches
+    run(tmp_path / "in.csv", "-o", tmp_path / "batched.parquet", "--coords", "bd09")
+    whole = pq.read_table(tmp_path / "whole.parquet").to_pandas().set_index("uscc")
+    batched = pq.read_table(tmp_path / "batched.parquet").to_pandas().set_index("uscc").loc[whole.index]
+    assert len(batched) == len(firms)
+    # The inverse offset iterates until every point of a batch is within 1 mm of its solution, so the last
+    # digits depend on the batch: the two results may be up to 2 mm apart, no more.
+    m_per_deg = 6_371_008.8 * np.pi / 180
+    d_lng = (batched["lng"].to_numpy() - whole["lng"].to_numpy()) * np.cos(
+        np.radians(whole["lat"].to_numpy())
+    )
+    d_lat = batched["lat"].to_numpy() - whole["lat"].to_numpy()
+    assert np.hypot(d_lng, d_lat).max() * m_per_deg <= 0.002
+    assert (
+        abs(whole["lng"].to_numpy() - firms.set_index("uscc").loc[whole.index, "lng"].to_numpy()).min() > 1e-4
+    )

@@ -53,6 +53,8 @@ __all__ = ["ImportSummary", "RegistryImportError", "RowError", "registry_import"
 SHOWN_ERRORS = 20
 _SNIFF_BYTES = 1 << 20
 _CLASSIFY_BATCH = 100_000
+# Coordinates converted a million pairs at a time: the conversion's float temporaries stay ~100 MB.
+_CONVERT_BATCH = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -248,12 +250,18 @@ def _convert_coordinates(con: duckdb.DuckDBPyConnection, coords: str) -> None:
     if coords == "wgs84":
         con.execute("CREATE TABLE converted AS SELECT _row, lng, lat FROM t WHERE false")
         return
-    found = con.execute("SELECT _row, lng, lat FROM t WHERE lng IS NOT NULL AND lat IS NOT NULL").fetchnumpy()
-    lng, lat = convert_many(np.asarray(found["lng"]), np.asarray(found["lat"]), coords, "wgs84")
-    con.register(
-        "_converted", pa.table({"_row": np.asarray(found["_row"], dtype=np.int64), "lng": lng, "lat": lat})
-    )
-    con.execute("CREATE TABLE converted AS SELECT * FROM _converted")
+    con.execute("CREATE TABLE converted (_row BIGINT, lng DOUBLE, lat DOUBLE)")
+    sql = "SELECT _row, lng, lat FROM t WHERE lng IS NOT NULL AND lat IS NOT NULL"
+    reader = con.cursor()  # a second connection reads while this one writes
+    try:
+        for batch in _batches(reader, sql, _CONVERT_BATCH):
+            rows, lng, lat = (np.asarray(batch.column(i).to_numpy(zero_copy_only=False)) for i in range(3))
+            lng, lat = convert_many(lng.astype(np.float64), lat.astype(np.float64), coords, "wgs84")
+            con.register("_converted", pa.table({"_row": rows.astype(np.int64), "lng": lng, "lat": lat}))
+            con.execute("INSERT INTO converted SELECT * FROM _converted")
+            con.unregister("_converted")
+    finally:
+        reader.close()
 
 
 def _final_sql(skip_rows: bool) -> str:
