@@ -186,6 +186,10 @@ def test_a_failed_write_leaves_no_file(tmp_path: Path) -> None:
     with pytest.raises(ComplexityError):
         write_frames(frames(), tmp_path / "out.csv")
     assert (tmp_path / "out.csv").read_text() == "old"  # an earlier result stays until a new one is complete
+    for name in ("none.csv", "none.parquet"):
+        with pytest.raises(ComplexityError, match="没有可写出的行"):
+            write_frames([], tmp_path / name)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
 
 
 @pytest.mark.parametrize("compat", [None, "ecomplexity"])

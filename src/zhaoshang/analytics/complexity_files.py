@@ -201,7 +201,7 @@ def _values(data: pd.DataFrame, val: str, csv: bool) -> pd.Series[float]:
 
 def write_frames(frames: Iterable[pd.DataFrame], path: Path) -> None:
     """Write frames with the same columns one after the other as one CSV or Parquet file (a Parquet row group
-    or more per frame); nothing but an empty file with a header when there are none."""
+    or more per frame). Without a single frame nothing is written, and a ComplexityError says so."""
     csv = path.suffix.lower() == ".csv"
     try:
         with _replacing(path) as partial:
@@ -227,9 +227,13 @@ def _replacing(path: Path) -> Iterator[Path]:
 
 def _write_csv(frames: Iterable[pd.DataFrame], path: Path) -> None:
     # The codec writes the BOM once, at the start of the file.
+    written = 0
     with path.open("w", encoding="utf-8-sig", newline="") as out:
-        for i, frame in enumerate(frames):
-            frame.to_csv(out, index=False, header=i == 0)
+        for frame in frames:
+            frame.to_csv(out, index=False, header=written == 0)
+            written += 1
+    if not written:
+        raise ComplexityError("没有可写出的行", "nothing to write")
 
 
 def _write_parquet(frames: Iterable[pd.DataFrame], path: Path) -> None:
@@ -252,5 +256,4 @@ def _write_parquet(frames: Iterable[pd.DataFrame], path: Path) -> None:
         if writer is not None:
             writer.close()
     if writer is None:
-        path.unlink(missing_ok=True)
         raise ComplexityError("没有可写出的行", "nothing to write")
