@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -190,6 +191,36 @@ def test_a_failed_write_leaves_no_file(tmp_path: Path) -> None:
         with pytest.raises(ComplexityError, match="没有可写出的行"):
             write_frames([], tmp_path / name)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+def test_a_write_failing_in_the_writer_thread_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow.parquet as pq
+
+    threads: list[str] = []
+    write_table = pq.ParquetWriter.write_table
+
+    def full_disk(self: Any, table: Any, *args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        if len(threads) == 3:
+            raise OSError(28, "No space left on device")
+        return write_table(self, table, *args, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", full_disk)
+    produced: list[int] = []
+
+    def frames() -> Any:
+        for i in range(6):
+            produced.append(i)
+            yield pd.DataFrame({"a": [i, i + 1]})
+
+    with pytest.raises(ComplexityError, match="No space left on device"):
+        write_frames(frames(), tmp_path / "out.parquet")
+    assert list(tmp_path.iterdir()) == []
+    # Row groups are written off the main thread, and the next chunk waits for the one before it.
+    assert all(name.startswith("parquet-writer") for name in threads)
+    assert len(threads) == 3 and len(produced) <= 5
 
 
 @pytest.mark.parametrize("compat", [None, "ecomplexity"])

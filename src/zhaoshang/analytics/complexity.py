@@ -96,7 +96,8 @@ class ComplexityOut:
     """Caller-owned (c, p) float64 C-contiguous arrays to write RCA, density and COG into.
 
     A panel of many years writes each year straight into its slice of the long output columns: on a
-    3,000 × 1,300 panel that saves three 31 MB temporaries and their copies per year."""
+    3,000 × 1,300 panel that saves three 31 MB temporaries and their copies per year. ``rca`` may be the
+    input matrix itself, which is then overwritten by its RCA (the input is not read after that)."""
 
     rca: FloatArray
     density: FloatArray
@@ -209,7 +210,6 @@ class _Prepared:
     industry_kept: BoolArray
     rca: FloatArray
     hit: BoolArray
-    m: FloatArray  # hit as float64, for BLAS
     diversity: IntArray
     ubiquity: IntArray
     full: bool  # nothing dropped: the block is the whole matrix
@@ -247,7 +247,6 @@ def _prepare(
         industry_kept=industry_kept,
         rca=rca,
         hit=hit,
-        m=hit.astype(np.float64),
         diversity=hit.sum(axis=1, dtype=np.int64),
         ubiquity=hit.sum(axis=0, dtype=np.int64),
         full=full,
@@ -261,13 +260,13 @@ def _compute_default(
     totals = (x.sum(axis=1), x.sum(axis=0))
     v = _prepare(x, totals, (totals[0] > 0, totals[1] > 0), (threshold, strict), out, has_nan=False)
 
-    eci_v = np.full(v.m.shape[0], np.nan)
-    pci_v = np.full(v.m.shape[1], np.nan)
+    eci_v = np.full(v.hit.shape[0], np.nan)
+    pci_v = np.full(v.hit.shape[1], np.nan)
     active_c = v.diversity > 0
     active_p = v.ubiquity > 0
     whole = bool(active_c.all() and active_p.all())
     eigen = second_eigenvector(
-        _block(v.m, active_c, active_p),
+        _block(v.hit, active_c, active_p),
         v.diversity[active_c],
         v.ubiquity[active_p],
         v.nonzero() if whole else None,
@@ -296,7 +295,6 @@ def _compute_compat(x: FloatArray, *, threshold: float, out: ComplexityOut | Non
     totals = (total(x, axis=1), total(x, axis=0))
     kept = (totals[0] != 0, totals[1] != 0)
     v = _prepare(x, totals, kept, (threshold, False), out, has_nan=has_nan)
-    m = v.m
     eci_raw, pci_raw, eigenvalue, gap = _eci_pci_compat(v)
 
     with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
@@ -310,6 +308,7 @@ def _compute_compat(x: FloatArray, *, threshold: float, out: ComplexityOut | Non
             density_v, coi_raw, cog_raw = _relatedness(v, prox, prox.sum(axis=1), pci_raw, out)
         else:
             # ecomplexity's own expressions, so that its NaN propagation is kept to the letter.
+            m = v.hit.astype(np.float64)
             density_v = m @ (prox.T / np.nansum(prox, axis=1)[np.newaxis, :])
             absent = 1.0 - m
             coi_raw = ((density_v * absent) * pci_raw).sum(axis=1)
@@ -322,7 +321,7 @@ def _compute_compat(x: FloatArray, *, threshold: float, out: ComplexityOut | Non
     return _assemble(x.shape, v, eci_v, pci_v, prox, density_v, coi_v, cog_v, eigenvalue, gap, out)
 
 
-def _block(a: FloatArray, rows: BoolArray, cols: BoolArray) -> FloatArray:
+def _block(a: BoolArray, rows: BoolArray, cols: BoolArray) -> BoolArray:
     if rows.all() and cols.all():
         return a
     return np.ascontiguousarray(a[np.ix_(rows, cols)])
@@ -335,28 +334,47 @@ def _relatedness(
 
     φ must be symmetric. (1−M) φ̂ is computed as 1ᵀφ̂ − M φ̂, and results go straight into their final
     arrays: place × industry temporaries are what a 5-year national panel's memory peak is made of."""
-    m, hit = v.m, v.hit
+    hit = v.hit
     use_out = out is not None and v.full
     with np.errstate(divide="ignore", invalid="ignore"):
         weight = np.where(phi_total != 0, pci / phi_total, 0.0)
         phi_hat = phi * weight[:, np.newaxis]
-        density: FloatArray = np.matmul(m, phi, out=out.density if use_out and out else None)
+        density = _presence_product(hit, phi, out.density if use_out and out else None)
         # COI = Σ_p (Mφ)_cp w_p − Σ_{p: M_cp = 1} (Mφ)_cp w_p, the second sum over M's non-zeros only.
         rows, cols = v.nonzero()
-        present = np.bincount(rows, weights=density[rows, cols] * weight[cols], minlength=m.shape[0])
+        present = np.bincount(rows, weights=density[rows, cols] * weight[cols], minlength=hit.shape[0])
         coi: FloatArray = density @ weight - present
         np.divide(density, phi_total[np.newaxis, :], out=density)
-    cog: FloatArray = np.matmul(m, phi_hat, out=out.cog if use_out and out else None)
+    cog = _presence_product(hit, phi_hat, out.cog if use_out and out else None)
     np.subtract(phi_hat.sum(axis=0)[np.newaxis, :], cog, out=cog)
     np.copyto(cog, 0.0, where=hit)
     return density, coi, cog
 
 
+# Rows of M converted to float64 at a time for a product (~4 MB): BLAS wants both operands in float64, and
+# the whole of M in float64 would be one more place × industry matrix at the memory peak.
+_PRODUCT_BLOCK_BYTES = 1 << 22
+
+
+def _presence_product(hit: BoolArray, right: FloatArray, out: FloatArray | None) -> FloatArray:
+    """M @ right for the boolean M, a block of rows at a time (into ``out`` when given)."""
+    n_rows = hit.shape[0]
+    result = np.empty((n_rows, right.shape[1])) if out is None else out
+    step = max(1, _PRODUCT_BLOCK_BYTES // (8 * max(hit.shape[1], 1)))
+    block = np.empty((min(step, n_rows), hit.shape[1]))
+    for start in range(0, n_rows, step):
+        stop = min(start + step, n_rows)
+        rows = block[: stop - start]
+        np.copyto(rows, hit[start:stop])
+        np.matmul(rows, right, out=result[start:stop])
+    return result
+
+
 def _eci_pci_compat(v: _Prepared) -> tuple[FloatArray, FloatArray, float, float]:
     """Raw (unit-norm, sign-corrected) eigenvectors as ecomplexity's ``calc_eci_pci`` leaves them."""
-    m, diversity, ubiquity = v.m, v.diversity, v.ubiquity
-    eci_raw = np.full(m.shape[0], np.nan)
-    pci_raw = np.full(m.shape[1], np.nan)
+    hit, diversity, ubiquity = v.hit, v.diversity, v.ubiquity
+    eci_raw = np.full(hit.shape[0], np.nan)
+    pci_raw = np.full(hit.shape[1], np.nan)
     zero_c = diversity == 0
     zero_p = ubiquity == 0
     # ecomplexity iterates over ``np.argwhere(...).squeeze()``: with exactly one zero that is a 0-d array, the
@@ -366,7 +384,7 @@ def _eci_pci_compat(v: _Prepared) -> tuple[FloatArray, FloatArray, float, float]
     d_valid = diversity[~zero_c]
     whole = not (zero_c.any() or zero_p.any())
     eigen = second_eigenvector(
-        _block(m, ~zero_c, ~zero_p), d_valid, ubiquity[~zero_p], v.nonzero() if whole else None
+        _block(hit, ~zero_c, ~zero_p), d_valid, ubiquity[~zero_p], v.nonzero() if whole else None
     )
     if eigen is None:
         return eci_raw, pci_raw, float("nan"), float("nan")

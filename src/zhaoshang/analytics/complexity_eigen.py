@@ -19,6 +19,7 @@ import scipy.sparse.linalg
 
 __all__ = ["ComplexityWarning", "second_eigenvector"]
 
+BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -35,11 +36,13 @@ class ComplexityWarning(UserWarning):
 
 
 def second_eigenvector(
-    m: FloatArray, diversity: IntArray, ubiquity: IntArray, nonzero: tuple[IntArray, IntArray] | None = None
+    m: BoolArray, diversity: IntArray, ubiquity: IntArray, nonzero: tuple[IntArray, IntArray] | None = None
 ) -> tuple[FloatArray, FloatArray, float, float] | None:
     """(kc, kp, λ₂, gap) for M̃'s second-largest eigenvalue: kp of unit norm (as LAPACK normalises the
     eigenvectors of the industry-side matrix ecomplexity decomposes), kc = D_d⁻¹ M kp.
 
+    ``m`` is the presence matrix as booleans (a float copy of a national year would be 31 MB more at the
+    peak); ``nonzero``: its non-zero rows and columns, row-major, when the caller has them.
     Every diversity and ubiquity must be > 0. None for fewer than 2 places or industries."""
     n_c, n_p = m.shape
     if n_c < 2 or n_p < 2:
@@ -47,7 +50,8 @@ def second_eigenvector(
     scale_c = 1.0 / np.sqrt(diversity.astype(np.float64))
     scale_p = 1.0 / np.sqrt(ubiquity.astype(np.float64))
     industry_side = n_p <= n_c
-    values, vectors = _top_eigenpairs(m, scale_c, scale_p, industry_side, nonzero)
+    sparse_m = _sparse(m, nonzero)
+    values, vectors = _top_eigenpairs(m, sparse_m, scale_c, scale_p, industry_side)
     # The smaller Gram matrix lacks only zero eigenvalues of the larger one; those still bound the gap.
     neighbour_below = float(values[-3]) if values.size >= 3 else -np.inf
     if not industry_side:
@@ -57,12 +61,12 @@ def second_eigenvector(
     if industry_side:
         kp = vectors[:, -2] * scale_p
     else:
-        kp = (m.T @ (vectors[:, -2] * scale_c)) / ubiquity
+        kp = (sparse_m.T @ (vectors[:, -2] * scale_c)) / ubiquity
     norm = np.linalg.norm(kp)
     if norm == 0 or not np.isfinite(norm):
         return None
     kp = kp / norm
-    kc: FloatArray = (m @ kp) / diversity
+    kc: FloatArray = (sparse_m @ kp) / diversity
     if gap < GAP_WARNING:
         warnings.warn(
             "ECI/PCI not unique: the second eigenvalue of M̃ is degenerate "
@@ -73,12 +77,22 @@ def second_eigenvector(
     return kc, kp, eigenvalue, gap
 
 
+def _sparse(m: BoolArray, nonzero: tuple[IntArray, IntArray] | None) -> scipy.sparse.csr_array:
+    """M as a CSR matrix of ones."""
+    rows, cols = np.nonzero(m) if nonzero is None else nonzero
+    # 32-bit indices when they fit: the products are bound by memory traffic, and scipy keeps what it gets.
+    index = np.int32 if cols.size < 2**31 else np.int64
+    indptr = np.zeros(m.shape[0] + 1, dtype=index)
+    np.cumsum(np.bincount(rows, minlength=m.shape[0]), out=indptr[1:])
+    return scipy.sparse.csr_array((np.ones(cols.size), cols.astype(index), indptr), shape=m.shape)
+
+
 def _top_eigenpairs(
-    m: FloatArray,
+    m: BoolArray,
+    sparse_m: scipy.sparse.csr_array,
     scale_c: FloatArray,
     scale_p: FloatArray,
     industry_side: bool,
-    nonzero: tuple[IntArray, IntArray] | None,
 ) -> tuple[FloatArray, FloatArray]:
     """Up to three largest eigenpairs (ascending) of AᵀA (industry side) or AAᵀ, A = D_d^-1/2 M D_u^-1/2."""
     n = m.shape[1] if industry_side else m.shape[0]
@@ -93,12 +107,6 @@ def _top_eigenpairs(
         return dense()
     # ARPACK on the sparse M: a few dozen sparse products instead of an n × n Gram matrix and its
     # tridiagonalisation; single-threaded, so it does not suffer when the machine is busy.
-    rows, cols = np.nonzero(m) if nonzero is None else nonzero
-    # 32-bit indices when they fit: the products are bound by memory traffic, and scipy keeps what it gets.
-    index = np.int32 if cols.size < 2**31 else np.int64
-    indptr = np.zeros(m.shape[0] + 1, dtype=index)
-    np.cumsum(np.bincount(rows, minlength=m.shape[0]), out=indptr[1:])
-    sparse_m = scipy.sparse.csr_array((np.ones(cols.size), cols.astype(index), indptr), shape=m.shape)
     sparse_mt = sparse_m.T
     weight_c = scale_c**2
     weight_p = scale_p**2

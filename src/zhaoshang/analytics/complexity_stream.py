@@ -91,17 +91,19 @@ class PanelStream:
 
     def chunks(self) -> Iterator[pd.DataFrame]:
         largest = max((y.locs.size * y.prods.size for y in self._years), default=0)
-        # One set of matrices for every year: the core writes RCA, density and COG into them.
-        buffers = [np.empty(largest) for _ in range(4)]
+        # One set of matrices for every year. The core writes RCA over the values (x), density and COG
+        # into the other two; a chunk's values are put back from the year's input cells.
+        buffers = [np.empty(largest) for _ in range(3)]
         for year in self._years:
             n_l, n_p = year.locs.size, year.prods.size
 
             def grid(buffer: FloatArray, n_l: int = n_l, n_p: int = n_p) -> FloatArray:
                 return buffer[: n_l * n_p].reshape(n_l, n_p)
 
-            x, rca, density, cog = (grid(b) for b in buffers)
-            fill_grid(x, *self._cells(year))
-            res = complexity_compute(x, out=ComplexityOut(rca, density, cog), **self.options)
+            x, density, cog = (grid(b) for b in buffers)
+            cell, add = self._cells(year)
+            fill_grid(x, cell, add)
+            res = complexity_compute(x, out=ComplexityOut(x, density, cog), **self.options)
             if self.want_proximity:
                 if self.compat is None:
                     kept = res.industry_kept
@@ -109,9 +111,11 @@ class PanelStream:
                 else:
                     self._prox[year.code] = (year.prods, res.proximity)
             step = max(1, self.chunk_rows // max(n_p, 1))
+            values = _ChunkValues(cell, add, n_p * step)
+            del cell, add
             time_value = self.codes.time_stored(np.array([year.code]))[0]
-            for start in range(0, n_l, step):
-                yield self._chunk(time_value, year, x, res, start, min(start + step, n_l))
+            for number, start in enumerate(range(0, n_l, step)):
+                yield self._chunk(time_value, year, values.cells(number), res, start, min(start + step, n_l))
 
     def _cells(self, year: _Year) -> tuple[IntArray, FloatArray]:
         """The grid cell of each input row of the year and the values to add there (computed when the year is,
@@ -123,12 +127,18 @@ class PanelStream:
         return cell, self._values[year.rows]
 
     def _chunk(
-        self, time_value: Any, year: _Year, x: FloatArray, res: ComplexityResult, start: int, stop: int
+        self,
+        time_value: Any,
+        year: _Year,
+        cells: tuple[IntArray, FloatArray],
+        res: ComplexityResult,
+        start: int,
+        stop: int,
     ) -> pd.DataFrame:
         part = slice(start, stop)
         cols = Columns((stop - start) * year.prods.size, self.codes)
         s, val, out = cols.year(0, stop - start, year.prods.size)
-        val[:] = x[part]
+        fill_grid(val, *cells)
         out.rca[:] = res.rca[part]
         out.density[:] = res.density[part]
         out.cog[:] = res.cog[part]
@@ -152,6 +162,28 @@ class PanelStream:
             with_self = bool(self.options["self_proximity"])
             parts = [(code, prods, phi, with_self) for code, (prods, phi) in self._prox.items()]
         return proximity_frame(self.names, self.codes, parts)
+
+
+class _ChunkValues:
+    """A year's input cells grouped by chunk, to put each chunk's values back as ``fill_grid`` wrote them:
+    within a chunk the cells keep their input order, so repeated cells add up in the same order."""
+
+    def __init__(self, cell: IntArray, add: FloatArray, chunk_cells: int) -> None:
+        chunk = cell // chunk_cells
+        # Few distinct small integers: numpy's stable sort is a radix sort on them.
+        chunk = chunk.astype(np.int16 if chunk.size == 0 or chunk.max() < 2**15 else np.int64)
+        order = np.argsort(chunk, kind="stable")
+        self._bounds = np.searchsorted(chunk[order], np.arange(int(chunk.max(initial=0)) + 2))
+        self._cell = cell[order]
+        self._add = add[order]
+        self._chunk_cells = chunk_cells
+
+    def cells(self, number: int) -> tuple[IntArray, FloatArray]:
+        """(cell numbers within chunk ``number``, values to add there)."""
+        if number + 1 >= self._bounds.size:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        part = slice(self._bounds[number], self._bounds[number + 1])
+        return self._cell[part] - number * self._chunk_cells, self._add[part]
 
 
 def complexity_stream(
