@@ -9,8 +9,9 @@ Windows opens correctly.
 The output is written in chunks of places as it is computed (``complexity_stream``), so a national panel
 needs a few place × industry matrices of memory rather than the whole long table; in the compat cases that
 need ecomplexity's merge (see ``complexity_stream``) the table is built whole. A Parquet chunk is written by
-a second thread while the next one is built. Either way the file appears only when complete: it is written under a temporary name beside the target and renamed at the end, so a
-failure leaves no half-written OUTPUT. Every problem is a ``ComplexityError`` with a Chinese and an English
+a second thread while the next one is built. Either way the file appears only when complete: it is written
+under a temporary name beside the target and renamed at the end, so a failure leaves no half-written OUTPUT.
+Every problem is a ``ComplexityError`` with a Chinese and an English
 message naming the row, as a spreadsheet numbers it.
 """
 
