@@ -11,8 +11,8 @@ needs a few place × industry matrices of memory rather than the whole long tabl
 need ecomplexity's merge (see ``complexity_stream``) the table is built whole. A Parquet chunk is written by
 a second thread while the next one is built. Either way the file appears only when complete: it is written
 under a temporary name beside the target and renamed at the end, so a failure leaves no half-written OUTPUT.
-Every problem is a ``ComplexityError`` with a Chinese and an English
-message naming the row, as a spreadsheet numbers it.
+Every problem is a ``ComplexityError`` with a Chinese and an English message naming the row, as a
+spreadsheet numbers it.
 """
 
 from __future__ import annotations
