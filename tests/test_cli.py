@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+
+from zhaoshang.analytics.registry_words import uscc_codes
 
 # Runs the console script's main() with the given arguments, then says whether Django's apps were loaded.
 RUN = (
@@ -50,6 +53,26 @@ def test_coords_runs_without_setting_django_up(tmp_path: Path) -> None:
     lng, lat = map(float, done.stdout.splitlines()[1].split(","))
     assert 0.003 < 117.1 - lng < 0.009 and 0.0 < 36.8 - lat < 0.003  # GCJ-02 is offset north-east in China
     assert "apps ready: False" in done.stdout
+
+
+def test_registry_import_runs_without_setting_django_up(tmp_path: Path) -> None:
+    regions = np.frombuffer(b"370305" * 2, dtype=np.uint8).reshape(2, 6)
+    usccs = [str(code) for code in uscc_codes(regions, np.array([1234567, 7654321])).to_pylist()]
+    (tmp_path / "firms.csv").write_text(
+        "统一社会信用代码,企业名称,行业代码,区县代码,经营状态\n"
+        f"{usccs[0]},淄博甲化工有限公司,2614,370305,存续\n"
+        f"{usccs[1]},淄博乙机器人有限公司,3491,370305,注销\n",
+        encoding="utf-8",
+    )
+    done = zhaoshang("registry", "import", "firms.csv", "-o", "registry.parquet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "apps ready: False" in done.stdout
+    firms = pd.read_parquet(tmp_path / "registry.parquet")
+    assert sorted(firms["uscc"]) == sorted(usccs) and set(firms["industry"]) == {"2614", "3491"}
+    # Without -o, `info` reads the settings' national registry: here none, in the working folder's var/.
+    info = zhaoshang("registry", "info", cwd=tmp_path)
+    assert info.returncode == 1 and "没有全国企业库文件" in info.stderr
+    assert str(tmp_path / "var" / "registry" / "national.parquet") in info.stderr
 
 
 def test_other_commands_set_django_up(tmp_path: Path) -> None:

@@ -4,12 +4,14 @@ import importlib
 import os
 import sys
 
-# Commands that work on files only and use nothing of Django but its command class: they run without setting
-# Django up. Setting it up imports every app with its models, views and their libraries (2 s and ~100 MB on
-# the benchmark machine), which for `complexity` on one national year is more than the computation.
+# Commands that work on files only and use nothing of Django but its command class and settings: they run
+# without setting Django up. Setting it up imports every app with its models, views and their libraries
+# (2 s and ~100 MB on the benchmark machine), which for `complexity` on one national year is more than the
+# computation.
 FILE_COMMANDS = {
     "complexity": "zhaoshang.industries.management.commands.complexity",
     "coords": "zhaoshang.geo.management.commands.coords",
+    "registry": "zhaoshang.industries.management.commands.registry",
 }
 
 
