@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,9 +20,14 @@ RUN = (
 )
 
 
-def zhaoshang(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def zhaoshang(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", RUN, *args], capture_output=True, text=True, cwd=cwd, timeout=120
+        [sys.executable, "-c", RUN, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        env={**os.environ, **env},
     )
 
 
@@ -69,10 +75,10 @@ def test_registry_import_runs_without_setting_django_up(tmp_path: Path) -> None:
     assert "apps ready: False" in done.stdout
     firms = pd.read_parquet(tmp_path / "registry.parquet")
     assert sorted(firms["uscc"]) == sorted(usccs) and set(firms["industry"]) == {"2614", "3491"}
-    # Without -o, `info` reads the settings' national registry: here none, in the working folder's var/.
-    info = zhaoshang("registry", "info", cwd=tmp_path)
-    assert info.returncode == 1 and "没有全国企业库文件" in info.stderr
-    assert str(tmp_path / "var" / "registry" / "national.parquet") in info.stderr
+    # Without -o, `info` reads the national registry the settings name (from the environment).
+    national = tmp_path / "elsewhere" / "national.parquet"
+    info = zhaoshang("registry", "info", cwd=tmp_path, ZHAOSHANG_NATIONAL_REGISTRY=str(national))
+    assert info.returncode == 1 and f"没有全国企业库文件 {national}" in info.stderr
 
 
 def test_other_commands_set_django_up(tmp_path: Path) -> None:
