@@ -4,9 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STATIC_VENDOR := src/zhaoshang/web/static/vendor
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
-PURE_MODULES := src/zhaoshang/core/parsers.py src/zhaoshang/core/codes.py src/zhaoshang/geo/divisions.py \
-	src/zhaoshang/geo/geojson.py src/zhaoshang/geo/coords.py src/zhaoshang/geo/chinese_offsets.py \
-	src/zhaoshang/sites/shapefile.py src/zhaoshang/sites/geometry.py src/zhaoshang/industries/catalog.py src/zhaoshang/analytics
+PURE_MODULES := src/zhaoshang/standards src/zhaoshang/geo/geojson.py src/zhaoshang/geo/coords.py src/zhaoshang/geo/crs.py \
+	src/zhaoshang/geo/chinese_offsets.py src/zhaoshang/sites/shapefile.py src/zhaoshang/sites/geometry.py src/zhaoshang/analytics
 export ZHAOSHANG_DATA_DIR ?= $(CURDIR)/var
 
 .PHONY: demo test install dev assets browser lint check pytest pytest-sqlite pytest-postgres serve bench clean messages
@@ -60,6 +59,7 @@ lint: dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy $(PURE_MODULES)
+	$(BIN)/lint-imports
 
 check: dev
 	ZHAOSHANG_DATA_DIR=$$(mktemp -d) $(BIN)/zhaoshang check --fail-level WARNING

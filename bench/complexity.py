@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/complexity.py [--places 3000] [--industries 1300] [--years 1 5] [--seed 7]
                                          [--repeat 3] [--skip-reference] [--no-tracemalloc] [--no-check]
-                                         [--files]
+                                         [--files] [--process]
 
 Without ``--files`` each contender is a function call on a DataFrame that returns the long table. With
 ``--files`` each contender does what a user does with a file: ours is ``complexity_files`` (the work of
@@ -25,6 +25,14 @@ Before the runs the parent touches ``--warm-gb`` GiB of memory once and frees it
 first touch of guest memory that was never used since boot costs ~2 s/GiB (the hypervisor backs it lazily),
 and whichever contender met such memory first would be charged for the machine, not for its algorithm.
 
+With ``--process`` each contender is a whole process, file to file, timed from start to exit: ours is the
+command ``zhaoshang complexity INPUT.parquet -o OUTPUT.parquet`` (default mode, and ``--compat ecomplexity``),
+ecomplexity a ``python -c`` script that imports pandas and ecomplexity, reads the same Parquet file, computes
+and writes the table. Start-up (the interpreter, the imports, for ours the command line) is then part of the
+time. The contenders run interleaved ``--repeat`` times (median shown); wall time, CPU time and peak RSS are
+each child's own, taken by a small launcher process around it (``os.wait4``); the compat check compares the
+last runs' files.
+
 The generator is seeded: place sizes and industry sizes are lognormal (a few big places and industries hold
 most of the activity), a cell is non-zero with a probability that grows with both sizes (about one cell in
 six), values are lognormal around size × size, and each later year perturbs the first one by 20 % so that
@@ -39,6 +47,7 @@ import gc
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -92,7 +101,7 @@ def load_contender(name: str) -> Callable[[pd.DataFrame], pd.DataFrame | None]:
             return out
 
         return reference
-    from zhaoshang.analytics.complexity_panel import complexity_panel
+    from zhaoshang.analytics.complexity.panel import complexity_panel
 
     compat = "ecomplexity" if name == "ours-compat" else None
     return lambda data: complexity_panel(data, compat=compat).table
@@ -115,7 +124,7 @@ def load_file_contender(name: str) -> Callable[[str, str], None]:
             out.to_parquet(target, index=False)
 
         return reference
-    from zhaoshang.analytics.complexity_files import complexity_files
+    from zhaoshang.analytics.complexity.files import complexity_files
 
     compat = "ecomplexity" if name == "ours-compat" else None
     names = (COLUMNS["time"], COLUMNS["loc"], COLUMNS["prod"], COLUMNS["val"])
@@ -249,6 +258,85 @@ def measure(
     return result
 
 
+# ``--process``: the reference as a user would script it, in a process of its own.
+REFERENCE_SCRIPT = (
+    "import sys, warnings; import pandas as pd; from ecomplexity import ecomplexity\n"
+    "data = pd.read_parquet(sys.argv[1])\n"
+    "with warnings.catch_warnings():\n"
+    "    warnings.simplefilter('ignore')\n"
+    f"    out = ecomplexity(data, {COLUMNS!r}, check_logsupermodularity=False, verbose=False)\n"
+    "out.to_parquet(sys.argv[2], index=False)\n"
+)
+
+
+def process_command(name: str, source: str, target: str) -> list[str]:
+    if name == "ecomplexity":
+        return [sys.executable, "-c", REFERENCE_SCRIPT, source, target]
+    script = Path(sys.executable).with_name("zhaoshang")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "zhaoshang.cli"]
+    compat = ["--compat", "ecomplexity"] if name == "ours-compat" else []
+    return [*command, "complexity", source, "-o", target, *compat]
+
+
+# Runs its arguments as its only child and prints that child's wall time, CPU time and peak RSS as JSON. A
+# small launcher, because a child started with vfork (as subprocess does) inherits its parent's high-water RSS
+# at exec: from this script, which has numpy, pandas and the warm-up's gigabyte behind it, that would floor
+# every peak at ~1.1 GiB.
+LAUNCHER = (
+    "import json, os, subprocess, sys, time\n"
+    "start = time.perf_counter()\n"
+    "child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "_pid, status, usage = os.wait4(child.pid, 0)\n"
+    "seconds = time.perf_counter() - start\n"
+    "cpu = usage.ru_utime + usage.ru_stime\n"
+    "print(json.dumps({'seconds': seconds, 'cpu': cpu, 'max_rss': usage.ru_maxrss * 1024}))\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
+def run_process(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Wall time from start to exit, CPU time and peak RSS of one child process."""
+    completed = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, *cmd], capture_output=True, text=True, env=env
+    )
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr)
+        raise SystemExit(f"{cmd[:3]} failed")
+    result: dict[str, float] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+def process_block(args: argparse.Namespace, tmp: str, source: str, contenders: list[str]) -> None:
+    """``--process``: whole processes, interleaved, the median of ``--repeat`` runs each."""
+    env = {**os.environ, "ZHAOSHANG_DATA_DIR": tmp}
+    if args.threads:
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[name] = str(args.threads)
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in contenders}
+    for _ in range(args.repeat):
+        for name in contenders:
+            target = os.path.join(tmp, f"{name}.parquet")
+            runs[name].append(run_process(process_command(name, source, target), env))
+    median: dict[str, dict[str, float]] = {}
+    for name in contenders:
+        median[name] = {k: statistics.median(r[k] for r in runs[name]) for k in ("seconds", "cpu", "max_rss")}
+        times = ", ".join(f"{r['seconds']:.2f}" for r in runs[name])
+        m = median[name]
+        print(
+            f"  {name:<13} {m['seconds']:7.2f} s (median of {times})   CPU {m['cpu']:7.2f} s"
+            f"   peak RSS {mib(m['max_rss'])}"
+        )
+    if "ecomplexity" in median:
+        ref = median["ecomplexity"]
+        for name in ("ours-compat", "ours-default"):
+            m = median[name]
+            print(
+                f"  {name}: ×{ref['seconds'] / m['seconds']:.1f} faster as a process (median), "
+                f"×{ref['cpu'] / m['cpu']:.1f} in CPU time; peak RSS ours/ecomplexity "
+                f"{m['max_rss'] / ref['max_rss']:.3f}"
+            )
+
+
 def compare(reference_path: str, ours_path: str) -> tuple[int, float]:
     """(rows, largest absolute difference) between two result tables that must have the same rows in order."""
     ref = pd.read_parquet(reference_path)
@@ -302,6 +390,11 @@ def main() -> None:
     parser.add_argument(
         "--files", action="store_true", help="file to file: read Parquet, compute, write Parquet (see above)"
     )
+    parser.add_argument(
+        "--process",
+        action="store_true",
+        help="whole processes, file to file: `zhaoshang complexity` against a python -c script (see above)",
+    )
     parser.add_argument("--worker", choices=CONTENDERS, help=argparse.SUPPRESS)
     parser.add_argument("--input", help=argparse.SUPPRESS)
     parser.add_argument("--make-input", help=argparse.SUPPRESS)
@@ -317,11 +410,15 @@ def main() -> None:
         return
 
     contenders = [c for c in CONTENDERS if not (args.skip_reference and c == "ecomplexity")]
+    if args.process:
+        args.files = True
+        contenders = [c for c in contenders if c != "data"]
     check = not args.no_check and not args.skip_reference
     threads = args.threads or "default"
     print(
         f"complexity benchmark: {args.places} places × {args.industries} industries, seed {args.seed}, "
-        f"{os.cpu_count()} CPUs, BLAS threads: {threads}" + (", file to file" if args.files else "")
+        f"{os.cpu_count()} CPUs, BLAS threads: {threads}"
+        + (", whole processes" if args.process else ", file to file" if args.files else "")
     )
     warm_memory(args.warm_gb)
     with tempfile.TemporaryDirectory(prefix="zs-bench-complexity-") as tmp:
@@ -334,6 +431,17 @@ def main() -> None:
                 make = [sys.executable, __file__, "--worker", "data", "--make-input", source]
                 make += ["--places", str(args.places), "--industries", str(args.industries)]
                 subprocess.run([*make, "--years", str(years), "--seed", str(args.seed)], check=True)
+            if args.process:
+                assert source is not None
+                process_block(args, tmp, source, contenders)
+                if check:
+                    rows, worst = compare(
+                        os.path.join(tmp, "ecomplexity.parquet"), os.path.join(tmp, "ours-compat.parquet")
+                    )
+                    print(
+                        f"  compat check: {rows:,} rows in the same order, largest |difference| {worst:.3g}"
+                    )
+                continue
             for name in contenders:
                 repeat = args.repeat if name.startswith("ours") else 1
                 target = os.path.join(tmp, f"{name}.parquet") if source else None

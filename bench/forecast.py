@@ -23,8 +23,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from zhaoshang.analytics.forecast import ForecastParams, ForecastProject, OutputTarget, forecast_output
-from zhaoshang.analytics.rates import STAGES
+from zhaoshang.analytics.forecast.engine import ForecastParams, ForecastProject, OutputTarget, forecast_output
+from zhaoshang.analytics.rates.engine import STAGES
 
 AS_OF = dt.date(2024, 3, 1)
 YEARS = [2024, 2025, 2026, 2027]

@@ -25,8 +25,8 @@ from typing import Any, cast
 
 import numpy as np
 
-from zhaoshang.analytics.assignment import assign_demands
-from zhaoshang.analytics.matching import (
+from zhaoshang.analytics.matching.assignment import assign_demands
+from zhaoshang.analytics.matching.engine import (
     DEFAULT_WEIGHTS,
     KINDS,
     Demand,
@@ -35,7 +35,7 @@ from zhaoshang.analytics.matching import (
     SiteTable,
     match,
 )
-from zhaoshang.analytics.matching_model import NEEDS, SiteKind
+from zhaoshang.analytics.matching.model import NEEDS, SiteKind
 from zhaoshang.geo.coords import M2_PER_MU, haversine_km
 
 LINZI = (118.31, 36.82)

@@ -670,7 +670,7 @@ def build_report(ctx: dict[str, Any]) -> tuple[int, float]:
     from django.utils import timezone
 
     from zhaoshang.core.models import District
-    from zhaoshang.projects.dispatch import dispatch_build, dispatch_period_default
+    from zhaoshang.projects.delivery.dispatch.services import dispatch_build, dispatch_period_default
 
     user = get_user_model().objects.get(username="linzi_admin")
     start, end = dispatch_period_default(timezone.localdate())

@@ -49,7 +49,7 @@ def peak_rss() -> int:
 
 
 def robot_node() -> tuple[Any, list[str]]:
-    from zhaoshang.analytics.gaps import GapNode
+    from zhaoshang.analytics.chains.gaps import GapNode
 
     data = json.loads(CHAINS.read_text(encoding="utf-8"))
     for group in data["groups"]:
@@ -65,7 +65,7 @@ def robot_node() -> tuple[Any, list[str]]:
 
 
 def matrix_ours(path: str) -> Any:
-    from zhaoshang.analytics.registry import place_industry_matrix
+    from zhaoshang.analytics.registry.store import place_industry_matrix
 
     return place_industry_matrix(path)
 
@@ -75,7 +75,7 @@ def matrix_pandas(path: str) -> Any:
     import pandas as pd
     import scipy.sparse
 
-    from zhaoshang.analytics.registry import ACTIVE_STATUSES, PlaceIndustryMatrix
+    from zhaoshang.analytics.registry.store import ACTIVE_STATUSES, PlaceIndustryMatrix
 
     frame = pd.read_parquet(path, columns=["adcode", "industry", "status"])
     frame = frame[frame["status"].isin(ACTIVE_STATUSES)]
@@ -89,7 +89,7 @@ def matrix_pandas(path: str) -> Any:
 
 
 def targets_ours(path: str, density: dict[str, float]) -> Any:
-    from zhaoshang.analytics.targets_firms import registry_targets
+    from zhaoshang.analytics.targets.firms import registry_targets
 
     node, keywords = robot_node()
     return registry_targets(path, node, district=LINZI, keywords=keywords, density=density, top=50)
@@ -98,8 +98,8 @@ def targets_ours(path: str, density: dict[str, float]) -> Any:
 def targets_pandas(path: str, density: dict[str, float]) -> Any:
     import pandas as pd
 
-    from zhaoshang.analytics.registry import ACTIVE_STATUSES
-    from zhaoshang.analytics.targets_firms import SCORING_COLUMNS, target_enterprises
+    from zhaoshang.analytics.registry.store import ACTIVE_STATUSES
+    from zhaoshang.analytics.targets.firms import SCORING_COLUMNS, target_enterprises
 
     node, keywords = robot_node()
     codes = [c for c, a in node.shares.items() if a > 0]
@@ -147,18 +147,18 @@ def worker(args: argparse.Namespace) -> None:
     import numpy  # noqa: F401 - the libraries every contender loads
     import pandas  # noqa: F401
 
-    import zhaoshang.analytics.registry  # noqa: F401
-    import zhaoshang.analytics.targets_firms  # noqa: F401
+    import zhaoshang.analytics.registry.store  # noqa: F401
+    import zhaoshang.analytics.targets.firms  # noqa: F401
 
     out: dict[str, Any] = {}
     start = time.perf_counter()
     if args.worker == "generate":
-        from zhaoshang.analytics.registry import registry_generate
+        from zhaoshang.analytics.registry.store import registry_generate
 
         registry_generate(args.path, firms=args.firms, seed=20250101)
     elif args.worker == "density":
-        from zhaoshang.analytics.registry import place_industry_matrix
-        from zhaoshang.analytics.relatedness import district_relatedness
+        from zhaoshang.analytics.complexity.relatedness import district_relatedness
+        from zhaoshang.analytics.registry.store import place_industry_matrix
 
         rel = district_relatedness(place_industry_matrix(args.path), LINZI)
         Path(args.density).write_text(json.dumps(rel.density), encoding="utf-8")

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import duckdb
 
-from zhaoshang.analytics.registry import place_industry_matrix, registry_generate
-from zhaoshang.analytics.registry_import_run import registry_import
+from zhaoshang.analytics.registry.importer import registry_import
+from zhaoshang.analytics.registry.store import place_industry_matrix, registry_generate
 
 MESSY_SQL = """
 COPY (
@@ -74,7 +74,7 @@ def main() -> None:
     output = args.folder / "imported.parquet"
     if not (args.keep and messy.exists()):
         registry_generate(synthetic, firms=args.firms, seed=20240223)
-        from zhaoshang.industries.catalog import ancestors, industries
+        from zhaoshang.standards.industries import ancestors, industries
 
         con = duckdb.connect()
         pairs = [(c, ancestors(c)[0].code) for c, e in industries().items() if e.level == "class"]

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import networkx as nx
 
-from zhaoshang.analytics.schedule import Step, schedule_compute
+from zhaoshang.analytics.schedule.cpm import Step, schedule_compute
 
 
 def layered_dag(steps: int, seed: int) -> list[Step]:

@@ -29,8 +29,8 @@ from typing import Any
 
 import psycopg
 
-from zhaoshang.analytics.matching import MatchOptions, SiteTable, match
-from zhaoshang.analytics.matching_model import TENURES, Site
+from zhaoshang.analytics.matching.engine import MatchOptions, SiteTable, match
+from zhaoshang.analytics.matching.model import TENURES, Site
 
 HERE = Path(__file__).parent
 _spec = importlib.util.spec_from_file_location("bench_matching", HERE / "matching.py")

@@ -32,7 +32,7 @@ def _session_settings(django_test_environment: Any, tmp_path_factory: Any) -> An
     and a small synthetic national registry, so that nothing touches the real data folder."""
     from django.test import override_settings
 
-    from zhaoshang.analytics.registry import registry_generate
+    from zhaoshang.analytics.registry.store import registry_generate
 
     registry = tmp_path_factory.mktemp("registry") / "national.parquet"
     registry_generate(registry, firms=150_000, seed=7)
@@ -96,3 +96,13 @@ def client_for(client: Any, users: dict[str, Any]) -> Any:
         return c
 
     return make
+
+
+@pytest.fixture
+def as_test_actor(db: Any) -> Any:
+    """For a test that writes its data directly (not through a service or a factory): those writes are made as
+    the named system actor `system-test`, as the factories' are. The audit refuses any write without an actor."""
+    from zhaoshang.core.audit import acting_as, system_actor
+
+    with acting_as(system_actor("test"), "system"):
+        yield

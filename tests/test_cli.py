@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from zhaoshang.analytics.registry_words import uscc_codes
+from zhaoshang.analytics.registry.words import uscc_codes
 
 # Runs the console script's main() with the given arguments, then says whether Django's apps were loaded.
 RUN = (

@@ -1,5 +1,7 @@
 """Settings come from the environment (Healthchecks style); defaults run an embedded SQLite demo."""
 
+import datetime
+import json
 import os
 import secrets
 from pathlib import Path
@@ -33,7 +35,7 @@ ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,1
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "zhaoshang.web.apps.AdminConfig",  # django.contrib.admin, see web/apps.py
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -55,6 +58,7 @@ INSTALLED_APPS = [
     "zhaoshang.industries",
     "zhaoshang.chains",
     "zhaoshang.enterprises",
+    "zhaoshang.targeting",
     "zhaoshang.sites",
     "zhaoshang.projects",
     "zhaoshang.assessment",
@@ -64,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zhaoshang.web.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -73,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zhaoshang.core.audit.AuditMiddleware",
+    # Last: turns a sign-in that django-axes refused (too many failures) into the lock-out page or JSON body.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zhaoshang.urls"
@@ -110,12 +117,46 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# The doors (web login, admin login, API token): django-axes counts failed sign-ins per account and per address
+# and refuses both for a while after AXES_FAILURE_LIMIT of them. The first backend only watches; the second signs in.
+AUTHENTICATION_BACKENDS = [
+    "zhaoshang.core.doors.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = _env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+# Comma-separated; "username+ip_address" counts the pair. Default: an account is locked after the limit from any
+# address, and an address after the limit on any accounts.
+AXES_LOCKOUT_PARAMETERS = [
+    p.split("+") if "+" in p else p
+    for p in (x.strip() for x in os.environ.get("AXES_LOCKOUT_PARAMETERS", "username,ip_address").split(","))
+    if p
+]
+AXES_RESET_ON_SUCCESS = _env_bool("AXES_RESET_ON_SUCCESS", True)
+# A failure during the lock-out does not restart the cool-off: it ends AXES_COOLOFF_MINUTES after it began.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "zhaoshang.web.views.lockout"
+# Behind nginx every request comes from the proxy: the client is the address nginx appended to X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "zhaoshang.core.doors.client_ip"
+
+# Sessions end after a working day or when the browser closes; the cookies go over HTTPS only once the site is.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = _env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+# API tokens expire this many hours after they were issued; a new POST /api/auth/token/ then issues a new one.
+TOKEN_TTL_HOURS = int(os.environ.get("ZHAOSHANG_TOKEN_TTL_HOURS", str(24 * 30)))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -127,12 +168,21 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Never served: uploaded files go out through the scope-checked view (core/generic/files.py).
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+# Uploads are read and written through the storage API only: another backend (e.g. S3) is a settings change,
+# ZHAOSHANG_STORAGE_BACKEND with its options as JSON in ZHAOSHANG_STORAGE_OPTIONS.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("ZHAOSHANG_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.environ.get("ZHAOSHANG_STORAGE_OPTIONS", "{}")),
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Behind nginx: the download view checks the scope, then hands the file to nginx's `internal` location with this
+# prefix (X-Accel-Redirect), e.g. "/protected-media/"; empty: the view streams the file itself.
+X_ACCEL_PREFIX = os.environ.get("ZHAOSHANG_X_ACCEL_PREFIX", "")
 # Without collectstatic (tests, `runserver`) whitenoise serves from the apps' static folders.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -143,16 +193,19 @@ TASKS = {
         "QUEUES": [],
     }
 }
+# A running job beats every few seconds; one silent for this long lost its worker and is requeued (kinds safe to
+# retry, up to 3 attempts) or failed by the next worker that polls (docs/deployment.md).
+ZHAOSHANG_JOB_HEARTBEAT_TIMEOUT = float(os.environ.get("ZHAOSHANG_JOB_HEARTBEAT_TIMEOUT", "120"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated call then gets 401 with WWW-Authenticate, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "zhaoshang.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["zhaoshang.api.permissions.ScopedActionPermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "zhaoshang.api.pagination.CappedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -164,12 +217,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs describe every table: signed-in users only (401 otherwise).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # No validator badge from validator.swagger.io: no network at run time, and the CSP allows only this host.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))
-# The national enterprise registry (Parquet, the schema of zhaoshang.analytics.registry) used for gap analysis
+# The national enterprise registry (Parquet, the schema of zhaoshang.analytics.registry.store) used for gap analysis
 # and target search; `zhaoshang registry generate` writes a synthetic one for demos.
 # Map tiles: a URL template (天地图 with its key, an intranet tile server, OpenStreetMap...); empty = no basemap,
 # which works on an offline intranet. MAP_TILES_CRS says whether the tiles are GCJ-02 (Amap/Tencent style).
@@ -181,11 +238,36 @@ NATIONAL_REGISTRY = Path(
 )
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Uploads (core/uploads.py) are checked by content; the largest file of each type, in MB.
+UPLOAD_MAX_MB = {
+    "image": float(os.environ.get("ZHAOSHANG_UPLOAD_MAX_IMAGE_MB", "10")),  # JPEG, PNG
+    "pdf": float(os.environ.get("ZHAOSHANG_UPLOAD_MAX_PDF_MB", "20")),
+    "document": float(os.environ.get("ZHAOSHANG_UPLOAD_MAX_DOCUMENT_MB", "20")),  # OFD, docx
+    "spreadsheet": float(os.environ.get("ZHAOSHANG_UPLOAD_MAX_SPREADSHEET_MB", "20")),  # xlsx, csv
+    "text": float(os.environ.get("ZHAOSHANG_UPLOAD_MAX_TEXT_MB", "5")),
+    "geo": float(os.environ.get("ZHAOSHANG_UPLOAD_MAX_GEO_MB", "50")),  # GeoJSON, zipped Shapefiles
+}
+# A zip (xlsx, docx, OFD, Shapefile) is refused before it is unpacked when it declares more than this.
+ZIP_MAX_UNCOMPRESSED_MB = int(os.environ.get("ZHAOSHANG_ZIP_MAX_UNCOMPRESSED_MB", "200"))
+ZIP_MAX_MEMBER_MB = int(os.environ.get("ZHAOSHANG_ZIP_MAX_MEMBER_MB", "100"))
+ZIP_MAX_RATIO = int(os.environ.get("ZHAOSHANG_ZIP_MAX_RATIO", "100"))
+ZIP_MAX_MEMBERS = int(os.environ.get("ZHAOSHANG_ZIP_MAX_MEMBERS", "10000"))
+# An import preview reads the whole table inside the request only up to this size (uncompressed); larger files
+# get the cheap checks (zip, declared rows) in the request and are read by the background worker.
+IMPORT_INLINE_MB = float(os.environ.get("ZHAOSHANG_IMPORT_INLINE_MB", "2"))
+# Site polygons: at most this many vertices each on import; pages and the map get a copy simplified to
+# SITE_DISPLAY_VERTICES; one answer of the map's polygon endpoint carries at most MAP_SHAPES_MAX_VERTICES.
+SITE_MAX_VERTICES = int(os.environ.get("ZHAOSHANG_SITE_MAX_VERTICES", "20000"))
+SITE_DISPLAY_VERTICES = int(os.environ.get("ZHAOSHANG_SITE_DISPLAY_VERTICES", "1000"))
+MAP_SHAPES_MAX_VERTICES = int(os.environ.get("ZHAOSHANG_MAP_SHAPES_MAX_VERTICES", "200000"))
 
-SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _env_bool("BEHIND_PROXY") else None
+BEHIND_PROXY = _env_bool("BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT")
+# HTTPS-only cookies: on with SECURE_COOKIES (or SECURE_SSL_REDIRECT); each can be set on its own. Off by default
+# because the demo runs on plain http://localhost, where secure cookies would make signing in impossible.
+SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", _env_bool("SECURE_COOKIES", SECURE_SSL_REDIRECT))
+CSRF_COOKIE_SECURE = _env_bool("CSRF_COOKIE_SECURE", SESSION_COOKIE_SECURE)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 
 LOGGING = {

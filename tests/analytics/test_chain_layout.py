@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhaoshang.analytics.chain_layout import LayoutNode, chain_layout
+from zhaoshang.analytics.chains.layout import LayoutNode, chain_layout
 
 
 def test_segments_flow_left_to_right() -> None:

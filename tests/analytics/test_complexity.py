@@ -17,10 +17,11 @@ import scipy.sparse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from zhaoshang.analytics import complexity as cx
-from zhaoshang.analytics import complexity_eigen, complexity_table
-from zhaoshang.analytics.complexity import ComplexityError, ComplexityWarning, complexity_compute
-from zhaoshang.analytics.complexity_panel import OUTPUT_COLUMNS, complexity_panel
+from zhaoshang.analytics.complexity import eigen as complexity_eigen
+from zhaoshang.analytics.complexity import engine as cx
+from zhaoshang.analytics.complexity import table as complexity_table
+from zhaoshang.analytics.complexity.engine import ComplexityError, ComplexityWarning, complexity_compute
+from zhaoshang.analytics.complexity.panel import OUTPUT_COLUMNS, complexity_panel
 
 ecomplexity_mod = pytest.importorskip("ecomplexity")
 
@@ -184,7 +185,7 @@ def test_compat_proximity_equals_ecomplexity(data: pd.DataFrame) -> None:
     assert_close(got["proximity"], ref["proximity"], "proximity")
 
 
-@pytest.mark.filterwarnings("ignore::zhaoshang.analytics.complexity.ComplexityWarning")
+@pytest.mark.filterwarnings("ignore::zhaoshang.analytics.complexity.engine.ComplexityWarning")
 def test_compat_known_quirks() -> None:
     """The documented oddities of ecomplexity, kept on purpose in compat mode."""
     x = np.array([[5.0, 1, 0, 2], [0, 3, 4, 1], [2, 0, 6, 3], [1, 4, 1, 0]])
@@ -332,7 +333,7 @@ def _sign_determined(res: cx.ComplexityResult) -> bool:
         return any(abs(np.corrcoef(a, b)[0, 1]) > 1e-9 for a, b in pairs)
 
 
-@pytest.mark.filterwarnings("ignore::zhaoshang.analytics.complexity.ComplexityWarning")
+@pytest.mark.filterwarnings("ignore::zhaoshang.analytics.complexity.engine.ComplexityWarning")
 def test_threshold_comparison_ge_and_gt() -> None:
     x = np.ones((4, 3))  # every RCA is exactly 1
     assert complexity_compute(x).mcp.all()

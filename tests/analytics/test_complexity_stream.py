@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zhaoshang.analytics.complexity import ComplexityError, ComplexityWarning
-from zhaoshang.analytics.complexity_files import complexity_files, write_frames
-from zhaoshang.analytics.complexity_panel import complexity_panel
-from zhaoshang.analytics.complexity_stream import complexity_stream
+from zhaoshang.analytics.complexity.engine import ComplexityError, ComplexityWarning
+from zhaoshang.analytics.complexity.files import complexity_files, write_frames
+from zhaoshang.analytics.complexity.panel import complexity_panel
+from zhaoshang.analytics.complexity.stream import complexity_stream
 
 KEYS = {"time": "year", "loc": "region", "prod": "industry", "val": "value"}
 

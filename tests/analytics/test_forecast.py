@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhaoshang.analytics.forecast import (
+from zhaoshang.analytics.forecast.engine import (
     DEFAULT_DELAYS,
     Delay,
     ForecastError,
@@ -24,7 +24,7 @@ from zhaoshang.analytics.forecast import (
     ramp_integral,
     remaining_months,
 )
-from zhaoshang.analytics.rates import STAGES, ProjectFacts
+from zhaoshang.analytics.rates.engine import STAGES, ProjectFacts
 
 D = dt.date
 AS_OF = D(2024, 1, 1)

@@ -11,10 +11,10 @@ import scipy.sparse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhaoshang.analytics.complexity import ComplexityWarning, complexity_compute
-from zhaoshang.analytics.gaps import GapError, GapNode, GapSettings, chain_gaps
-from zhaoshang.analytics.registry import PlaceIndustryMatrix
-from zhaoshang.analytics.relatedness import district_relatedness
+from zhaoshang.analytics.chains.gaps import GapError, GapNode, GapSettings, chain_gaps
+from zhaoshang.analytics.complexity.engine import ComplexityWarning, complexity_compute
+from zhaoshang.analytics.complexity.relatedness import district_relatedness
+from zhaoshang.analytics.registry.store import PlaceIndustryMatrix
 
 LINZI = "370305"
 PLACES = [LINZI, "370302", "110101"]

@@ -11,8 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhaoshang.analytics.assignment import AssignmentProblem, assign_demands, assign_greedy, assign_optimal
-from zhaoshang.analytics.matching import (
+from zhaoshang.analytics.matching.assignment import (
+    AssignmentProblem,
+    assign_demands,
+    assign_greedy,
+    assign_optimal,
+)
+from zhaoshang.analytics.matching.engine import (
     Demand,
     MatchError,
     MatchOptions,
@@ -486,7 +491,7 @@ def test_binding_areas_go_to_the_exact_solver() -> None:
 def test_the_solver_cannot_write_into_a_commands_output(capfd: pytest.CaptureFixture[str]) -> None:
     import os
 
-    from zhaoshang.analytics.assignment import _quiet_c_stdout
+    from zhaoshang.analytics.matching.assignment import _quiet_c_stdout
 
     with _quiet_c_stdout():
         os.write(1, b"HiGHS noise\n")

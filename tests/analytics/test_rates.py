@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhaoshang.analytics.rates import (
+from zhaoshang.analytics.rates.engine import (
     RATE_NAMES,
     STAGES,
     FundsInPlace,
@@ -26,7 +26,7 @@ from zhaoshang.analytics.rates import (
     signing_rate,
     start_rate,
 )
-from zhaoshang.analytics.rates_groups import rates_by_group, rates_by_groups
+from zhaoshang.analytics.rates.groups import rates_by_group, rates_by_groups
 
 D = dt.date
 YEAR = Period(D(2024, 1, 1), D(2024, 12, 31))

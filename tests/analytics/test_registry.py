@@ -12,15 +12,15 @@ import pyarrow.parquet as pq
 import pytest
 from stdnum.cn import uscc
 
-from zhaoshang.analytics.registry import (
+from zhaoshang.analytics.classification.keywords import chain_keywords
+from zhaoshang.analytics.registry.store import (
     ACTIVE_STATUSES,
     REGISTRY_SCHEMA,
     firms_query,
     place_industry_matrix,
     registry_generate,
 )
-from zhaoshang.analytics.registry_words import chain_keywords
-from zhaoshang.geo.divisions import division
+from zhaoshang.standards.divisions import division
 
 FIRMS = 30_000
 SEED = 7

@@ -12,16 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
-from zhaoshang.analytics.classify import FirmProfile, place_firm
-from zhaoshang.analytics.registry_import import (
+from zhaoshang.analytics.classification.nodes import FirmProfile, place_firm
+from zhaoshang.analytics.classification.scope import class_keywords, scope_classifier
+from zhaoshang.analytics.registry.importer import _reference_tables
+from zhaoshang.analytics.registry.rules import (
     error_message,
     normalise_sql,
     recognise_headers,
     status_normalise,
 )
-from zhaoshang.analytics.registry_import_run import _reference_tables
-from zhaoshang.analytics.registry_words import uscc_codes
-from zhaoshang.analytics.scope_classes import class_keywords, scope_classifier
+from zhaoshang.analytics.registry.words import uscc_codes
 
 
 @pytest.fixture(scope="module")

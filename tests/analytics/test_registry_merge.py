@@ -7,8 +7,8 @@ import scipy.sparse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhaoshang.analytics.registry import ACTIVE_STATUSES, PlaceIndustryMatrix
-from zhaoshang.analytics.registry_merge import merged_place_row, with_place_row
+from zhaoshang.analytics.registry.merge import merged_place_row, with_place_row
+from zhaoshang.analytics.registry.store import ACTIVE_STATUSES, PlaceIndustryMatrix
 
 CLASSES = ["2614", "3311", "3963"]
 

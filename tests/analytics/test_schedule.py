@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhaoshang.analytics.approval_template import CONSTRUCTION_STEP_ID, DEFAULT_APPROVAL_TEMPLATE
-from zhaoshang.analytics.schedule import (
+from zhaoshang.analytics.schedule.approval_template import CONSTRUCTION_STEP_ID, DEFAULT_APPROVAL_TEMPLATE
+from zhaoshang.analytics.schedule.cpm import (
     CalendarDays,
     CnWorkdays,
     ScheduleError,
@@ -355,14 +355,14 @@ def test_default_template_json_round_trip() -> None:
 def test_cores_do_not_import_django() -> None:
     # DESIGN.md: pure cores run without Django. A fresh interpreter, since this test process has it loaded.
     code = (
-        "import sys, zhaoshang.analytics.schedule, zhaoshang.analytics.approval_template; "
+        "import sys, zhaoshang.analytics.schedule.cpm, zhaoshang.analytics.schedule.approval_template; "
         "sys.exit('django' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
 def test_provisional_calendar_counts_weekdays_beyond_the_published_years() -> None:
-    from zhaoshang.analytics.schedule import CnWorkdaysProvisional
+    from zhaoshang.analytics.schedule.cpm import CnWorkdaysProvisional
 
     calendar = CnWorkdaysProvisional()
     beyond = datetime.date(calendar.last_year + 1, 1, 1)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhaoshang.analytics.rates import RATE_NAMES, Rate
-from zhaoshang.analytics.scores import (
+from zhaoshang.analytics.rates.engine import RATE_NAMES, Rate
+from zhaoshang.analytics.rates.scores import (
     DEFAULT_SCHEME,
     GroupScore,
     ScoringScheme,

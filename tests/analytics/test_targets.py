@@ -15,10 +15,11 @@ import scipy.sparse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhaoshang.analytics.gaps import GapError, GapNode
-from zhaoshang.analytics.registry import ACTIVE_STATUSES, PlaceIndustryMatrix, registry_generate
-from zhaoshang.analytics.relatedness import DistrictRelatedness
-from zhaoshang.analytics.targets import (
+from zhaoshang.analytics.chains.gaps import GapError, GapNode
+from zhaoshang.analytics.complexity.relatedness import DistrictRelatedness
+from zhaoshang.analytics.registry.store import ACTIVE_STATUSES, PlaceIndustryMatrix, registry_generate
+from zhaoshang.analytics.targets.firms import TERMS, TargetWeights, registry_targets, target_enterprises
+from zhaoshang.analytics.targets.places import (
     CityParams,
     IndustryWeights,
     distance_decay,
@@ -27,7 +28,6 @@ from zhaoshang.analytics.targets import (
     target_cities,
     target_industries,
 )
-from zhaoshang.analytics.targets_firms import TERMS, TargetWeights, registry_targets, target_enterprises
 from zhaoshang.geo.coords import haversine_km_many
 
 LINZI = "370305"

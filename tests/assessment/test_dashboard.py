@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +20,7 @@ from zhaoshang.projects.models import FundsEntry, Project
 from zhaoshang.projects.services import funds_add
 
 
+@pytest.mark.usefixtures("as_test_actor")
 def test_dashboard_shows_targets_funnel_and_rates(org: Any, client_for: Any) -> None:
     district = org["linzi_district"]
     Target.objects.create(
@@ -95,6 +97,7 @@ def _signed_cell(client: Any, chain: str) -> str:
     return str(next(c["rate"] for c in row["cells"] if c["key"] == "funds_in_place").value)
 
 
+@pytest.mark.usefixtures("as_test_actor")
 def test_cached_rates_follow_every_change_of_their_data(org: Any, client_for: Any, users: Any) -> None:
     client = client_for("linzi_admin")
     project = (

@@ -55,6 +55,7 @@ def _check(user: Any, district: Any) -> list[Any]:
     return kept
 
 
+@pytest.mark.usefixtures("as_test_actor")
 def test_kept_facts_follow_every_kind_of_write(org: Any, users: Any, reads: list[int]) -> None:
     admin, linzi, huantai = users["linzi_admin"], org["linzi_district"], org["huantai_district"]
     first = _check(admin, linzi)
@@ -126,6 +127,7 @@ def test_kept_facts_follow_every_kind_of_write(org: Any, users: Any, reads: list
     assert facts[str(project.pk)].groups["chain"] == project.chain.name
 
 
+@pytest.mark.usefixtures("as_test_actor")
 def test_a_catch_up_costs_the_same_queries_whatever_changed(org: Any, users: Any, reads: list[int]) -> None:
     admin, linzi = users["linzi_admin"], org["linzi_district"]
     projects = assessed_projects(admin, linzi)

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from django.db.models import Sum
 
 from zhaoshang.assessment.models import RecordFinding, ScoreSnapshot, Target
@@ -23,6 +24,7 @@ def _scores(users: Any, month: datetime.date) -> dict[tuple[str, int | None], Sc
     }
 
 
+@pytest.mark.usefixtures("as_test_actor")
 def test_a_falsified_record_costs_the_district_and_the_chain_team_from_the_month_it_was_found(
     org: Any, users: Any
 ) -> None:
@@ -112,6 +114,7 @@ def test_a_month_counts_its_targets_up_to_its_own_end(org: Any, users: Any) -> N
     assert march["outside_province_funds"][0] < october["outside_province_funds"][0]
 
 
+@pytest.mark.usefixtures("as_test_actor")
 def test_the_rankings_say_when_findings_came_after_the_scores(org: Any, users: Any, client_for: Any) -> None:
     from django.urls import reverse
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from zhaoshang.analytics.scores import DEFAULT_SCHEME
+from zhaoshang.analytics.rates.scores import DEFAULT_SCHEME
 from zhaoshang.assessment.models import ScoringScheme
 from zhaoshang.assessment.scoring import scheme_for
 

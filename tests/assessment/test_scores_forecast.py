@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 from unittest import mock
 
+import pytest
 from django.urls import reverse
 
 from zhaoshang.assessment.forecasting import FORECAST_JOB, district_forecast, latest_forecast
@@ -145,6 +146,7 @@ def test_monthly_report_as_word_holds_the_ranking(org: Any, client_for: Any) -> 
     assert "临淄区" in cells and f"{november.score:.1f}" in cells
 
 
+@pytest.mark.usefixtures("as_test_actor")
 def test_forecast_survives_skips_and_steps_back_in_history(org: Any, users: Any, client_for: Any) -> None:
     from zhaoshang.projects.factories import ProjectFactory
     from zhaoshang.projects.models import StageMove
@@ -164,6 +166,7 @@ def test_forecast_survives_skips_and_steps_back_in_history(org: Any, users: Any,
     assert client_for("linzi_admin").get(reverse("assessment_forecast")).status_code == 200
 
 
+@pytest.mark.usefixtures("as_test_actor")
 def test_the_city_edits_the_scheme_and_scores_follow_it(org: Any, users: Any) -> None:
     from django.test import Client
 

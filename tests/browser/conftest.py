@@ -30,6 +30,14 @@ PASSWORD = "secret-password"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 TIMEOUT_MS = 10_000
+# Every page records the Content-Security-Policy's refusals in `window.__csp_violations`, for tests to read.
+CSP_WATCH = """
+window.__csp_violations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  const where = `${event.sourceFile}:${event.lineNumber}`;
+  window.__csp_violations.push(`${event.violatedDirective} ${event.blockedURI} ${where}`);
+});
+"""
 
 
 def screenshot(page: Any, name: str) -> Path:
@@ -64,15 +72,23 @@ def live_org(org_committed: dict[str, Any], live_server: Any) -> dict[str, Any]:
 
 
 class PageProblems:
-    """What went wrong inside a page that the test would not otherwise see: JS errors, missing assets."""
+    """What went wrong inside a page that the test would not otherwise see: JS errors, CSP violations, missing
+    assets."""
 
     def __init__(self) -> None:
         self.items: list[str] = []
 
     def watch(self, page: Any) -> None:
         page.on("pageerror", lambda error: self.items.append(f"JS error on {page.url}: {error}"))
+        page.on("console", lambda message: self._console(page, message))
         page.on("requestfailed", self._failed)
         page.on("response", self._response)
+
+    def _console(self, page: Any, message: Any) -> None:
+        # Chromium reports what the Content-Security-Policy refused (an inline script or handler, eval, a foreign
+        # host) as a console error; the pages must never need any of it.
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.items.append(f"CSP violation on {page.url}: {message.text}")
 
     def _failed(self, request: Any) -> None:
         # ERR_ABORTED is the browser cancelling a request because the page navigated on, not a missing file;
@@ -87,7 +103,8 @@ class PageProblems:
 
 @pytest.fixture
 def new_page(browser: Any, live_server: Any) -> Iterator[Callable[[], Any]]:
-    """A new browser context (own cookies) per call: 1440×900, zh-CN; fails on JS errors, missing assets."""
+    """A new browser context (own cookies) per call: 1440×900, zh-CN; fails on JS errors, CSP violations and
+    missing assets."""
     contexts: list[Any] = []
     problems = PageProblems()
 
@@ -99,6 +116,7 @@ def new_page(browser: Any, live_server: Any) -> Iterator[Callable[[], Any]]:
             base_url=live_server.url,
         )
         context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(script=CSP_WATCH)
         contexts.append(context)
         page = context.new_page()
         problems.watch(page)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from zhaoshang.projects.tasks import MY_TASKS_PER_PAGE
+from zhaoshang.projects.delivery.tasks import MY_TASKS_PER_PAGE
 
 pytestmark = pytest.mark.browser
 
@@ -151,7 +151,7 @@ def node_colours(page: Any, key: str | None = None) -> list[str]:
 
 def first_gap_node_with_cities(page: Any) -> Any:
     from zhaoshang.chains.models import Node
-    from zhaoshang.chains.targets import node_targets
+    from zhaoshang.targeting.targets import node_targets
 
     links = page.locator("#gap-table tbody tr td:first-child a")
     for i in range(links.count()):

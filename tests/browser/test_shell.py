@@ -57,7 +57,7 @@ def test_district_admin_tour(page_as: Any, shoot: Any) -> None:
     assert response.ok
     assert response.request.headers.get("hx-request") == "true"
     table.locator("tbody tr").first.wait_for()
-    page.wait_for_function("document.querySelectorAll('#object-table tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#object-table tbody tr').length === 1")
     assert "临淄机器人产业园" in table.inner_text()
     assert "齐鲁化学工业区" not in table.inner_text()
     assert page.evaluate("window.__same_document") is True

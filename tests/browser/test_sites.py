@@ -20,10 +20,10 @@ def test_site_map(page_as: Any, shoot: Any) -> None:
     assert page.locator(".marker-cluster").count() > 0
     shoot(page, "site-map.png")
     page.locator("input[data-group=kind][value=courtyard]").uncheck()
-    page.wait_for_function("Number(document.getElementById('site-map').dataset.markers) < 2000")
+    page.wait_for_function("() => Number(document.getElementById('site-map').dataset.markers) < 2000")
     page.select_option("#id_kind", "building")
-    page.wait_for_function("Number(document.getElementById('site-map').dataset.markers) <= 100")
-    page.wait_for_function("document.querySelector('#site-totals').innerText.includes('厂房')")
+    page.wait_for_function("() => Number(document.getElementById('site-map').dataset.markers) <= 100")
+    page.wait_for_function("() => document.querySelector('#site-totals').innerText.includes('厂房')")
     page.goto("/site/?q=LZ-DK-0001")
     page.locator("#object-table a", has_text="LZ-DK-0001").first.click()
     page.locator("#site-detail-map[data-ready=true]").wait_for()
@@ -51,6 +51,6 @@ def test_site_map(page_as: Any, shoot: Any) -> None:
     page.keyboard.press("Escape")
     for zoom in (16, 15, 14, 13, 12):  # one step at a time: a click during the zoom animation is dropped
         page.locator(".leaflet-control-zoom-out").click()
-        page.wait_for_function(f"location.hash.startsWith('#{zoom}/')")
+        page.wait_for_function(f"() => location.hash.startsWith('#{zoom}/')")
     page.locator("#site-map[data-mode=points]").wait_for()
     page.locator(".marker-cluster").first.wait_for()

@@ -302,6 +302,7 @@ def test_bundle_refuses_self_and_duplicate_links(org: Any, users: Any) -> None:
     assert "不能供给自身" in str(error.value) and "重复" in str(error.value)
 
 
+@pytest.mark.usefixtures("as_test_actor")
 def test_reimport_keeps_the_chains_people(org: Any, users: Any) -> None:
     [chain] = bundle_import(bundle=BUNDLE, district=org["linzi_district"], user=users["linzi_admin"])
     chain.chief, chain.leading_cadre = users["linzi_chief"], "副区长"

@@ -15,7 +15,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from zhaoshang.industries.catalog import industry
+from zhaoshang.standards.industries import industry
 
 DATA = Path(__file__).resolve().parents[2] / "src" / "zhaoshang" / "chains" / "data" / "linzi_456.json"
 

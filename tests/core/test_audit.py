@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
 
-from zhaoshang.core.audit import acting_as, current_channel, system_actor
+from zhaoshang.core.audit import (
+    AuditError,
+    acting_as,
+    current_channel,
+    migration_finished,
+    migration_started,
+    system_actor,
+)
 from zhaoshang.core.factories import TownFactory
 from zhaoshang.core.generic.history import history_entries
 from zhaoshang.core.models import Town
@@ -30,16 +39,62 @@ def test_user_history_never_holds_a_password(org: Any, users: Any) -> None:
 
 def test_writes_outside_any_request_carry_the_named_actor(org: Any) -> None:
     town = TownFactory(district=org["linzi_district"], name="无主镇")
-    # Nothing set the actor: the row says so instead of inventing one.
-    assert town.history.get().history_user is None and town.history.get().history_change_reason == "system"
+    # A factory outside any actor's block writes as the named test actor, never as nobody.
+    assert town.history.get().history_user.username == "system-test"
+    assert town.history.get().history_change_reason == "system"
     actor = system_actor("worker")
     assert not actor.is_active and not actor.has_usable_password()
+    # A system actor's own account is written as itself.
+    assert actor.history.first().history_user == actor
     with acting_as(actor, "job"):
         assert current_channel() == "job"
         town.name = "有主镇"
         town.save()
     assert (town.history.first().history_user, town.history.first().history_change_reason) == (actor, "job")
     assert current_channel() == "system"
+
+
+def test_a_write_without_an_actor_is_refused_and_writes_nothing(org: Any, users: Any) -> None:
+    district = org["linzi_district"]
+    with pytest.raises(AuditError, match="没有操作人"):
+        Town(district=district, name="无主镇").save()
+    assert not Town.objects.filter(name="无主镇").exists()
+    assert not Town.history.filter(name="无主镇").exists()
+    town = TownFactory(district=district, name="有主镇", code="")
+    rows = town.history.count()
+    town.code = "370305999"
+    # Each refusal in its own transaction: Django rolls back the block an error leaves (as in a request).
+    with pytest.raises(AuditError), transaction.atomic():
+        town.save()
+    with pytest.raises(AuditError), transaction.atomic():
+        town.delete()
+    with pytest.raises(AuditError), transaction.atomic():
+        Town.objects.filter(pk=town.pk).delete()
+    town.refresh_from_db()
+    assert town.code != "370305999" and town.history.count() == rows
+    assignment = users["linzi_admin"].role_assignments.get()
+    with pytest.raises(AuditError), transaction.atomic():
+        assignment.districts.add(org["huantai_district"])
+    assert list(assignment.districts.all()) == [district]
+
+
+def test_migrations_write_on_their_own_channel(org: Any) -> None:
+    migration_started()
+    try:
+        assert current_channel() == "migrate"
+        town = Town.objects.create(district=org["linzi_district"], name="迁移镇")
+    finally:
+        migration_finished()
+    assert current_channel() == "system"
+    record = town.history.get()
+    assert record.history_user is None and record.history_change_reason == "migrate"
+
+
+def test_a_login_writes_no_history_row(org: Any, users: Any, client_for: Any) -> None:
+    user = users["linzi_clerk"]
+    rows = user.history.count()
+    client_for("linzi_clerk")  # a sign-in saves last_login only, which the history leaves out
+    assert user.history.count() == rows
 
 
 def test_history_shows_changed_fields_with_labels(org: Any, users: Any) -> None:

@@ -7,8 +7,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
-from zhaoshang.core.codes import validate_adcode, validate_industry_code, validate_uscc
-from zhaoshang.core.parsers import ParseError
+from zhaoshang.standards.codes import validate_adcode, validate_industry_code, validate_uscc
+from zhaoshang.standards.parsers import ParseError
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 DIGITS = "0123456789"

@@ -177,7 +177,9 @@ def test_web_upload_of_a_wrong_file_type_explains(org: Any, client_for: Any) -> 
     upload = io.BytesIO(b"hello")
     upload.name = "towns.docx"
     response = client_for("linzi_admin").post(reverse("town_import"), {"file": upload})
-    assert response.status_code == 400 and "只支持 xlsx 和 csv" in response.content.decode()
+    # Checked by content: the page names what it takes.
+    explained = "不是允许的文件类型;可以上传:Excel 表格(xlsx)、CSV"
+    assert response.status_code == 400 and explained in response.content.decode()
 
 
 def test_template_download_has_the_chinese_headers(org: Any, client_for: Any) -> None:

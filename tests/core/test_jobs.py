@@ -21,7 +21,7 @@ def _rename(job: Job, progress: Any) -> dict[str, Any]:
 
 @job_runner("test-fail")
 def _fail(job: Job, progress: Any) -> dict[str, Any]:
-    raise RuntimeError("数据源不可用")
+    raise ValueError("数据源不可用")  # bad input: its message is for people
 
 
 def test_job_runs_with_progress_result_and_attribution(org: Any, users: Any) -> None:

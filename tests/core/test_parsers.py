@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhaoshang.core import parsers
-from zhaoshang.core.parsers import (
+from zhaoshang.standards import parsers
+from zhaoshang.standards.parsers import (
     Area,
     ParsedDate,
     ParseError,
@@ -29,7 +29,12 @@ from zhaoshang.core.parsers import (
     parse_yes_no,
 )
 
-PURE_MODULES = ["core/parsers.py", "core/codes.py", "geo/divisions.py", "industries/catalog.py"]
+PURE_MODULES = [
+    "standards/parsers.py",
+    "standards/codes.py",
+    "standards/divisions.py",
+    "standards/industries.py",
+]
 
 
 def _raises(function: object, value: object, *fragments: str) -> ParseError:

@@ -8,8 +8,14 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from zhaoshang.core.factories import RoleAssignmentFactory, RoleFactory, TeamMembershipFactory, UserFactory
-from zhaoshang.core.models import District, Park, Team, TeamMembership
+from zhaoshang.core.factories import (
+    RoleAssignmentFactory,
+    RoleFactory,
+    TeamFactory,
+    TeamMembershipFactory,
+    UserFactory,
+)
+from zhaoshang.core.models import District, Park, TeamMembership
 from zhaoshang.core.scope import ensure_allowed, forget_scopes, user_scope
 
 
@@ -72,7 +78,7 @@ def test_team_membership_is_scoped_through_its_team(org: Any, users: Any) -> Non
     assert chief.position == TeamMembership.Position.CHIEF and chief.team.name == "机器人产业链专班"
     assert TeamMembership.objects.restrict(users["linzi_admin"]).filter(pk=chief.pk).exists()
     assert not TeamMembership.objects.restrict(users["huantai_admin"]).filter(pk=chief.pk).exists()
-    other = TeamMembershipFactory(team=Team.objects.create(district=org["huantai_district"], name="氟硅专班"))
+    other = TeamMembershipFactory(team=TeamFactory(district=org["huantai_district"], name="氟硅专班"))
     assert set(TeamMembership.objects.restrict(users["huantai_admin"])) == {other}
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from zhaoshang.core.models import District
 from zhaoshang.core.search_select import SALT, SEARCH_LIMIT, SEARCH_THRESHOLD, ChoiceSource
-from zhaoshang.projects.delivery_forms import TaskForm
+from zhaoshang.projects.delivery.forms import TaskForm
 from zhaoshang.projects.factories import ProjectFactory
 from zhaoshang.projects.forms import FundsEntryForm
 from zhaoshang.projects.models import FundsEntry, Project

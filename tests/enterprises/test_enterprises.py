@@ -9,7 +9,7 @@ from typing import Any
 import openpyxl
 from django.urls import reverse
 
-from zhaoshang.analytics.classify import FirmProfile, NodeProfile, place_firm
+from zhaoshang.analytics.classification.nodes import FirmProfile, NodeProfile, place_firm
 from zhaoshang.chains.models import Chain, Node
 from zhaoshang.core.importing import import_run, read_table
 from zhaoshang.enterprises.factories import EnterpriseFactory, TargetEntryFactory, make_uscc

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from zhaoshang.geo import divisions as module
-from zhaoshang.geo.divisions import Division, children, division, divisions, path
+from zhaoshang.standards import divisions as module
+from zhaoshang.standards.divisions import Division, children, division, divisions, path
 
 SHARED = Path("/work/shared/data/adcodes_gbt2260.csv")
 SHIPPED = Path(module.__file__).parent / "data" / "adcodes_gbt2260.csv"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from zhaoshang.industries import catalog as module
-from zhaoshang.industries.catalog import IndustryCode, ancestors, industries, industry, search
+from zhaoshang.standards import industries as module
+from zhaoshang.standards.industries import IndustryCode, ancestors, industries, industry, search
 
 SHARED = Path("/work/shared/data/gbt4754_2017.csv")
 SHIPPED = Path(module.__file__).parent / "data" / "gbt4754_2017.csv"

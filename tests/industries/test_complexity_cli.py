@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from zhaoshang.analytics.complexity_panel import OUTPUT_COLUMNS
+from zhaoshang.analytics.complexity.panel import OUTPUT_COLUMNS
 
 ecomplexity_mod = pytest.importorskip("ecomplexity")
 

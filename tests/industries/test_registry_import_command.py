@@ -18,9 +18,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from zhaoshang.analytics.registry import REGISTRY_SCHEMA, place_industry_matrix, registry_generate
+from zhaoshang.analytics.registry.store import REGISTRY_SCHEMA, place_industry_matrix, registry_generate
 from zhaoshang.geo.coords import gcj02_to_wgs84
-from zhaoshang.industries.catalog import ancestors
+from zhaoshang.standards.industries import ancestors
 
 COUNTIES = ["370305", "370321", "440606"]
 HEADERS = {
@@ -269,7 +269,7 @@ def test_row_numbers_stay_the_file_lines_in_a_file_read_in_parallel(tmp_path: Pa
 def test_coordinates_converted_in_batches_equal_one_pass(
     tmp_path: Path, firms: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from zhaoshang.analytics import registry_import_run
+    from zhaoshang.analytics.registry import importer as registry_import_run
 
     extract(firms).to_csv(tmp_path / "in.csv", index=False)
     run(tmp_path / "in.csv", "-o", tmp_path / "whole.parquet", "--coords", "bd09")

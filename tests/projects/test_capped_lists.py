@@ -12,18 +12,19 @@ import re
 from typing import Any
 
 import docx
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zhaoshang.core.factories import DepartmentFactory
 from zhaoshang.core.models import District
-from zhaoshang.projects.blockers import CARDS_PER_CELL, blocker_board
-from zhaoshang.projects.delivery_pages import DISPATCH_ROWS_PER_PAGE
-from zhaoshang.projects.dispatch import dispatch_build
+from zhaoshang.projects.delivery.blockers import CARDS_PER_CELL, blocker_board
+from zhaoshang.projects.delivery.dispatch.services import dispatch_build
+from zhaoshang.projects.delivery.tasks import MY_TASKS_PER_PAGE, my_tasks, week_start
+from zhaoshang.projects.delivery.views import DISPATCH_ROWS_PER_PAGE
 from zhaoshang.projects.factories import ProjectFactory
 from zhaoshang.projects.models import Blocker, WeeklyTask
-from zhaoshang.projects.tasks import MY_TASKS_PER_PAGE, my_tasks, week_start
 
 D = datetime.date
 TODAY = datetime.date.today()
@@ -100,6 +101,7 @@ def test_my_tasks_a_hundred_at_a_time(org: Any, users: Any, client_for: Any) -> 
 # --- the chart ----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("as_test_actor")
 def test_board_cells_are_capped_with_totals_and_a_link_to_the_rest(
     org: Any, users: Any, client_for: Any
 ) -> None:

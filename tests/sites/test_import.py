@@ -190,6 +190,7 @@ def convert_m(point: Any, truth: tuple[float, float]) -> float:
     return haversine_km(point[0], point[1], truth[0], truth[1]) * 1000
 
 
+@pytest.mark.usefixtures("as_test_actor")
 def test_geojson_export_import_round_trip(org: Any, users: Any, client_for: Any) -> None:
     from zhaoshang.sites.factories import BuildingFactory, SiteFactory
 

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from zhaoshang.analytics.matching import Demand as EngineDemand
-from zhaoshang.analytics.matching import MatchOptions, SiteTable, match
-from zhaoshang.analytics.matching import Site as EngineSite
+from zhaoshang.analytics.matching.engine import Demand as EngineDemand
+from zhaoshang.analytics.matching.engine import MatchOptions, SiteTable, match
+from zhaoshang.analytics.matching.engine import Site as EngineSite
 from zhaoshang.core.factories import ParkFactory
 from zhaoshang.core.models import District, Park
 from zhaoshang.projects.factories import ProjectFactory
@@ -169,6 +169,7 @@ def test_reserve_and_release_pages(org: Any, client_for: Any, users: Any) -> Non
     assert 'id="site-reserve"' in page and "测试" in page
 
 
+@pytest.mark.usefixtures("as_test_actor")
 def test_terminated_project_releases_its_sites(zhangdian: Any, users: Any) -> None:
     project = ProjectFactory(district=zhangdian["district"], name="将终止的项目")
     other = ProjectFactory(district=zhangdian["district"], name="继续推进的项目")
@@ -232,6 +233,7 @@ def test_batch_assignment_beats_or_ties_greedy(zhangdian: Any, users: Any, clien
     assert client_for("huantai_admin").get(f"/sites/assign/?district={district.pk}").status_code == 404
 
 
+@pytest.mark.usefixtures("as_test_actor")
 def test_freshness_flags_per_district_setting_and_verification(
     zhangdian: Any, users: Any, client_for: Any
 ) -> None:

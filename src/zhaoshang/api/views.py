@@ -11,7 +11,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from zhaoshang.core.registry import ModelConfig
+from zhaoshang.core.declarations import ModelConfig
 from zhaoshang.core.services import object_delete, object_save
 
 ACTION_FOR_METHOD = {

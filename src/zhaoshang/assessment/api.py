@@ -1,40 +1,17 @@
 from __future__ import annotations
 
-from zhaoshang.assessment.models import RecordFinding, Target
+from zhaoshang.assessment.models import RECORD_FINDING_FIELDS, TARGET_FIELDS, RecordFinding, Target
 from zhaoshang.core.api import ScopedModelSerializer
+from zhaoshang.core.declarations import api_fields
 
 
 class TargetSerializer(ScopedModelSerializer):
     class Meta:
         model = Target
-        fields = [
-            "id",
-            "district",
-            "year",
-            "metric",
-            "custom_name",
-            "value",
-            "team",
-            "town",
-            "park",
-            "custom_actual",
-            "note",
-            "created",
-            "updated",
-        ]
+        fields = api_fields(TARGET_FIELDS)
 
 
 class RecordFindingSerializer(ScopedModelSerializer):
     class Meta:
         model = RecordFinding
-        fields = [
-            "id",
-            "district",
-            "project",
-            "kind",
-            "found_on",
-            "found_by",
-            "description",
-            "created",
-            "updated",
-        ]
+        fields = api_fields(RECORD_FINDING_FIELDS)

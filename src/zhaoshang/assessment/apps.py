@@ -7,4 +7,4 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("考核")
 
     def ready(self) -> None:
-        from zhaoshang.assessment import demo, forecasting, scoring, views  # noqa: F401  (models, jobs, demo)
+        from zhaoshang.assessment import demo, forecasting, registry, scoring  # noqa: F401  (models, jobs, demo)

@@ -7,16 +7,18 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Count
+from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from zhaoshang.analytics.rates import Period
-from zhaoshang.assessment.forecasting import latest_forecast
+from zhaoshang.analytics.rates.engine import Period
+from zhaoshang.assessment.forecasting import ForecastNotConfigured, forecast_request, latest_forecast
 from zhaoshang.assessment.models import Target
+from zhaoshang.assessment.report import assessment_document
+from zhaoshang.assessment.scoring import changes_since_scored, rankings
 from zhaoshang.assessment.selectors import (
     GROUPS,
     RATE_LABELS,
@@ -26,8 +28,10 @@ from zhaoshang.assessment.selectors import (
     target_progress,
     target_records,
 )
+from zhaoshang.core.jobs import job_submit
 from zhaoshang.core.models import District, Job, Park
 from zhaoshang.core.scope import user_scope
+from zhaoshang.core.spreadsheets import Sheet, download_response, workbook_response
 from zhaoshang.projects.models import Blocker, Project
 from zhaoshang.projects.stages import STAGE_CODES, stages_for
 
@@ -53,7 +57,6 @@ def _home_district(user: Any, districts: Any) -> Any:
 
 def _project_map(projects: Any) -> dict[str, Any]:
     """Projects on the map by park: one circle per park, sized by investment, coloured by how many are stuck."""
-    from django.db.models import Q, Sum
 
     rows = list(
         projects.exclude(stage="reserve")
@@ -231,8 +234,6 @@ class ForecastView(LoginRequiredMixin, View):
     in the worker for a large one, while this page shows its progress and reloads when it is ready."""
 
     def get(self, request: Any) -> HttpResponse:
-        from zhaoshang.assessment.forecasting import ForecastNotConfigured, forecast_request
-
         districts = District.objects.restrict(request.user, "view")
         district = districts.filter(pk=request.GET.get("district") or 0).first() or _home_district(
             request.user, districts
@@ -260,7 +261,6 @@ class RankingsView(LoginRequiredMixin, View):
     def get(self, request: Any) -> HttpResponse:
         if request.GET.get("format") == "docx":
             return self.word(request)
-        from zhaoshang.assessment.scoring import changes_since_scored, rankings
 
         today = datetime.date.today()
         try:
@@ -279,28 +279,13 @@ class RankingsView(LoginRequiredMixin, View):
         return render(request, "assessment/rankings.html", context)
 
     def word(self, request: Any) -> HttpResponse:
-        from urllib.parse import quote
-
-        from zhaoshang.assessment.report import assessment_document
-
         try:
             month = datetime.date.fromisoformat(request.GET.get("month", "") + "-01")
         except ValueError:
             raise Http404 from None
-        content = assessment_document(request.user, month)
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        )
-        response["Content-Disposition"] = (
-            f"attachment; filename*=UTF-8''{quote(f'考核月报-{month:%Y-%m}.docx')}"
-        )
-        return response
+        return download_response(assessment_document(request.user, month), f"考核月报-{month:%Y-%m}.docx")
 
     def post(self, request: Any) -> HttpResponse:
-        from django.shortcuts import redirect
-
-        from zhaoshang.core.jobs import job_submit
-
         if not user_scope(request.user, "verify").all_districts:
             raise Http404
         month = request.POST.get("month") or datetime.date.today().strftime("%Y-%m")
@@ -309,6 +294,7 @@ class RankingsView(LoginRequiredMixin, View):
             title=_("月度考核得分 %(month)s") % {"month": month},
             user=request.user,
             params={"month": month + "-01"},
+            key=month,  # a double click is one run
         )
         return (
             redirect(reverse("assessment_rankings") + f"?month={month}")
@@ -366,20 +352,6 @@ class RatesView(LoginRequiredMixin, View):
 
 
 def _rates_workbook(context: dict[str, Any]) -> HttpResponse:
-    import io
-    from urllib.parse import quote
-
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.append([str(context["heading"]), *[str(label) for label in context["rate_labels"].values()]])
-    for row in context["rows"]:
-        sheet.append([row["name"], *[c["rate"].value for c in row["cells"]]])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('考核指标.xlsx')}"
-    return response
+    headers = [context["heading"], *context["rate_labels"].values()]
+    rows = [[row["name"], *[c["rate"].value for c in row["cells"]]] for row in context["rows"]]
+    return workbook_response([Sheet(str(context["heading"]), headers, rows)], "考核指标.xlsx")

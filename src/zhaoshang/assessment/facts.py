@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from django.db.models import Count, DateTimeField, IntegerField, Max, Value
 
-from zhaoshang.analytics.rates import ProjectFacts
+from zhaoshang.analytics.rates.engine import ProjectFacts
 from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput, StageMove
 
 RELATED = (StageMove, FundsEntry, ProjectOutput)

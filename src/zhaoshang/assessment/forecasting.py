@@ -11,26 +11,20 @@ import datetime
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhaoshang.analytics.forecast import (
-    DEFAULT_PARAMS,
-    Forecast,
-    ForecastParams,
-    OutputTarget,
-    delays_from_history,
-    forecast_output,
-    projects_from_facts,
-)
 from zhaoshang.assessment.facts import facts_fingerprint, project_facts
 from zhaoshang.core.jobs import job_create, job_execute, job_runner, job_submit
 from zhaoshang.core.models import District, Job
 from zhaoshang.projects.models import Project, StageMove
 from zhaoshang.projects.stages import STAGE_CODES
+
+if TYPE_CHECKING:
+    from zhaoshang.analytics.forecast.engine import Forecast
 
 
 class ForecastNotConfigured(ValueError):
@@ -72,6 +66,16 @@ def district_forecast(
     as_of: datetime.date | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Forecast:
+    # deferred: numpy and scipy load only when a forecast runs
+    from zhaoshang.analytics.forecast.engine import (
+        DEFAULT_PARAMS,
+        ForecastParams,
+        OutputTarget,
+        delays_from_history,
+        forecast_output,
+        projects_from_facts,
+    )
+
     settings = forecast_settings(district)
     as_of = as_of or datetime.date.today()
     projects = (
@@ -144,7 +148,7 @@ def forecast_summary(forecast: Forecast, district: Any, as_of: datetime.date) ->
     }
 
 
-@job_runner(FORECAST_JOB)
+@job_runner(FORECAST_JOB, retry_safe=True)  # computes and writes nothing but its result
 def _forecast_job(job: Job, progress: Callable[[int, int, str], None]) -> dict[str, Any]:
     district = District.objects.get(pk=job.params["district"])
     as_of = datetime.date.fromisoformat(job.params["as_of"])

@@ -5,31 +5,29 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.assessment.models import TOP500_LISTS, RecordFinding, ScoringScheme, Target
+from zhaoshang.assessment.models import (
+    DEFAULT_TOP500_LISTS,
+    RECORD_FINDING_FIELDS,
+    TARGET_FIELDS,
+    TOP500_LISTS,
+    RecordFinding,
+    ScoringScheme,
+    Target,
+)
+from zhaoshang.assessment.selectors import RATE_LABELS
 from zhaoshang.core.forms import ScopedModelForm
 
 
 class TargetForm(ScopedModelForm):
     class Meta:
         model = Target
-        fields = [
-            "district",
-            "year",
-            "metric",
-            "custom_name",
-            "value",
-            "team",
-            "town",
-            "park",
-            "custom_actual",
-            "note",
-        ]
+        fields = TARGET_FIELDS
 
 
 class RecordFindingForm(ScopedModelForm):
     class Meta:
         model = RecordFinding
-        fields = ["district", "project", "kind", "found_on", "found_by", "description"]
+        fields = RECORD_FINDING_FIELDS
         widgets = {
             "found_on": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -67,9 +65,6 @@ class Top500ListsForm(forms.Form):
         return {"lists": district.settings.get("top500_lists") or DEFAULT_TOP500_LISTS}
 
 
-DEFAULT_TOP500_LISTS = ["fortune_global", "china_enterprise", "china_private", "china_manufacturing"]
-
-
 def _points(label: Any, help_text: Any = "") -> forms.FloatField:
     return forms.FloatField(
         label=label,
@@ -88,8 +83,6 @@ class SchemeForm(forms.Form):
     """The city's scoring scheme of a year, field by field (stored as ScoringScheme's JSON)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from zhaoshang.assessment.selectors import RATE_LABELS
-
         super().__init__(*args, **kwargs)
         for key, label in RATE_LABELS.items():
             self.fields[f"rate_{key}"] = _points(label)

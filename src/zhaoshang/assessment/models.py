@@ -18,6 +18,8 @@ TOP500_LISTS = [
     ("china_manufacturing", _("中国制造业企业500强")),
     ("china_service", _("中国服务业企业500强")),
 ]
+# "四类500强": which four count is the district's setting (DOMAIN.md §6); these unless it says otherwise.
+DEFAULT_TOP500_LISTS = ["fortune_global", "china_enterprise", "china_private", "china_manufacturing"]
 
 
 class Target(DistrictOwned):
@@ -80,6 +82,21 @@ class Target(DistrictOwned):
             raise ValidationError(errors)
 
 
+# The fields people edit, declared once: the form's; the API and the files derive theirs (core.declarations).
+TARGET_FIELDS = [
+    "district",
+    "year",
+    "metric",
+    "custom_name",
+    "value",
+    "team",
+    "town",
+    "park",
+    "custom_actual",
+    "note",
+]
+
+
 class ScoringScheme(TimeStamped):
     """The city's scoring scheme for a year: weights of the rates and target completions, deductions."""
 
@@ -125,6 +142,7 @@ class ScoreSnapshot(TimeStamped):
 
     scope_path = "district"
     objects = ScopedManager()
+    history = AuditedHistory()
 
     class Meta:
         verbose_name = _("月度得分")
@@ -178,3 +196,6 @@ class RecordFinding(DistrictOwned):
     def clean(self) -> None:
         if self.project_id and self.district_id and self.project.district_id != self.district_id:
             raise ValidationError({"project": _("须属于同一区县。")})
+
+
+RECORD_FINDING_FIELDS = ["district", "project", "kind", "found_on", "found_by", "description"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from zhaoshang.analytics.rates import Period
+from zhaoshang.analytics.rates.engine import Period
 from zhaoshang.assessment.scoring import month_end, rankings
 from zhaoshang.assessment.selectors import RATE_LABELS, rate_table, target_progress
-from zhaoshang.projects.dispatch_sections import Section, SectionTable
-from zhaoshang.projects.dispatch_word import sections_document
+from zhaoshang.core.word import sections_document
+from zhaoshang.projects.delivery.dispatch.sections import Section, SectionTable
 
 
 def _pct(value: float | None) -> str:

@@ -13,15 +13,16 @@ from django.db import transaction
 from django.db.models import Min
 from django.http import Http404
 
-from zhaoshang.analytics.rates import Period, overdue_by_group
-from zhaoshang.analytics.rates_groups import rates_by_group
-from zhaoshang.analytics.scores import DEFAULT_SCHEME, ScoringScheme, rank_change, score_groups
+from zhaoshang.analytics.rates.engine import Period, overdue_by_group
+from zhaoshang.analytics.rates.groups import rates_by_group
+from zhaoshang.analytics.rates.scores import DEFAULT_SCHEME, ScoringScheme, rank_change, score_groups
 from zhaoshang.assessment.facts import project_facts
 from zhaoshang.assessment.models import RecordFinding, ScoreSnapshot, Target
 from zhaoshang.assessment.models import ScoringScheme as SchemeRecord
 from zhaoshang.assessment.selectors import definitions_for, target_progress
 from zhaoshang.chains.models import Chain
-from zhaoshang.core.audit import acting_as
+from zhaoshang.core.actions import action_log
+from zhaoshang.core.audit import acting_as, current_channel
 from zhaoshang.core.jobs import job_runner
 from zhaoshang.core.models import District
 from zhaoshang.core.scope import user_scope
@@ -81,8 +82,10 @@ def _target_completion(
     return completion
 
 
-def scores_compute(*, month: datetime.date, user: Any) -> list[ScoreSnapshot]:
-    """Score every district of the city and every chain team of each district for one month; store snapshots."""
+def scores_compute(*, month: datetime.date, user: Any, channel: str | None = None) -> list[ScoreSnapshot]:
+    """Score every district of the city and every chain team of each district for one month; store snapshots.
+
+    The snapshots are audited (their history names `user`), and each district scored gets a "月度评分" entry."""
     month = month.replace(day=1)
     end = month_end(month)
     period = Period(month.replace(month=1), end)
@@ -91,7 +94,7 @@ def scores_compute(*, month: datetime.date, user: Any) -> list[ScoreSnapshot]:
     projects = Project.objects.restrict(user, "view").exclude(stage="reserve")
     facts = project_facts(projects)
     snapshots: list[ScoreSnapshot] = []
-    with transaction.atomic():
+    with transaction.atomic(), acting_as(user, channel or current_channel()):
         ScoreSnapshot.objects.filter(month=month, district__in=districts).delete()
         by_district = {d.name: d for d in districts}
         rates = rates_by_group(facts, "district", period)
@@ -140,6 +143,11 @@ def scores_compute(*, month: datetime.date, user: Any) -> list[ScoreSnapshot]:
                         computed_by=user,
                     )
                 )
+        for snapshot in snapshots:
+            if snapshot.level == "district":
+                summary = f"{month:%Y-%m}:{snapshot.score:.1f} 分,第 {snapshot.rank} 名"
+                data = {"month": month, "score": snapshot.score, "rank": snapshot.rank, "summary": summary}
+                action_log(snapshot.district, "scores_monthly", user=user, data=data)
     return snapshots
 
 
@@ -198,8 +206,8 @@ def _key(snapshot: ScoreSnapshot) -> str:
     return f"{snapshot.district_id}:{snapshot.team_id or ''}"
 
 
-@job_runner("scores-monthly")
+@job_runner("scores-monthly", retry_safe=True)  # the month's snapshots are replaced in one transaction
 def run_scores(job: Any, progress: Any) -> dict[str, Any]:
     month = datetime.date.fromisoformat(job.params["month"])
-    snapshots = scores_compute(month=month, user=job.user)
+    snapshots = scores_compute(month=month, user=job.user, channel="job")
     return {"month": month.isoformat(), "snapshots": len(snapshots)}

@@ -12,10 +12,10 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.analytics.rates import Period, ProjectFacts, Rate, RateDefinitions
-from zhaoshang.analytics.rates_groups import rates_by_group, rates_by_groups
+from zhaoshang.analytics.rates.engine import Period, ProjectFacts, Rate, RateDefinitions
+from zhaoshang.analytics.rates.groups import rates_by_group, rates_by_groups
 from zhaoshang.assessment.facts import current_facts, data_stamps
-from zhaoshang.assessment.models import Target
+from zhaoshang.assessment.models import DEFAULT_TOP500_LISTS, TOP500_LISTS, Target
 from zhaoshang.core.scope import user_scope
 from zhaoshang.projects.models import FundsEntry, Project, StageMove
 
@@ -217,9 +217,6 @@ def _actuals(
 def _top500_projects(
     projects: Any, district: Any, start: datetime.date, end: datetime.date
 ) -> list[tuple[str, Any]]:
-    from zhaoshang.assessment.forms import DEFAULT_TOP500_LISTS
-    from zhaoshang.assessment.models import TOP500_LISTS
-
     chosen = district.settings.get("top500_lists") or DEFAULT_TOP500_LISTS
     names = {str(label) for code, label in TOP500_LISTS if code in chosen}
     landed = projects.filter(started_date__range=(start, end)).exclude(investor_top500=[])

@@ -8,6 +8,8 @@ from typing import Any
 
 from zhaoshang.assessment.models import RecordFinding, Target
 from zhaoshang.core.testing import ModelSpec
+from zhaoshang.projects.factories import ProjectFactory
+from zhaoshang.projects.models import Project
 
 SPECS = {
     "goal": ModelSpec(
@@ -54,9 +56,6 @@ SPECS = {
 
 
 def _project(district: Any, name: str) -> Any:
-    from zhaoshang.projects.factories import ProjectFactory
-    from zhaoshang.projects.models import Project
-
     return Project.objects.filter(district=district, name=name).first() or ProjectFactory(
         district=district, name=name, stage="started"
     )

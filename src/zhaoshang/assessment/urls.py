@@ -1,9 +1,9 @@
 from django.urls import path
 
-from zhaoshang.assessment import dashboard, pages
+from zhaoshang.assessment import dashboard, views
 
 urlpatterns = [
-    path("district/<int:pk>/settings/", pages.DistrictSettingsView.as_view(), name="district_settings"),
+    path("district/<int:pk>/settings/", views.DistrictSettingsView.as_view(), name="district_settings"),
     path("assessment/", dashboard.LeaderDashboardView.as_view(), name="assessment_dashboard"),
     path("assessment/city/", dashboard.CityView.as_view(), name="assessment_city"),
     path("assessment/drill/", dashboard.DrillView.as_view(), name="assessment_drill"),
@@ -11,5 +11,5 @@ urlpatterns = [
     path("assessment/forecast/", dashboard.ForecastView.as_view(), name="assessment_forecast"),
     path("assessment/rankings/", dashboard.RankingsView.as_view(), name="assessment_rankings"),
     path("assessment/rates/", dashboard.RatesView.as_view(), name="assessment_rates"),
-    path("assessment/scheme/", pages.SchemeView.as_view(), name="assessment_scheme"),
+    path("assessment/scheme/", views.SchemeView.as_view(), name="assessment_scheme"),
 ]

@@ -1,39 +1,189 @@
-"""Assessment tables declared for the generic pages, API, import/export and CLI."""
+"""Settings that assessment and analysis read: the district's (which top-500 lists count, gap thresholds, the
+forecast's baseline) and the city's scoring scheme of a year."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+import datetime
+import re
+from typing import Any
 
-from zhaoshang.assessment import api, filters, forms, resources
-from zhaoshang.assessment.models import RecordFinding, Target
-from zhaoshang.core.registry import ModelConfig, register, register_nav_group
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
 
-register_nav_group("assessment", _("考核"), 40)
+from zhaoshang.assessment.forms import SchemeForm, Top500ListsForm
+from zhaoshang.assessment.models import ScoringScheme
+from zhaoshang.assessment.scoring import scheme_for, scheme_save
+from zhaoshang.core.models import District
+from zhaoshang.core.scope import user_scope
+from zhaoshang.core.services import object_save
 
-register(
-    ModelConfig(
-        key="goal",
-        model=Target,
-        columns=["year", "metric", "custom_name", "value", "team", "town", "park", "district"],
-        filterset=filters.TargetFilterSet,
-        form=forms.TargetForm,
-        serializer=api.TargetSerializer,
-        resource=resources.TargetResource,
-        nav_group="assessment",
-        select_related=["district", "team", "town", "park"],
+
+class DistrictSettingsForm(Top500ListsForm):
+    f_min = forms.IntegerField(
+        label=gettext_lazy("强项最少企业数"),
+        min_value=1,
+        initial=3,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
-)
-
-register(
-    ModelConfig(
-        key="finding",
-        model=RecordFinding,
-        columns=["found_on", "project", "kind", "found_by", "district"],
-        filterset=filters.RecordFindingFilterSet,
-        form=forms.RecordFindingForm,
-        serializer=api.RecordFindingSerializer,
-        resource=resources.RecordFindingResource,
-        nav_group="assessment",
-        select_related=["district", "project"],
+    lq_threshold = forms.FloatField(
+        label=gettext_lazy("强项区位熵门槛"),
+        min_value=0.1,
+        initial=1.0,
+        widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.1"}),
     )
-)
+
+    baseline = forms.CharField(
+        label=gettext_lazy("产值基数(亿元)"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"class": "form-control", "rows": 4, "placeholder": "2026 2600\n2027 2652"}
+        ),
+        help_text=gettext_lazy(
+            "每行一个年度和该年不含项目库项目的工业产值,例如“2026 2600”;预测就算这些年份。留空则不做预测。"
+        ),
+    )
+    target = forms.DecimalField(
+        label=gettext_lazy("产值目标(亿元)"),
+        required=False,
+        min_value=0,
+        widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
+    )
+    target_year = forms.IntegerField(
+        label=gettext_lazy("目标年份"),
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )
+
+    def clean_baseline(self) -> dict[str, float]:
+        """ "2026 2600" per line (亿元; a comma, colon or tab may separate) → {"2026": 万元}."""
+        years: dict[str, float] = {}
+        for number, line in enumerate(self.cleaned_data["baseline"].splitlines(), start=1):
+            parts = re.split(r"[\s,，:：]+", line.strip())
+            if parts == [""]:
+                continue
+            try:
+                year, amount = int(parts[0]), float(parts[1])
+                if len(parts) != 2 or not 2000 <= year <= 2100 or amount < 0:
+                    raise ValueError
+            except (ValueError, IndexError):
+                raise forms.ValidationError(
+                    _("第 %(n)s 行应为“年度 产值(亿元)”,例如“2026 2600”。") % {"n": number}
+                ) from None
+            if str(year) in years:
+                raise forms.ValidationError(_("年度 %(year)s 重复。") % {"year": year})
+            years[str(year)] = round(amount * 10000, 2)
+        return dict(sorted(years.items()))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        target, year, baseline = data.get("target"), data.get("target_year"), data.get("baseline")
+        if (target is None) != (year is None):
+            self.add_error("target_year", _("产值目标和目标年份须同时填写。"))
+        elif year is not None and baseline is not None and str(year) not in baseline:
+            self.add_error("target_year", _("目标年份须是产值基数中的一个年度。"))
+        return data
+
+    @staticmethod
+    def initial_forecast(district: District) -> dict[str, Any]:
+        given = district.settings.get("forecast") or {}
+        lines = [f"{y} {float(v) / 10000:g}" for y, v in sorted((given.get("baseline") or {}).items())]
+        target = given.get("target")
+        return {
+            "baseline": "\n".join(lines),
+            "target": f"{float(target) / 10000:g}" if target is not None else None,
+            "target_year": given.get("target_year"),
+        }
+
+
+class DistrictSettingsView(LoginRequiredMixin, View):
+    """Settings that change how the district is assessed: for those who may verify (its admins), not clerks."""
+
+    def get_district(self, action: str) -> District:
+        return get_object_or_404(District.objects.restrict(self.request.user, action), pk=self.kwargs["pk"])
+
+    def get(self, request: Any, pk: int) -> HttpResponse:
+        district = self.get_district("verify")
+        gaps = district.settings.get("gaps") or {}
+        initial = {
+            **Top500ListsForm.initial_for(district),
+            "f_min": gaps.get("f_min", 3),
+            "lq_threshold": gaps.get("lq_threshold", 1.0),
+            **DistrictSettingsForm.initial_forecast(district),
+        }
+        return render(
+            request,
+            "assessment/district_settings.html",
+            {"district": district, "form": DistrictSettingsForm(initial=initial)},
+        )
+
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        district = self.get_district("verify")
+        form = DistrictSettingsForm(request.POST)
+        if not form.is_valid():
+            return render(
+                request, "assessment/district_settings.html", {"district": district, "form": form}, status=400
+            )
+        data = form.cleaned_data
+        district.settings = {
+            **district.settings,
+            "top500_lists": data["lists"],
+            "gaps": {
+                **(district.settings.get("gaps") or {}),
+                "f_min": data["f_min"],
+                "lq_threshold": data["lq_threshold"],
+            },
+        }
+        if data["baseline"]:
+            target = data["target"]
+            district.settings["forecast"] = {
+                "baseline": data["baseline"],
+                "target": float(target) * 10000 if target is not None else None,
+                "target_year": data["target_year"],
+            }
+        else:
+            district.settings.pop("forecast", None)
+        object_save(instance=district, user=request.user)
+        messages.success(request, _("已保存本区县设置。"))
+        return redirect("district_detail", pk=district.pk)
+
+
+class SchemeView(LoginRequiredMixin, View):
+    """The city's scoring scheme of a year: everyone reads it, the city's assessment administrators edit it."""
+
+    def context(self, request: Any, form: Any, year: int) -> dict[str, Any]:
+        record = ScoringScheme.objects.filter(year=year).first()
+        can_edit = user_scope(request.user, "verify").all_districts
+        if not can_edit:
+            for field in form.fields.values():
+                field.disabled = True
+        return {"form": form, "year": year, "record": record, "can_edit": can_edit}
+
+    def year(self, request: Any) -> int:
+        try:
+            return int(request.GET.get("year") or datetime.date.today().year)
+        except ValueError:
+            raise Http404 from None
+
+    def get(self, request: Any) -> HttpResponse:
+        year = self.year(request)
+        form = SchemeForm(initial=SchemeForm.initial_for(scheme_for(year)))
+        context = self.context(request, form, year)
+        if context["record"] is not None:
+            form.initial["note"] = context["record"].note
+        return render(request, "assessment/scheme.html", context)
+
+    def post(self, request: Any) -> HttpResponse:
+        year = self.year(request)
+        form = SchemeForm(request.POST)
+        if not form.is_valid():
+            return render(request, "assessment/scheme.html", self.context(request, form, year), status=400)
+        scheme_save(year=year, user=request.user, **form.stored())
+        messages.success(request, _("已保存 %(year)s 年考核办法。重新计算各月得分后生效。") % {"year": year})
+        return redirect(reverse("assessment_scheme") + f"?year={year}")

@@ -4,39 +4,31 @@ from typing import Any
 
 from rest_framework import serializers
 
-from zhaoshang.chains.models import Chain, ChainGroup, Edge, Node
+from zhaoshang.chains.models import (
+    CHAIN_FIELDS,
+    CHAIN_GROUP_FIELDS,
+    EDGE_FIELDS,
+    NODE_FIELDS,
+    Chain,
+    ChainGroup,
+    Edge,
+    Node,
+)
 from zhaoshang.core.api import ScopedModelSerializer
+from zhaoshang.core.declarations import api_fields
 
 
 class ChainGroupSerializer(ScopedModelSerializer):
     class Meta:
         model = ChainGroup
-        fields = ["id", "district", "name", "kind", "strategy", "order", "created", "updated"]
+        fields = api_fields(CHAIN_GROUP_FIELDS)
 
 
 class ChainSerializer(ScopedModelSerializer):
     class Meta:
         model = Chain
-        fields = [
-            "id",
-            "district",
-            "group",
-            "code",
-            "name",
-            "version",
-            "is_current",
-            "is_lead_chain",
-            "description",
-            "team",
-            "chief",
-            "leading_cadre",
-            "research_institution",
-            "lead_department",
-            "towns",
-            "parks",
-            "created",
-            "updated",
-        ]
+        # The API also says which version a row is: versions come from revising a chain, never from typing.
+        fields = api_fields(CHAIN_FIELDS, after={"name": ["version", "is_current"]})
         read_only_fields = ["version", "is_current", "chief"]
 
 
@@ -45,20 +37,7 @@ class NodeSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Node
-        fields = [
-            "id",
-            "chain",
-            "code",
-            "name",
-            "segment",
-            "weight",
-            "keywords",
-            "leader_firms",
-            "order",
-            "industries",
-            "created",
-            "updated",
-        ]
+        fields = api_fields(NODE_FIELDS, "industries")
 
     def get_industries(self, node: Node) -> list[dict[str, Any]]:
         return [{"code": i.code, "share": i.share} for i in node.industries.all()]
@@ -67,4 +46,4 @@ class NodeSerializer(ScopedModelSerializer):
 class EdgeSerializer(ScopedModelSerializer):
     class Meta:
         model = Edge
-        fields = ["id", "chain", "source", "target", "weight", "created", "updated"]
+        fields = api_fields(EDGE_FIELDS)

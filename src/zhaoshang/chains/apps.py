@@ -7,4 +7,4 @@ class ChainsConfig(AppConfig):
     verbose_name = _("产业链")
 
     def ready(self) -> None:
-        from zhaoshang.chains import demo, gaps, views  # noqa: F401  (registers models, demo step, job runner)
+        from zhaoshang.chains import demo, registry  # noqa: F401  (registers models, demo step, job runner)

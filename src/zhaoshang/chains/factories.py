@@ -3,10 +3,10 @@ from __future__ import annotations
 import factory
 
 from zhaoshang.chains.models import Chain, ChainGroup, Edge, Node, NodeIndustry
-from zhaoshang.core.factories import DistrictFactory
+from zhaoshang.core.factories import AuditedFactory, DistrictFactory
 
 
-class ChainGroupFactory(factory.django.DjangoModelFactory):
+class ChainGroupFactory(AuditedFactory):
     class Meta:
         model = ChainGroup
 
@@ -16,7 +16,7 @@ class ChainGroupFactory(factory.django.DjangoModelFactory):
     strategy = "做大做强"
 
 
-class ChainFactory(factory.django.DjangoModelFactory):
+class ChainFactory(AuditedFactory):
     class Meta:
         model = Chain
 
@@ -26,7 +26,7 @@ class ChainFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"示例产业链{n}")
 
 
-class NodeFactory(factory.django.DjangoModelFactory):
+class NodeFactory(AuditedFactory):
     class Meta:
         model = Node
 
@@ -37,7 +37,7 @@ class NodeFactory(factory.django.DjangoModelFactory):
     weight = 1.0
 
 
-class NodeIndustryFactory(factory.django.DjangoModelFactory):
+class NodeIndustryFactory(AuditedFactory):
     class Meta:
         model = NodeIndustry
 
@@ -46,7 +46,7 @@ class NodeIndustryFactory(factory.django.DjangoModelFactory):
     share = 1.0
 
 
-class EdgeFactory(factory.django.DjangoModelFactory):
+class EdgeFactory(AuditedFactory):
     class Meta:
         model = Edge
 

@@ -5,53 +5,35 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.chains.models import Chain, ChainGroup, Edge, Node
+from zhaoshang.chains.models import (
+    CHAIN_FIELDS,
+    CHAIN_GROUP_FIELDS,
+    EDGE_FIELDS,
+    NODE_FIELDS,
+    Chain,
+    ChainGroup,
+    Edge,
+    Node,
+)
 from zhaoshang.chains.services import (
     ChainDataError,
     format_industry_shares,
     node_industries_set,
     parse_industry_shares,
 )
-from zhaoshang.core.forms import ScopedModelForm
-
-
-class ListField(forms.CharField):
-    """A list edited as one line: items separated by 、 , ; or new lines."""
-
-    def prepare_value(self, value: Any) -> Any:
-        return "、".join(value) if isinstance(value, list) else value
-
-    def to_python(self, value: Any) -> list[str]:
-        text = super().to_python(value) or ""
-        for separator in (",", "\uff0c", ";", "\uff1b", "\n"):  # also full-width ， and ；
-            text = text.replace(separator, "、")
-        return [item.strip() for item in text.split("、") if item.strip()]
+from zhaoshang.core.forms import ListField, ScopedModelForm
 
 
 class ChainGroupForm(ScopedModelForm):
     class Meta:
         model = ChainGroup
-        fields = ["district", "name", "kind", "strategy", "order"]
+        fields = CHAIN_GROUP_FIELDS
 
 
 class ChainForm(ScopedModelForm):
     class Meta:
         model = Chain
-        fields = [
-            "district",
-            "group",
-            "code",
-            "name",
-            "is_lead_chain",
-            "description",
-            "team",
-            "chief",
-            "leading_cadre",
-            "research_institution",
-            "lead_department",
-            "towns",
-            "parks",
-        ]
+        fields = CHAIN_FIELDS
 
 
 class NodeForm(ScopedModelForm):
@@ -67,7 +49,7 @@ class NodeForm(ScopedModelForm):
 
     class Meta:
         model = Node
-        fields = ["chain", "code", "name", "segment", "weight", "order", "keywords", "leader_firms"]
+        fields = NODE_FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,7 +71,7 @@ class NodeForm(ScopedModelForm):
 class EdgeForm(ScopedModelForm):
     class Meta:
         model = Edge
-        fields = ["chain", "source", "target", "weight"]
+        fields = EDGE_FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -47,6 +47,10 @@ class ChainGroup(DistrictOwned):
         return self.name
 
 
+# The fields people edit, declared once: the form's; the API and the files derive theirs (core.declarations).
+CHAIN_GROUP_FIELDS = ["district", "name", "kind", "strategy", "order"]
+
+
 class Chain(DistrictOwned):
     """An industry chain as one district maps it; a revision is a new version, the old one kept as it was."""
 
@@ -119,6 +123,23 @@ class Chain(DistrictOwned):
             raise ValidationError(errors)
 
 
+CHAIN_FIELDS = [
+    "district",
+    "group",
+    "code",
+    "name",
+    "is_lead_chain",
+    "description",
+    "team",
+    "chief",
+    "leading_cadre",
+    "research_institution",
+    "lead_department",
+    "towns",
+    "parks",
+]
+
+
 class Node(TimeStamped):
     """环节: a segment of the chain, mapped onto GB/T 4754 classes and keywords to place firms on it."""
 
@@ -161,6 +182,9 @@ class Node(TimeStamped):
     def chain_position(self) -> tuple[int, int, str]:
         """Upstream first, then the chain's own order: the stored segment codes do not sort that way."""
         return (self.SEGMENT_RANK.get(self.segment, 1), self.order, self.code)
+
+
+NODE_FIELDS = ["chain", "code", "name", "segment", "weight", "keywords", "leader_firms", "order"]
 
 
 class NodeIndustry(TimeStamped):
@@ -229,6 +253,9 @@ class Edge(TimeStamped):
                 raise ValidationError(_("环节不能供给自身。"))
             if self.source.chain_id != self.chain_id or self.target.chain_id != self.chain_id:
                 raise ValidationError(_("两个环节须属于同一条产业链。"))
+
+
+EDGE_FIELDS = ["chain", "source", "target", "weight"]
 
 
 class GapSnapshot(TimeStamped):

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from import_export.fields import Field
 from import_export.widgets import FloatWidget
 
-from zhaoshang.chains.models import Chain, ChainGroup, Edge, Node
+from zhaoshang.chains.models import (
+    CHAIN_FIELDS,
+    CHAIN_GROUP_FIELDS,
+    EDGE_FIELDS,
+    NODE_FIELDS,
+    Chain,
+    ChainGroup,
+    Edge,
+    Node,
+)
 from zhaoshang.chains.services import (
     ChainDataError,
     format_industry_shares,
     node_industries_set,
     parse_industry_shares,
 )
+from zhaoshang.core.declarations import file_fields
 from zhaoshang.core.importing import ScopedResource
-from zhaoshang.core.resources import district_field, district_name_field
+from zhaoshang.core.resources import district_field, district_name_field, named_field, parent_district_field
 from zhaoshang.core.widgets import ChoiceWidget, ListWidget, LookupWidget, YesNoWidget
 
 
@@ -48,18 +59,14 @@ class ChainGroupResource(ScopedResource):
 
     class Meta(ScopedResource.Meta):
         model = ChainGroup
-        fields = ("district", "district_name", "name", "kind", "strategy", "order")
+        fields = file_fields(CHAIN_GROUP_FIELDS)
         import_id_fields = ("district", "name")
 
 
 class ChainResource(ScopedResource):
     district = district_field()
     district_name = district_name_field()
-    group = Field(
-        attribute="group",
-        column_name="链群",
-        widget=LookupWidget(ChainGroup, "name", label="链群", district_column="区县代码"),
-    )
+    group = named_field("group", "链群", ChainGroup, "链群")
     code = Field(attribute="code", column_name="产业链代码")
     name = Field(attribute="name", column_name="名称")
     is_lead_chain = Field(attribute="is_lead_chain", column_name="龙头链", widget=YesNoWidget())
@@ -69,17 +76,8 @@ class ChainResource(ScopedResource):
 
     class Meta(ScopedResource.Meta):
         model = Chain
-        fields = (
-            "district",
-            "district_name",
-            "group",
-            "code",
-            "name",
-            "is_lead_chain",
-            "leading_cadre",
-            "research_institution",
-            "description",
-        )
+        # Files carry the chain's own words; its team, chief, department, towns and parks are picked on its page.
+        fields = file_fields(CHAIN_FIELDS, leave_out=["team", "chief", "lead_department", "towns", "parks"])
         import_id_fields = ("district", "code")
 
     def get_queryset(self) -> Any:
@@ -91,7 +89,7 @@ class ChainResource(ScopedResource):
 
 
 class NodeResource(ScopedResource):
-    district = Field(attribute="chain__district__adcode", column_name="区县代码", readonly=True)
+    district = parent_district_field("chain")
     chain = Field(
         attribute="chain",
         column_name="产业链代码",
@@ -112,18 +110,8 @@ class NodeResource(ScopedResource):
 
     class Meta(ScopedResource.Meta):
         model = Node
-        fields = (
-            "district",
-            "chain",
-            "code",
-            "name",
-            "segment",
-            "weight",
-            "industries",
-            "keywords",
-            "leader_firms",
-            "order",
-        )
+        # The district's code leads every row; the industry shares are one cell of text (3491:0.7; 3484:0.3).
+        fields = ("district", *file_fields(NODE_FIELDS, after={"weight": ["industries"]}))
         import_id_fields = ("chain", "code")
         skip_unchanged = False
 
@@ -134,8 +122,6 @@ class NodeResource(ScopedResource):
         return format_industry_shares(node)
 
     def import_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
-        from django.core.exceptions import ValidationError
-
         errors: dict[str, Any] = {}
         try:
             super().import_instance(instance, row, **kwargs)
@@ -153,7 +139,7 @@ class NodeResource(ScopedResource):
 
 
 class EdgeResource(ScopedResource):
-    district = Field(attribute="chain__district__adcode", column_name="区县代码", readonly=True)
+    district = parent_district_field("chain")
     chain = Field(
         attribute="chain",
         column_name="产业链代码",
@@ -169,7 +155,7 @@ class EdgeResource(ScopedResource):
 
     class Meta(ScopedResource.Meta):
         model = Edge
-        fields = ("district", "chain", "source", "target", "weight")
+        fields = ("district", *file_fields(EDGE_FIELDS))
         import_id_fields = ("source", "target")
 
     def filter_export(self, queryset: Any, **kwargs: Any) -> Any:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
-from zhaoshang.analytics.chain_layout import LayoutNode, chain_layout
-from zhaoshang.chains.models import Chain, Node
+from zhaoshang.analytics.chains.layout import LayoutNode, chain_layout
+from zhaoshang.chains.models import Chain, GapSnapshot, Node
 
 SEGMENT_COLOURS = {"up": "#2f7ed8", "mid": "#0b4f9c", "down": "#13a89e"}
 STATUS_COLOURS = {"strong": "#2e7d32", "weak": "#f9a825", "missing": "#c62828"}
@@ -49,9 +50,11 @@ def chain_graph(chain: Chain, snapshot: Any = None) -> dict[str, Any]:
     }
 
 
-def chain_detail_context(chain: Chain, user: Any) -> dict[str, Any]:
-    from zhaoshang.chains.gaps import latest_snapshot
+def latest_snapshot(chain: Chain) -> GapSnapshot | None:
+    return chain.gap_snapshots.order_by("-created").first()
 
+
+def chain_detail_context(chain: Chain, user: Any) -> dict[str, Any]:
     snapshot = latest_snapshot(chain)
     nodes = Node.objects.filter(chain=chain).prefetch_related("industries")
     segments = {key: [] for key, _label in Node.Segment.choices}
@@ -68,10 +71,9 @@ def chain_detail_context(chain: Chain, user: Any) -> dict[str, Any]:
 
 
 def node_detail_context(node: Node, user: Any) -> dict[str, Any]:
-    from zhaoshang.enterprises.models import EnterpriseNode
-
+    # The firms the enterprise registry placed on this node (its placements point here).
     placements = (
-        EnterpriseNode.objects.filter(node=node, excluded=False)
+        node.placements.filter(excluded=False)
         .select_related("enterprise")
         .order_by("-enterprise__insured_employees", "enterprise__name")
     )
@@ -100,9 +102,6 @@ def _gap_rows(snapshot: Any) -> list[dict[str, Any]]:
 
 def chain_health(user: Any, limit: int = 20) -> list[dict[str, Any]]:
     """Each visible current chain with its latest completeness: two queries whatever the number of chains."""
-    from django.db.models import OuterRef, Subquery
-
-    from zhaoshang.chains.models import GapSnapshot
 
     latest = GapSnapshot.objects.filter(chain=OuterRef("pk")).order_by("-created")
     chains = (

@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhaoshang.chains.models import Chain, Edge, Node, NodeIndustry
-from zhaoshang.core import codes
 from zhaoshang.core.audit import acting_as
-from zhaoshang.core.parsers import ParseError, parse_decimal
 from zhaoshang.core.scope import ensure_allowed
 from zhaoshang.core.validators import localised
+from zhaoshang.standards import codes
+from zhaoshang.standards.parsers import ParseError, parse_decimal
 
 
 class ChainDataError(ValueError):

@@ -9,6 +9,7 @@ Importing a chain whose code exists makes a new version; the old one is kept.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import transaction
@@ -16,12 +17,13 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.chains.models import Chain, ChainGroup, Edge, Node, NodeIndustry
 from zhaoshang.chains.services import ChainDataError
-from zhaoshang.core import codes
 from zhaoshang.core.audit import acting_as
+from zhaoshang.core.importing import ImportReport, RowIssue
 from zhaoshang.core.models import Department, District, Team
-from zhaoshang.core.parsers import ParseError
 from zhaoshang.core.scope import ensure_allowed
 from zhaoshang.core.validators import localised
+from zhaoshang.standards import codes
+from zhaoshang.standards.parsers import ParseError
 
 SEGMENTS = {s.value for s in Node.Segment}
 KINDS = {k.value for k in ChainGroup.Kind}
@@ -222,9 +224,6 @@ def bundle_import_report(
     *, content: bytes, user: Any, dry_run: bool, district: str | None = None, channel: str = "import"
 ) -> Any:
     """The JSON bundle through the generic import flow: the same report, preview and all-or-nothing rule."""
-    import json
-
-    from zhaoshang.core.importing import ImportReport, RowIssue
 
     report = ImportReport()
     try:

@@ -1,10 +1,8 @@
 from django.urls import path
 
-from zhaoshang.chains import pages
+from zhaoshang.chains import views
 
 urlpatterns = [
-    path("chain/<int:pk>/revise/", pages.ChainReviseView.as_view(), name="chain_revise"),
-    path("chain/<int:pk>/gaps/", pages.ChainGapsView.as_view(), name="chain_gaps"),
-    path("chain/<int:pk>/classify/", pages.ChainClassifyView.as_view(), name="chain_classify"),
-    path("node/<int:pk>/targets/", pages.NodeTargetsView.as_view(), name="node_targets"),
+    path("chain/<int:pk>/revise/", views.ChainReviseView.as_view(), name="chain_revise"),
+    path("chain/<int:pk>/classify/", views.ChainClassifyView.as_view(), name="chain_classify"),
 ]

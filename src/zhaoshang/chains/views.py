@@ -1,69 +1,43 @@
-"""Chains declared for the generic pages, API, import/export and CLI; the chain page adds the panorama."""
+"""Chain pages beyond the generic ones."""
 
-from django.utils.translation import gettext_lazy as _
+from __future__ import annotations
 
-from zhaoshang.chains import api, filters, forms, resources
-from zhaoshang.chains.models import Chain, ChainGroup, Edge, Node
-from zhaoshang.chains.selectors import chain_detail_context, node_detail_context
-from zhaoshang.chains.transfer import bundle_export, bundle_import_report
-from zhaoshang.core.registry import ModelConfig, register, register_nav_group
+from typing import Any
 
-register_nav_group("chains", _("产业链"), 10)
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+
+from zhaoshang.chains.models import Chain
+from zhaoshang.chains.services import ChainDataError, chain_revise
+from zhaoshang.core.jobs import job_submit
 
 
-register(
-    ModelConfig(
-        key="chaingroup",
-        model=ChainGroup,
-        columns=["name", "kind", "strategy", "order", "district"],
-        filterset=filters.ChainGroupFilterSet,
-        form=forms.ChainGroupForm,
-        serializer=api.ChainGroupSerializer,
-        resource=resources.ChainGroupResource,
-        nav_group="chains",
-        select_related=["district"],
-    )
-)
-register(
-    ModelConfig(
-        key="chain",
-        model=Chain,
-        columns=["name", "code", "group", "version", "is_current", "team", "district"],
-        filterset=filters.ChainFilterSet,
-        form=forms.ChainForm,
-        serializer=api.ChainSerializer,
-        resource=resources.ChainResource,
-        nav_group="chains",
-        select_related=["district", "group", "team"],
-        detail_context=chain_detail_context,
-        json_import=bundle_import_report,
-        json_export=bundle_export,
-    )
-)
-register(
-    ModelConfig(
-        key="node",
-        model=Node,
-        columns=["name", "code", "segment", "weight", "chain"],
-        filterset=filters.NodeFilterSet,
-        form=forms.NodeForm,
-        serializer=api.NodeSerializer,
-        resource=resources.NodeResource,
-        nav_group="chains",
-        select_related=["chain"],
-        detail_context=node_detail_context,
-    )
-)
-register(
-    ModelConfig(
-        key="edge",
-        model=Edge,
-        columns=["source", "target", "weight", "chain"],
-        filterset=filters.EdgeFilterSet,
-        form=forms.EdgeForm,
-        serializer=api.EdgeSerializer,
-        resource=resources.EdgeResource,
-        nav_group="chains",
-        select_related=["chain", "source", "target"],
-    )
-)
+class ChainReviseView(LoginRequiredMixin, View):
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        chain = get_object_or_404(Chain.objects.restrict(request.user, "change"), pk=pk)
+        try:
+            revised = chain_revise(chain=chain, user=request.user)
+        except ChainDataError as error:
+            messages.error(request, str(error))
+            return redirect("chain_detail", pk=chain.pk)
+        messages.success(request, _("已创建新版本 v%(v)s,可在此版本上修改。") % {"v": revised.version})
+        return redirect("chain_detail", pk=revised.pk)
+
+
+class ChainClassifyView(LoginRequiredMixin, View):
+    """Place the district's firms on its current chains again, as a job (after a revision or an import)."""
+
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        chain = get_object_or_404(Chain.objects.restrict(request.user, "change"), pk=pk)
+        job = job_submit(
+            kind="enterprises-classify",
+            title=_("企业重新归链:%(district)s") % {"district": chain.district},
+            user=request.user,
+            params={"district": chain.district_id},
+            key=f"district:{chain.district_id}",  # a double click is one run
+        )
+        return redirect("job_detail", pk=job.pk)

@@ -4,71 +4,72 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from rest_framework import serializers
 
+from zhaoshang.core.declarations import api_fields
+from zhaoshang.core.generic.files import stored_file_url
 from zhaoshang.core.models import Department, District, Park, Team, Town
+from zhaoshang.core.models.organisation import (
+    DEPARTMENT_FIELDS,
+    DISTRICT_FIELDS,
+    PARK_FIELDS,
+    TEAM_FIELDS,
+    TOWN_FIELDS,
+)
+from zhaoshang.core.scope import limit_choices
+
+
+class StoredFileField(serializers.FileField):
+    """A stored file as the address of the scope-checked download view, never its storage path; uploads are
+    checked by the model field's validators (``core.uploads``)."""
+
+    def to_representation(self, value: Any) -> str | None:
+        if not value:
+            return None
+        url = stored_file_url(value)
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.FileField: StoredFileField,
+    }
+
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        adding = self.instance is None
-        for name, field in fields.items():
-            queryset = getattr(field, "queryset", None)
-            if queryset is not None and hasattr(queryset, "restrict"):
-                action = ("add" if adding else "change") if name == "district" else "view"
-                field.queryset = queryset.restrict(user, action)
+        user = getattr(self.context.get("request"), "user", None)
+        limit_choices(fields, user, adding=self.instance is None)
         return fields
 
 
 class DistrictSerializer(ScopedModelSerializer):
     class Meta:
         model = District
-        fields = ["id", "city", "adcode", "name", "lng", "lat", "created", "updated"]
+        fields = api_fields(DISTRICT_FIELDS)
 
 
 class TownSerializer(ScopedModelSerializer):
     class Meta:
         model = Town
-        fields = ["id", "district", "name", "kind", "code", "created", "updated"]
+        fields = api_fields(TOWN_FIELDS)
 
 
 class ParkSerializer(ScopedModelSerializer):
     class Meta:
         model = Park
-        fields = [
-            "id",
-            "district",
-            "name",
-            "kind",
-            "town",
-            "is_chemical_park",
-            "chemical_park_list",
-            "area_mu",
-            "boundary",
-            "created",
-            "updated",
-        ]
+        fields = api_fields(PARK_FIELDS)
 
 
 class DepartmentSerializer(ScopedModelSerializer):
     class Meta:
         model = Department
-        fields = ["id", "district", "name", "short_name", "contact", "phone", "created", "updated"]
+        fields = api_fields(DEPARTMENT_FIELDS)
 
 
 class TeamSerializer(ScopedModelSerializer):
     class Meta:
         model = Team
-        fields = [
-            "id",
-            "district",
-            "name",
-            "kind",
-            "lead_department",
-            "research_institution",
-            "created",
-            "updated",
-        ]
+        fields = api_fields(TEAM_FIELDS)

@@ -10,19 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import factory.random
+from django.contrib.auth import get_user_model
 
-from zhaoshang.core.factories import (
-    CityFactory,
-    DepartmentFactory,
-    DistrictFactory,
-    ParkFactory,
-    TeamFactory,
-    TownFactory,
-)
-from zhaoshang.core.models import District, Park, Team, Town
-from zhaoshang.core.personas import personas_ensure
-from zhaoshang.geo.divisions import children
+from zhaoshang.core.models import Department, District, Park, Team, Town
+from zhaoshang.core.personas import PERSONAS, personas_ensure
+from zhaoshang.standards.divisions import children
 
 SEED = 20240223  # the day of the interview the product is built from
 
@@ -111,6 +103,9 @@ def _rectangle(corner: tuple[float, float], area_mu: int) -> dict[str, Any]:
 def _fill_district(
     district: District, towns: list[tuple[str, str]], parks: list[ParkSpec], prefix: str
 ) -> dict[str, Any]:
+    # deferred: factory_boy and Faker load only when the demo is built
+    from zhaoshang.core.factories import DepartmentFactory, ParkFactory, TownFactory
+
     town_by_name = {name: TownFactory(district=district, name=name, kind=kind) for name, kind in towns}
     for spec in parks:
         ParkFactory(
@@ -132,6 +127,9 @@ def _fill_district(
 
 @demo_step(10, "组织机构")
 def organisation(state: dict[str, Any]) -> None:
+    # deferred: factory_boy and Faker load only when the demo is built
+    from zhaoshang.core.factories import CityFactory, DistrictFactory, TeamFactory
+
     city = CityFactory(adcode="370300")
     for division in children("370300"):
         # "市辖区" (xx01) is a statistical placeholder in GB/T 2260, not a district anyone works in.
@@ -173,6 +171,8 @@ def demo_exists() -> bool:
 
 
 def demo_build(*, password: str, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    import factory.random  # deferred: factory_boy and Faker load only when the demo is built
+
     factory.random.reseed_random(SEED)
     state: dict[str, Any] = {"password": password}
     for _order, label, step in sorted(_steps, key=lambda s: s[0]):
@@ -184,7 +184,6 @@ def demo_build(*, password: str, progress: Callable[[str], None] | None = None) 
 
 def demo_accounts_reset(*, password: str) -> dict[str, Any]:
     """On an existing demo database only the accounts are reset (so `make demo` can run again)."""
-    from zhaoshang.core.models import Department
 
     return personas_ensure(
         password,
@@ -195,10 +194,6 @@ def demo_accounts_reset(*, password: str) -> dict[str, Any]:
 
 def demo_state() -> dict[str, Any]:
     """The demo's handles (districts, towns, departments, the robot team, the personas) read back from the database."""
-    from django.contrib.auth import get_user_model
-
-    from zhaoshang.core.models import Department
-    from zhaoshang.core.personas import PERSONAS
 
     state: dict[str, Any] = {}
     for key, adcode in (("linzi", "370305"), ("huantai", "370321")):

@@ -7,6 +7,7 @@ from typing import Any
 import factory
 from django.contrib.auth import get_user_model
 
+from zhaoshang.core.audit import acting_as, current_actor, system_actor
 from zhaoshang.core.models import (
     City,
     Department,
@@ -20,10 +21,25 @@ from zhaoshang.core.models import (
     UserProfile,
 )
 from zhaoshang.core.scope import ACTIONS
-from zhaoshang.geo.divisions import division
+from zhaoshang.standards.divisions import division
 
 
-class CityFactory(factory.django.DjangoModelFactory):
+class AuditedFactory(factory.django.DjangoModelFactory):
+    """Every write is attributed, a factory's too: within an actor's block (the demo's) it writes as that actor,
+    elsewhere (a test's setup) as the named system actor `system-test`."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _generate(cls, strategy: Any, params: Any) -> Any:
+        if strategy != factory.CREATE_STRATEGY or current_actor() is not None:
+            return super()._generate(strategy, params)
+        with acting_as(system_actor("test"), "system"):
+            return super()._generate(strategy, params)
+
+
+class CityFactory(AuditedFactory):
     class Meta:
         model = City
         django_get_or_create = ("adcode",)
@@ -32,7 +48,7 @@ class CityFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: division(o.adcode).name if division(o.adcode) else "淄博市")
 
 
-class DistrictFactory(factory.django.DjangoModelFactory):
+class DistrictFactory(AuditedFactory):
     class Meta:
         model = District
         django_get_or_create = ("adcode",)
@@ -44,7 +60,7 @@ class DistrictFactory(factory.django.DjangoModelFactory):
     lat = factory.LazyAttribute(lambda o: division(o.adcode).lat if division(o.adcode) else None)
 
 
-class TownFactory(factory.django.DjangoModelFactory):
+class TownFactory(AuditedFactory):
     class Meta:
         model = Town
 
@@ -53,7 +69,7 @@ class TownFactory(factory.django.DjangoModelFactory):
     kind = Town.Kind.TOWN
 
 
-class ParkFactory(factory.django.DjangoModelFactory):
+class ParkFactory(AuditedFactory):
     class Meta:
         model = Park
 
@@ -62,7 +78,7 @@ class ParkFactory(factory.django.DjangoModelFactory):
     kind = Park.Kind.INDUSTRIAL
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(AuditedFactory):
     class Meta:
         model = Department
 
@@ -70,7 +86,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"示例部门{n}")
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(AuditedFactory):
     class Meta:
         model = Team
 
@@ -79,7 +95,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     kind = Team.Kind.CHAIN
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(AuditedFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -94,7 +110,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-class RoleFactory(factory.django.DjangoModelFactory):
+class RoleFactory(AuditedFactory):
     class Meta:
         model = Role
         django_get_or_create = ("code",)
@@ -104,7 +120,7 @@ class RoleFactory(factory.django.DjangoModelFactory):
     actions = list(ACTIONS)
 
 
-class RoleAssignmentFactory(factory.django.DjangoModelFactory):
+class RoleAssignmentFactory(AuditedFactory):
     class Meta:
         model = RoleAssignment
         skip_postgeneration_save = True
@@ -118,7 +134,7 @@ class RoleAssignmentFactory(factory.django.DjangoModelFactory):
             obj.districts.set(extracted)
 
 
-class TeamMembershipFactory(factory.django.DjangoModelFactory):
+class TeamMembershipFactory(AuditedFactory):
     class Meta:
         model = TeamMembership
 
@@ -126,7 +142,7 @@ class TeamMembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
 
 
-class UserProfileFactory(factory.django.DjangoModelFactory):
+class UserProfileFactory(AuditedFactory):
     class Meta:
         model = UserProfile
         django_get_or_create = ("user",)

@@ -8,7 +8,9 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q
-from django.forms.widgets import NullBooleanSelect
+from django.forms.widgets import NullBooleanSelect, Select
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.models import Department, District, Park, Team, Town
@@ -22,6 +24,39 @@ def scoped(model: Any, action: str = "view") -> Any:
         return model.objects.restrict(user, action) if user is not None else model.objects.all()
 
     return queryset
+
+
+def _attrs(attrs: dict[str, Any]) -> str:
+    """As django/forms/widgets/attrs.html writes them: in order, True bare, False left out."""
+    parts = []
+    for key, value in attrs.items():
+        if value is True:
+            parts.append(format_html(" {}", key))
+        elif value is not False:
+            parts.append(format_html(' {}="{}"', key, value))
+    return mark_safe("".join(parts))
+
+
+class ListSelect(Select):
+    """Django's select, the same HTML, with the options written here rather than through a template each
+    (~0.2 ms an option: a list page's filters hold a hundred and more, growing with chains, towns and parks)."""
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
+        widget = self.get_context(name, value, attrs)["widget"]
+        html = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
+        for group, options, _index in widget["optgroups"]:
+            if group:
+                html.append(format_html('<optgroup label="{}">', group))
+            html += [
+                format_html(
+                    '<option value="{}"{}>{}</option>', str(o["value"]), _attrs(o["attrs"]), o["label"]
+                )
+                for o in options
+            ]
+            if group:
+                html.append("</optgroup>")
+        html.append("</select>")
+        return mark_safe("".join(html))
 
 
 class ScopedFilterSet(django_filters.FilterSet):
@@ -46,6 +81,10 @@ class ScopedFilterSet(django_filters.FilterSet):
                 field.widget.choices = (("unknown", _("全部")), ("true", _("是")), ("false", _("否")))
             elif hasattr(field, "empty_label"):
                 field.empty_label = _("全部")
+            if type(field.widget) is Select:
+                old = field.widget
+                field.widget = ListSelect(attrs=old.attrs, choices=old.choices)
+                field.widget.is_required, field.widget.is_localized = old.is_required, old.is_localized
             css = "form-control" if name == "q" else "form-select"
             field.widget.attrs.setdefault("class", css)
             field.widget.attrs.setdefault("aria-label", str(field.label))

@@ -6,7 +6,28 @@ from typing import Any
 from django import forms
 
 from zhaoshang.core.models import Department, District, Park, Team, Town
+from zhaoshang.core.models.organisation import (
+    DEPARTMENT_FIELDS,
+    DISTRICT_FIELDS,
+    PARK_FIELDS,
+    TEAM_FIELDS,
+    TOWN_FIELDS,
+)
+from zhaoshang.core.scope import limit_choices
 from zhaoshang.core.search_select import ChoiceSource, offer_search
+
+
+class ListField(forms.CharField):
+    """A list edited as one line: items separated by 、 , ; or new lines."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return "、".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:
+        text = super().to_python(value) or ""
+        for separator in (",", "\uff0c", ";", "\uff1b", "\n"):  # also full-width ， and ；
+            text = text.replace(separator, "、")
+        return [item.strip() for item in text.split("、") if item.strip()]
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -24,15 +45,11 @@ class ScopedModelForm(forms.ModelForm):
                 # 36000.0000 → 36000: the form shows numbers as people typed them.
                 normal = value.normalize()
                 self.initial[name] = normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal
-        for name, field in self.fields.items():
-            queryset = getattr(field, "queryset", None)
-            if queryset is not None and hasattr(queryset, "restrict"):
-                action = ("add" if adding else "change") if name == "district" else "view"
-                # Only the plain model queryset can be described to the search endpoint (no limit_choices_to).
-                plain = not queryset.query.where
-                field.queryset = queryset.restrict(user, action)
-                if plain:
-                    offer_search(field, ChoiceSource(model=queryset.model, action=action))
+        for name, (queryset, action) in limit_choices(self.fields, user, adding=adding).items():
+            # Only the plain model queryset can be described to the search endpoint (no limit_choices_to).
+            if not queryset.query.where:
+                offer_search(self.fields[name], ChoiceSource(model=queryset.model, action=action))
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
@@ -45,38 +62,29 @@ class ScopedModelForm(forms.ModelForm):
 class DistrictForm(ScopedModelForm):
     class Meta:
         model = District
-        fields = ["city", "adcode", "name", "lng", "lat"]
+        fields = DISTRICT_FIELDS
 
 
 class TownForm(ScopedModelForm):
     class Meta:
         model = Town
-        fields = ["district", "name", "kind", "code"]
+        fields = TOWN_FIELDS
 
 
 class ParkForm(ScopedModelForm):
     class Meta:
         model = Park
-        fields = [
-            "district",
-            "name",
-            "kind",
-            "town",
-            "is_chemical_park",
-            "chemical_park_list",
-            "area_mu",
-            "boundary",
-        ]
+        fields = PARK_FIELDS
         widgets = {"boundary": forms.Textarea(attrs={"rows": 3})}
 
 
 class DepartmentForm(ScopedModelForm):
     class Meta:
         model = Department
-        fields = ["district", "name", "short_name", "contact", "phone"]
+        fields = DEPARTMENT_FIELDS
 
 
 class TeamForm(ScopedModelForm):
     class Meta:
         model = Team
-        fields = ["district", "name", "kind", "lead_department", "research_institution"]
+        fields = TEAM_FIELDS

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -15,10 +17,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export import resources
-from import_export.formats.base_formats import XLSX
 
+from zhaoshang.core.actions import action_log
 from zhaoshang.core.audit import acting_as
+from zhaoshang.core.models import District
 from zhaoshang.core.scope import ensure_allowed, user_scope
+from zhaoshang.core.spreadsheets import Sheet, table_bytes
+from zhaoshang.core.uploads import MB, ArchiveError, archive_member_head, archive_open
+from zhaoshang.standards.cells import unguarded
 
 FORMATS = ("xlsx", "csv")
 
@@ -33,6 +39,7 @@ class ScopedResource(resources.ModelResource):
     def __init__(self, *, user: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.user = user
+        self.districts_written: set[int] = set()
 
     class Meta:
         clean_model_instances = True
@@ -80,6 +87,7 @@ class ScopedResource(resources.ModelResource):
         with transaction.atomic():
             super().do_instance_save(instance, is_create)
             ensure_allowed(self.user, "add" if is_create else "change", instance)
+        self.districts_written.add(instance.scoped_district_id)
 
     def column_for(self, attribute: str) -> str:
         if attribute in self.fields:
@@ -101,8 +109,69 @@ class ScopedResource(resources.ModelResource):
 # --- files --------------------------------------------------------------------------------------------------
 
 
-def read_table(filename: str, content: bytes) -> tablib.Dataset:
-    """Read an uploaded xlsx or csv; csv may be UTF-8 (BOM or not) or GBK, as Chinese Excel saves it."""
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
+_RELATION_ID = re.compile(rb"\s\w+:id=\"([^\"]+)\"")
+_ACTIVE_TAB = re.compile(rb"<(?:\w+:)?workbookView\b[^>]*\sactiveTab=\"(\d+)\"")
+_RELATIONSHIP_TAG = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
+_ID = re.compile(rb"\sId=\"([^\"]+)\"")
+_TARGET = re.compile(rb"\sTarget=\"([^\"]+)\"")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"(?:\$?[A-Z]+\$?\d+:)?\$?[A-Z]+\$?(\d+)\"")
+
+
+def _xlsx_sheet_member(archive: zipfile.ZipFile) -> str | None:
+    """The member of the sheet an import reads (the active one, as openpyxl picks it); None if unclear."""
+    names = set(archive.namelist())
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return None
+    workbook = archive_member_head(archive, "xl/workbook.xml", MB)
+    sheets = [_RELATION_ID.search(tag) for tag in _SHEET_TAG.findall(workbook)]
+    active = _ACTIVE_TAB.search(workbook)
+    index = int(active.group(1)) if active else 0
+    if not sheets or index >= len(sheets) or sheets[index] is None:
+        return None
+    wanted = sheets[index].group(1)  # type: ignore[union-attr]
+    for tag in _RELATIONSHIP_TAG.findall(archive_member_head(archive, "xl/_rels/workbook.xml.rels", MB)):
+        relation, target = _ID.search(tag), _TARGET.search(tag)
+        if relation and target and relation.group(1) == wanted:
+            path = target.group(1).decode("utf-8", "replace")
+            member = path.lstrip("/") if path.startswith("/") else f"xl/{path}"
+            return member if member in names else None
+    return None
+
+
+def _xlsx_declared_rows(archive: zipfile.ZipFile) -> int | None:
+    """The data rows the sheet declares in its ``<dimension ref="A1:K120001"/>`` (read from its first bytes)."""
+    member = _xlsx_sheet_member(archive)
+    if member is None:
+        return None
+    found = _DIMENSION.search(archive_member_head(archive, member))
+    return max(int(found.group(1)) - 1, 0) if found else None
+
+
+def _csv_text(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(_("无法识别 csv 文件的编码,请另存为 UTF-8 或 GBK"))
+
+
+def _csv_rows(content: bytes) -> int:
+    """The data rows of a csv: its lines when they are few enough, else its records (cells may hold newlines)."""
+    lines = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
+    if lines - 1 <= settings.IMPORT_MAX_ROWS:
+        return lines - 1
+    records = csv.reader(io.StringIO(_csv_text(content)))
+    return sum(1 for row in records if any(cell.strip() for cell in row)) - 1
+
+
+def table_check(filename: str, content: bytes) -> int:
+    """The cheap checks before a table is parsed; returns its size in bytes once unpacked.
+
+    An xlsx is a zip: one that declares too much unpacked (a zip bomb) is refused from its central directory,
+    before openpyxl opens it; a sheet that declares more rows than ``IMPORT_MAX_ROWS`` (its ``dimension``), or a
+    csv with more lines, is refused before it is read."""
     suffix = Path(filename).suffix.lower().lstrip(".")
     if suffix not in FORMATS:
         raise ImportFileError(_("只支持 xlsx 和 csv 文件,收到的是“%(name)s”") % {"name": filename})
@@ -110,19 +179,42 @@ def read_table(filename: str, content: bytes) -> tablib.Dataset:
         raise ImportFileError(_("文件是空的"))
     if suffix == "xlsx":
         try:
+            with archive_open(content) as archive:
+                size = sum(info.file_size for info in archive.infolist())
+                rows = _xlsx_declared_rows(archive)
+        except (ArchiveError, zipfile.BadZipFile, KeyError, OSError, RuntimeError, EOFError) as error:
+            raise ImportFileError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
+    else:
+        size, rows = len(content), _csv_rows(content)
+    if rows is not None and rows > settings.IMPORT_MAX_ROWS:
+        raise ImportFileError(
+            _("文件有 %(rows)s 行,一次最多导入 %(n)s 行") % {"rows": rows, "n": settings.IMPORT_MAX_ROWS}
+        )
+    return size
+
+
+def table_upload_check(filename: str, content: bytes) -> None:
+    """What the upload page checks before it queues the preview job: the cheap checks always; the whole table
+    only when it is small (``IMPORT_INLINE_MB`` unpacked), so its errors show on the page at once. A larger
+    table is read by the preview job, off the request."""
+    if table_check(filename, content) <= settings.IMPORT_INLINE_MB * MB:
+        read_table(filename, content)
+
+
+def read_table(filename: str, content: bytes) -> tablib.Dataset:
+    """Read an uploaded xlsx or csv; csv may be UTF-8 (BOM or not) or GBK, as Chinese Excel saves it."""
+    table_check(filename, content)
+    suffix = Path(filename).suffix.lower().lstrip(".")
+    if suffix == "xlsx":
+        # deferred: django-import-export's formats load openpyxl (and numpy through it) when imported
+        from import_export.formats.base_formats import XLSX
+
+        try:
             dataset = XLSX().create_dataset(content)
         except Exception as error:
             raise ImportFileError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from error
     else:
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportFileError(_("无法识别 csv 文件的编码,请另存为 UTF-8 或 GBK"))
-        rows = list(csv.reader(io.StringIO(text)))
+        rows = list(csv.reader(io.StringIO(_csv_text(content))))
         if not rows:
             raise ImportFileError(_("文件是空的"))
         dataset = tablib.Dataset(headers=[h.strip() for h in rows[0]])
@@ -130,7 +222,7 @@ def read_table(filename: str, content: bytes) -> tablib.Dataset:
         for row in rows[1:]:
             if not any(cell.strip() for cell in row):
                 continue
-            dataset.append([_unguarded(cell) for cell in (row + [""] * width)[:width]])
+            dataset.append([unguarded(cell) for cell in (row + [""] * width)[:width]])
     if not dataset.headers:
         raise ImportFileError(_("第 1 行必须是表头"))
     dataset.headers = [str(h).strip() if h is not None else "" for h in dataset.headers]
@@ -139,63 +231,9 @@ def read_table(filename: str, content: bytes) -> tablib.Dataset:
     return dataset
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _neutralised(value: Any) -> Any:
-    # A cell that starts like a formula is run by Excel when the csv is opened (OWASP "CSV injection").
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _unguarded(cell: str) -> str:
-    """Undo the export's formula guard ("'=x" → "=x"): the cell is data, and data is never evaluated here."""
-    if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
-        return cell[1:]
-    return cell
-
-
 def write_table(dataset: tablib.Dataset, fmt: str) -> bytes:
-    if fmt == "xlsx":
-        return _write_xlsx(dataset)
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(dataset.headers or [])
-        for row in dataset:
-            writer.writerow(["" if v is None else _neutralised(v) for v in row])
-        # A BOM so that Excel on Chinese Windows opens UTF-8 without mojibake.
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    raise ValueError(f"unknown format {fmt!r}")
-
-
-def _write_xlsx(dataset: tablib.Dataset) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet()
-    bold = Font(bold=True)
-    header = []
-    for name in dataset.headers or []:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.freeze_panes = "A2"
-    sheet.append(header)
-    for row in dataset:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # stored as text: openpyxl would otherwise write a formula
-            cells.append(cell)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """An export or a blank template as xlsx or csv, through the one formula-guarded writer."""
+    return table_bytes(Sheet("", dataset.headers or [], dataset), fmt)
 
 
 def template_dataset(resource: ScopedResource) -> tablib.Dataset:
@@ -258,17 +296,27 @@ def import_run(
     dry_run: bool,
     channel: str = "import",
     progress: Callable[[int, int], None] | None = None,
+    before_commit: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
-    """Import every row or none: any bad row, or a dry run, rolls the whole file back."""
-    report = ImportReport(total=len(dataset))
+    """Import every row or none: any bad row, or a dry run, rolls the whole file back.
+
+    ``progress(done, total)`` hears of every row, good or bad, as it is checked; ``before_commit(report)`` runs
+    inside the transaction, so what it writes (a job's "committed" mark) is committed with the rows or not at
+    all."""
+    total = len(dataset)
+    report = ImportReport(total=total)
     missing = _missing_columns(resource, dataset)
     if missing:
         report.issues.append(RowIssue(1, "、".join(missing), _("缺少必需的列")))
         return report
     if progress is not None:
-        resource.after_import_row = lambda row, row_result, **kw: progress(
-            kw.get("row_number", 0), len(dataset)
-        )
+        checked = resource.before_import_row  # the resource's own hook still runs
+
+        def before_import_row(row: Any, **kwargs: Any) -> None:
+            progress(kwargs.get("row_number", 1) - 1, total)
+            checked(row, **kwargs)
+
+        resource.before_import_row = before_import_row  # type: ignore[method-assign]
     try:
         with transaction.atomic(), acting_as(user, channel):
             result = resource.import_data(
@@ -278,9 +326,37 @@ def import_run(
             if dry_run or report.issues:
                 raise _Rollback
             report.committed = True
+            _log_import(resource, report, user)
+            if before_commit is not None:
+                before_commit(report)
     except _Rollback:
         pass
+    if progress is not None:
+        progress(total, total)
     return report
+
+
+def _log_import(resource: ScopedResource, report: ImportReport, user: Any) -> None:
+    """One named action per committed import: on its district when it wrote into one, else city-wide."""
+    written = resource.districts_written - {None}
+    district = District.objects.get(pk=next(iter(written))) if len(written) == 1 else None
+    meta = resource._meta.model._meta
+    summary = _("%(model)s:共 %(total)s 行,新增 %(new)s,更新 %(update)s,无变化 %(skip)s") % {
+        "model": meta.verbose_name_plural,
+        "total": report.total,
+        "new": report.new,
+        "update": report.update,
+        "skip": report.skip,
+    }
+    data = {
+        "model": meta.label,
+        "total": report.total,
+        "new": report.new,
+        "update": report.update,
+        "skip": report.skip,
+        "summary": summary,
+    }
+    action_log(district, "import", user=user, data=data)
 
 
 def _missing_columns(resource: ScopedResource, dataset: tablib.Dataset) -> list[str]:

@@ -1,85 +1,71 @@
-"""Every model the generic pages, API, import/export and CLI serve is declared once, here.
+"""The organisation tables declared once for the generic pages, API, import/export and CLI."""
 
-A declaration names the model's list columns, filter set, form, import/export resource and serializer;
-URLs, API routes, CLI names and the generic tests are derived from it.
-"""
+from django.utils.translation import gettext_lazy as _
 
-from __future__ import annotations
+from zhaoshang.core import api, filters, forms, resources
+from zhaoshang.core.declarations import ModelConfig, register, register_nav_group
+from zhaoshang.core.models import Department, District, Park, Team, Town
 
-from dataclasses import dataclass, field
-from typing import Any
-
-from django.db import models
+register_nav_group("org", _("组织机构"), 90)
 
 
-@dataclass
-class ModelConfig:
-    key: str  # URL segment and CLI name, e.g. "park"
-    model: type[models.Model]
-    columns: list[str]
-    filterset: type[Any]
-    form: type[Any]
-    serializer: type[Any]
-    resource: type[Any] | None = None
-    nav_group: str = "org"
-    detail_fields: list[str] = field(default_factory=list)
-    select_related: list[str] = field(default_factory=list)
-    # Extra context for the detail page: (object, user) → dict; e.g. a chain's graph.
-    detail_context: Any = None
-    # Whole-structure JSON import/export (e.g. chain bundles): (content, user, dry_run, district) → ImportReport
-    # and (queryset) → dict.
-    json_import: Any = None
-    json_export: Any = None
-    # File suffixes that go to json_import instead of the spreadsheet reader (e.g. .geojson, zipped Shapefiles).
-    json_suffixes: tuple[str, ...] = (".json",)
-    # A domain service that saves a valid form: (form, user) → object; default: the generic object_save.
-    saver: Any = None
-    # The same services for the API, which has an instance rather than a form: (instance, user, channel) →
-    # object, and (instance, user, channel) for a deletion; default: object_save / object_delete.
-    writer: Any = None
-    deleter: Any = None
-
-    @property
-    def verbose_name(self) -> str:
-        return str(self.model._meta.verbose_name)
-
-    @property
-    def verbose_name_plural(self) -> str:
-        return str(self.model._meta.verbose_name_plural)
-
-    def url_name(self, action: str) -> str:
-        return f"{self.key}_{action}"
-
-
-_registry: dict[str, ModelConfig] = {}
-_nav_groups: dict[str, tuple[int, Any]] = {}
-
-
-def register_nav_group(code: str, label: Any, order: int) -> None:
-    """A menu of the navigation bar; each app declares its own (label lazily translated)."""
-    _nav_groups[code] = (order, label)
-
-
-def nav_groups() -> list[tuple[str, Any]]:
-    return [
-        (code, label) for code, (_order, label) in sorted(_nav_groups.items(), key=lambda item: item[1][0])
-    ]
-
-
-def register(config: ModelConfig) -> ModelConfig:
-    if config.key in _registry and _registry[config.key].model is not config.model:
-        raise ValueError(f"{config.key!r} is already registered for {_registry[config.key].model}")
-    _registry[config.key] = config
-    return config
-
-
-def configs() -> list[ModelConfig]:
-    return list(_registry.values())
-
-
-def config_for_key(key: str) -> ModelConfig | None:
-    return _registry.get(key)
-
-
-def config_for_model(model: type[models.Model]) -> ModelConfig | None:
-    return next((c for c in _registry.values() if c.model is model), None)
+register(
+    ModelConfig(
+        key="district",
+        model=District,
+        columns=["adcode", "name", "city"],
+        filterset=filters.DistrictFilterSet,
+        form=forms.DistrictForm,
+        serializer=api.DistrictSerializer,
+        resource=resources.DistrictResource,
+        select_related=["city"],
+    )
+)
+register(
+    ModelConfig(
+        key="town",
+        model=Town,
+        columns=["name", "kind", "code", "district"],
+        filterset=filters.TownFilterSet,
+        form=forms.TownForm,
+        serializer=api.TownSerializer,
+        resource=resources.TownResource,
+        select_related=["district"],
+    )
+)
+register(
+    ModelConfig(
+        key="park",
+        model=Park,
+        columns=["name", "kind", "is_chemical_park", "town", "area_mu", "district"],
+        filterset=filters.ParkFilterSet,
+        form=forms.ParkForm,
+        serializer=api.ParkSerializer,
+        resource=resources.ParkResource,
+        select_related=["district", "town"],
+    )
+)
+register(
+    ModelConfig(
+        key="department",
+        model=Department,
+        columns=["name", "short_name", "contact", "phone", "district"],
+        filterset=filters.DepartmentFilterSet,
+        form=forms.DepartmentForm,
+        serializer=api.DepartmentSerializer,
+        resource=resources.DepartmentResource,
+        select_related=["district"],
+    )
+)
+register(
+    ModelConfig(
+        key="team",
+        model=Team,
+        columns=["name", "kind", "lead_department", "research_institution", "district"],
+        filterset=filters.TeamFilterSet,
+        form=forms.TeamForm,
+        serializer=api.TeamSerializer,
+        resource=resources.TeamResource,
+        select_related=["district", "lead_department"],
+    )
+)

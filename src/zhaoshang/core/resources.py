@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from import_export.fields import Field
 
+from zhaoshang.core.declarations import file_fields
 from zhaoshang.core.importing import ScopedResource
 from zhaoshang.core.models import City, Department, District, Park, Team, Town
+from zhaoshang.core.models.organisation import (
+    DEPARTMENT_FIELDS,
+    DISTRICT_FIELDS,
+    PARK_FIELDS,
+    TEAM_FIELDS,
+    TOWN_FIELDS,
+)
 from zhaoshang.core.widgets import AdcodeWidget, AreaMuWidget, ChoiceWidget, LookupWidget, YesNoWidget
 
 
@@ -21,6 +31,21 @@ def district_name_field() -> Field:
     return Field(attribute="district__name", column_name="区县", readonly=True)
 
 
+def parent_district_field(parent: str) -> Field:
+    """The district's code of a row that belongs to its district through ``parent`` (a project, a chain):
+    shown so that the row's names are looked up in that district, never imported."""
+    return Field(attribute=f"{parent}__district__adcode", column_name="区县代码", readonly=True)
+
+
+def named_field(attribute: str, column: str, model: type[Any], label: str) -> Field:
+    """A related object written by its name, found among those of the row's district (its 区县代码 column)."""
+    return Field(
+        attribute=attribute,
+        column_name=column,
+        widget=LookupWidget(model, "name", label=label, district_column="区县代码"),
+    )
+
+
 class DistrictResource(ScopedResource):
     city = Field(
         attribute="city",
@@ -34,7 +59,7 @@ class DistrictResource(ScopedResource):
 
     class Meta(ScopedResource.Meta):
         model = District
-        fields = ("city", "adcode", "name", "lng", "lat")
+        fields = file_fields(DISTRICT_FIELDS)
         import_id_fields = ("adcode",)
 
 
@@ -47,7 +72,7 @@ class TownResource(ScopedResource):
 
     class Meta(ScopedResource.Meta):
         model = Town
-        fields = ("district", "district_name", "name", "kind", "code")
+        fields = file_fields(TOWN_FIELDS)
         import_id_fields = ("district", "name")
 
 
@@ -58,27 +83,15 @@ class ParkResource(ScopedResource):
     kind = Field(
         attribute="kind", column_name="类型", widget=ChoiceWidget(Park.Kind.choices, Park.Kind.INDUSTRIAL)
     )
-    town = Field(
-        attribute="town",
-        column_name="所在镇办",
-        widget=LookupWidget(Town, "name", label="镇办", district_column="区县代码"),
-    )
+    town = named_field("town", "所在镇办", Town, "镇办")
     is_chemical_park = Field(attribute="is_chemical_park", column_name="认定化工园区", widget=YesNoWidget())
     chemical_park_list = Field(attribute="chemical_park_list", column_name="认定名单及批次")
     area_mu = Field(attribute="area_mu", column_name="规划面积(亩)", widget=AreaMuWidget())
 
     class Meta(ScopedResource.Meta):
         model = Park
-        fields = (
-            "district",
-            "district_name",
-            "name",
-            "kind",
-            "town",
-            "is_chemical_park",
-            "chemical_park_list",
-            "area_mu",
-        )
+        # A boundary is a GeoJSON polygon, typed into the form or sent through the API: no spreadsheet cell.
+        fields = file_fields(PARK_FIELDS, leave_out=["boundary"])
         import_id_fields = ("district", "name")
 
 
@@ -92,7 +105,7 @@ class DepartmentResource(ScopedResource):
 
     class Meta(ScopedResource.Meta):
         model = Department
-        fields = ("district", "district_name", "name", "short_name", "contact", "phone")
+        fields = file_fields(DEPARTMENT_FIELDS)
         import_id_fields = ("district", "name")
 
 
@@ -103,14 +116,10 @@ class TeamResource(ScopedResource):
     kind = Field(
         attribute="kind", column_name="类型", widget=ChoiceWidget(Team.Kind.choices, Team.Kind.CHAIN)
     )
-    lead_department = Field(
-        attribute="lead_department",
-        column_name="牵头部门",
-        widget=LookupWidget(Department, "name", label="部门", district_column="区县代码"),
-    )
+    lead_department = named_field("lead_department", "牵头部门", Department, "部门")
     research_institution = Field(attribute="research_institution", column_name="头部研究机构")
 
     class Meta(ScopedResource.Meta):
         model = Team
-        fields = ("district", "district_name", "name", "kind", "lead_department", "research_institution")
+        fields = file_fields(TEAM_FIELDS)
         import_id_fields = ("district", "name")

@@ -5,6 +5,7 @@ Pages, API, exports, reports and commands all ask `restrict(user, action)`; noth
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,12 +54,11 @@ def user_scopes(user: Any) -> dict[str, Scope]:
     elif not user.is_active:
         scopes = {action: NO_SCOPE for action in ACTIONS}
     else:
-        from zhaoshang.core.models import RoleAssignment
-
         everywhere: set[str] = set()
         ids: dict[str, set[int]] = {action: set() for action in ACTIONS}
         for assignment in (
-            RoleAssignment.objects.filter(user=user).select_related("role").prefetch_related("districts")
+            # Through the user's reverse relation: the models import this module for their managers.
+            user.role_assignments.select_related("role").prefetch_related("districts")
         ):
             actions = set(assignment.role.actions) & set(ACTIONS)
             if assignment.all_districts:
@@ -110,3 +110,24 @@ def ensure_allowed(user: Any, action: str, obj: Any) -> None:
     """Raise 404 when `obj` lies outside what `user` may do `action` on; checked after saves too.."""
     if not user_scope(user, action).allows(scope_district_id(obj)):
         raise Http404
+
+
+def choice_action(name: str, *, adding: bool) -> str:
+    """The right a choice of a scoped object needs: where the object may go for its district (add, or change
+    when editing), where it may be seen for any other choice (a town, a park, a department)."""
+    if name == "district":
+        return "add" if adding else "change"
+    return "view"
+
+
+def limit_choices(fields: Mapping[str, Any], user: Any, *, adding: bool) -> dict[str, tuple[Any, str]]:
+    """Limit every scoped choice among ``fields`` (a form's, a serializer's, an admin form's) to the user's
+    scope, in place. Returns, per limited field, its queryset before the limit and the action used."""
+    limited = {}
+    for name, field in fields.items():
+        queryset = getattr(field, "queryset", None)
+        if queryset is not None and hasattr(queryset, "restrict"):
+            action = choice_action(name, adding=adding)
+            field.queryset = queryset.restrict(user, action)
+            limited[name] = (queryset, action)
+    return limited

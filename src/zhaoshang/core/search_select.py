@@ -28,6 +28,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views import View
 
+from zhaoshang.core.declarations import config_for_model
 from zhaoshang.core.scope import ACTIONS
 
 SEARCH_THRESHOLD = 200  # more rows than this: search instead of listing them
@@ -94,7 +95,6 @@ class ChoiceSource:
 
 def search_fields(model: type[models.Model]) -> list[str]:
     """The short text fields a person would type: the model's name/code, or those its list search names."""
-    from zhaoshang.core.registry import config_for_model
 
     own = [name for name in LOOKUP_PARTS if _field_path_ok(model, name)]
     config = config_for_model(model)

@@ -7,14 +7,16 @@ and proves the outsider gets 404 everywhere.
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.urls import reverse
 
-from zhaoshang.core.registry import ModelConfig
+from zhaoshang.core.declarations import ModelConfig
 
 
 @dataclass
@@ -70,9 +72,6 @@ def url(config: ModelConfig, action: str, *args: Any) -> str:
 
 def all_specs() -> dict[str, ModelSpec]:
     """Every app's `specs.SPECS`: an app declares how to build its models next to its factories."""
-    import importlib
-
-    from django.apps import apps
 
     specs: dict[str, ModelSpec] = {}
     for app in apps.get_app_configs():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -9,9 +10,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import widgets
 
-from zhaoshang.core import codes, parsers
-from zhaoshang.core.parsers import ParseError
 from zhaoshang.core.validators import localised
+from zhaoshang.standards import codes, parsers
+from zhaoshang.standards.parsers import ParseError
 
 
 def _blank(value: Any) -> bool:
@@ -72,8 +73,6 @@ class AreaMuWidget(ParsedWidget):
         self.places = places
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
-        from decimal import ROUND_HALF_UP, Decimal
-
         mu = super().clean(value, row, **kwargs)
         return None if mu is None else mu.quantize(Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_UP)
 

@@ -1,68 +1,35 @@
 from __future__ import annotations
 
 from zhaoshang.core.api import ScopedModelSerializer
-from zhaoshang.enterprises.models import ContactLog, Enterprise, TargetEntry
+from zhaoshang.core.declarations import api_fields
+from zhaoshang.enterprises.models import (
+    CONTACT_LOG_FIELDS,
+    ENTERPRISE_FIELDS,
+    TARGET_ENTRY_FIELDS,
+    ContactLog,
+    Enterprise,
+    TargetEntry,
+)
 
 
 class EnterpriseSerializer(ScopedModelSerializer):
     class Meta:
         model = Enterprise
-        fields = [
-            "id",
-            "district",
-            "uscc",
-            "name",
-            "legal_representative",
-            "founded",
-            "registered_capital",
-            "paid_in_capital",
-            "insured_employees",
-            "industry_code",
-            "business_scope",
-            "address",
-            "adcode",
-            "lng",
-            "lat",
-            "crs",
-            "status",
-            "ownership",
-            "listed",
-            "tags",
-            "top500",
-            "parent_name",
-            "provenance",
-            "overrides",
-            "created",
-            "updated",
-        ]
+        # Beyond the form: the top-500 listings ([{list, year}], no form field) and, read-only, where each value
+        # came from and which were corrected by hand.
+        fields = api_fields(ENTERPRISE_FIELDS, "provenance", "overrides", after={"tags": ["top500"]})
         read_only_fields = ["provenance", "overrides"]
 
 
 class TargetEntrySerializer(ScopedModelSerializer):
     class Meta:
         model = TargetEntry
-        fields = [
-            "id",
-            "district",
-            "enterprise",
-            "chain",
-            "node",
-            "team",
-            "owner",
-            "status",
-            "drop_reason",
-            "next_action",
-            "next_action_date",
-            "score",
-            "score_explain",
-            "notes",
-            "created",
-            "updated",
-        ]
+        # The API also shows the score the system gives (read-only).
+        fields = api_fields(TARGET_ENTRY_FIELDS, after={"next_action_date": ["score", "score_explain"]})
         read_only_fields = ["score", "score_explain"]
 
 
 class ContactLogSerializer(ScopedModelSerializer):
     class Meta:
         model = ContactLog
-        fields = ["id", "entry", "date", "kind", "participants", "summary", "next_step", "created", "updated"]
+        fields = api_fields(CONTACT_LOG_FIELDS)

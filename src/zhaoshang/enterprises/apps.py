@@ -7,4 +7,4 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("企业库")
 
     def ready(self) -> None:
-        from zhaoshang.enterprises import views  # noqa: F401  (registers the models)
+        from zhaoshang.enterprises import registry  # noqa: F401  (registers the models)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import factory
 from stdnum.cn import uscc as uscc_code
 
-from zhaoshang.core.factories import DistrictFactory
+from zhaoshang.core.factories import AuditedFactory, DistrictFactory
 from zhaoshang.enterprises.models import ContactLog, Enterprise, TargetEntry
 
 
@@ -13,7 +13,7 @@ def make_uscc(n: int) -> str:
     return body + uscc_code.calc_check_digit(body)
 
 
-class EnterpriseFactory(factory.django.DjangoModelFactory):
+class EnterpriseFactory(AuditedFactory):
     class Meta:
         model = Enterprise
 
@@ -26,7 +26,7 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
     adcode = factory.LazyAttribute(lambda o: o.district.adcode)
 
 
-class TargetEntryFactory(factory.django.DjangoModelFactory):
+class TargetEntryFactory(AuditedFactory):
     class Meta:
         model = TargetEntry
 
@@ -34,7 +34,7 @@ class TargetEntryFactory(factory.django.DjangoModelFactory):
     enterprise = factory.SubFactory(EnterpriseFactory, district=factory.SelfAttribute("..district"))
 
 
-class ContactLogFactory(factory.django.DjangoModelFactory):
+class ContactLogFactory(AuditedFactory):
     class Meta:
         model = ContactLog
 

@@ -9,6 +9,7 @@ from zhaoshang.chains.models import Chain, Node
 from zhaoshang.core.filters import DistrictOwnedFilterSet, ScopedFilterSet, scoped
 from zhaoshang.core.models import District, Team
 from zhaoshang.enterprises.models import ContactLog, Enterprise, TargetEntry
+from zhaoshang.enterprises.selectors import due_filter
 
 
 class EnterpriseFilterSet(DistrictOwnedFilterSet):
@@ -37,8 +38,6 @@ class TargetEntryFilterSet(DistrictOwnedFilterSet):
         fields = ["q", "district", "chain", "team", "status", "due"]
 
     def due_soon(self, queryset: Any, name: str, value: Any) -> Any:
-        from zhaoshang.enterprises.selectors import due_filter
-
         return queryset.filter(due_filter()) if value else queryset
 
 

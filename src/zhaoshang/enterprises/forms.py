@@ -5,9 +5,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.chains.forms import ListField
-from zhaoshang.core.forms import ScopedModelForm
-from zhaoshang.enterprises.models import ContactLog, Enterprise, TargetEntry
+from zhaoshang.core.forms import ListField, ScopedModelForm
+from zhaoshang.enterprises.models import (
+    CONTACT_LOG_FIELDS,
+    ENTERPRISE_FIELDS,
+    TARGET_ENTRY_FIELDS,
+    ContactLog,
+    Enterprise,
+    TargetEntry,
+)
 
 
 class EnterpriseForm(ScopedModelForm):
@@ -15,28 +21,7 @@ class EnterpriseForm(ScopedModelForm):
 
     class Meta:
         model = Enterprise
-        fields = [
-            "district",
-            "uscc",
-            "name",
-            "legal_representative",
-            "founded",
-            "registered_capital",
-            "paid_in_capital",
-            "insured_employees",
-            "industry_code",
-            "business_scope",
-            "address",
-            "adcode",
-            "lng",
-            "lat",
-            "crs",
-            "status",
-            "ownership",
-            "listed",
-            "tags",
-            "parent_name",
-        ]
+        fields = ENTERPRISE_FIELDS
         widgets = {
             "founded": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "business_scope": forms.Textarea(attrs={"rows": 3}),
@@ -46,19 +31,7 @@ class EnterpriseForm(ScopedModelForm):
 class TargetEntryForm(ScopedModelForm):
     class Meta:
         model = TargetEntry
-        fields = [
-            "district",
-            "enterprise",
-            "chain",
-            "node",
-            "team",
-            "owner",
-            "status",
-            "drop_reason",
-            "next_action",
-            "next_action_date",
-            "notes",
-        ]
+        fields = TARGET_ENTRY_FIELDS
         widgets = {
             "next_action_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -79,7 +52,7 @@ class ContactLogForm(ScopedModelForm):
 
     class Meta:
         model = ContactLog
-        fields = ["entry", "date", "kind", "participants", "summary", "next_step"]
+        fields = CONTACT_LOG_FIELDS
         widgets = {
             "date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "summary": forms.Textarea(attrs={"rows": 3}),

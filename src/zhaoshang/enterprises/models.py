@@ -14,27 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from zhaoshang.core.audit import AuditedHistory
 from zhaoshang.core.models import DistrictOwned, TimeStamped
 from zhaoshang.core.scope import ScopedManager
-from zhaoshang.core.validators import validate_adcode, validate_industry_code, validate_uscc
-
-# Attributes that carry provenance and may be overridden by hand (registries are often wrong).
-TRACKED_FIELDS = (
-    "name",
-    "legal_representative",
-    "founded",
-    "registered_capital",
-    "paid_in_capital",
-    "insured_employees",
-    "industry_code",
-    "business_scope",
-    "address",
-    "adcode",
-    "lng",
-    "lat",
-    "status",
-    "ownership",
-    "listed",
-    "tags",
-    "parent_name",
+from zhaoshang.core.validators import (
+    non_negative,
+    past_date,
+    validate_adcode,
+    validate_industry_code,
+    validate_uscc,
 )
 
 
@@ -61,12 +46,12 @@ class Enterprise(DistrictOwned):
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, validators=[validate_uscc])
     name = models.CharField(_("企业名称"), max_length=200)
     legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
-    founded = models.DateField(_("成立日期"), null=True, blank=True)
+    founded = models.DateField(_("成立日期"), null=True, blank=True, validators=[past_date])
     registered_capital = models.DecimalField(
-        _("注册资本(万元)"), max_digits=16, decimal_places=4, null=True, blank=True
+        _("注册资本(万元)"), max_digits=16, decimal_places=4, null=True, blank=True, validators=[non_negative]
     )
     paid_in_capital = models.DecimalField(
-        _("实缴资本(万元)"), max_digits=16, decimal_places=4, null=True, blank=True
+        _("实缴资本(万元)"), max_digits=16, decimal_places=4, null=True, blank=True, validators=[non_negative]
     )
     insured_employees = models.PositiveIntegerField(_("参保人数"), null=True, blank=True)
     industry_code = models.CharField(
@@ -112,6 +97,34 @@ class Enterprise(DistrictOwned):
     @property
     def is_shell(self) -> bool:
         return self.insured_employees == 0
+
+
+# The fields people edit, declared once: the form's; the API and the files derive theirs (core.declarations).
+ENTERPRISE_FIELDS = [
+    "district",
+    "uscc",
+    "name",
+    "legal_representative",
+    "founded",
+    "registered_capital",
+    "paid_in_capital",
+    "insured_employees",
+    "industry_code",
+    "business_scope",
+    "address",
+    "adcode",
+    "lng",
+    "lat",
+    "crs",
+    "status",
+    "ownership",
+    "listed",
+    "tags",
+    "parent_name",
+]
+# Attributes that carry provenance and may be overridden by hand (registries are often wrong): all but the
+# keys (district, USCC) and the coordinate system, which only says how the coordinates were written.
+TRACKED_FIELDS = tuple(name for name in ENTERPRISE_FIELDS if name not in ("district", "uscc", "crs"))
 
 
 class EnterpriseNode(TimeStamped):
@@ -216,6 +229,21 @@ class TargetEntry(DistrictOwned):
             raise ValidationError(errors)
 
 
+TARGET_ENTRY_FIELDS = [
+    "district",
+    "enterprise",
+    "chain",
+    "node",
+    "team",
+    "owner",
+    "status",
+    "drop_reason",
+    "next_action",
+    "next_action_date",
+    "notes",
+]
+
+
 class ContactLog(TimeStamped):
     """A call, visit or meeting with a target firm: who, when, what was said, what comes next."""
 
@@ -250,3 +278,6 @@ class ContactLog(TimeStamped):
     @property
     def scoped_district_id(self) -> int | None:
         return self.entry.district_id
+
+
+CONTACT_LOG_FIELDS = ["entry", "date", "kind", "participants", "summary", "next_step"]

@@ -10,8 +10,8 @@ from typing import Any
 
 from import_export.fields import Field
 
+from zhaoshang.core.declarations import file_fields
 from zhaoshang.core.importing import ScopedResource
-from zhaoshang.core.parsers import ParseError, parse_date
 from zhaoshang.core.resources import district_field, district_name_field
 from zhaoshang.core.widgets import (
     AdcodeWidget,
@@ -25,18 +25,18 @@ from zhaoshang.core.widgets import (
     UsccWidget,
     YesNoWidget,
 )
-from zhaoshang.enterprises.models import TRACKED_FIELDS, Enterprise, TargetEntry
+from zhaoshang.enterprises.models import (
+    ENTERPRISE_FIELDS,
+    TARGET_ENTRY_FIELDS,
+    TRACKED_FIELDS,
+    Enterprise,
+    TargetEntry,
+)
+from zhaoshang.enterprises.services import jsonable
+from zhaoshang.standards.parsers import ParseError, parse_date
 
 SOURCE_COLUMN = "数据来源"
 SOURCE_DATE_COLUMN = "数据日期"
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if hasattr(value, "as_tuple"):
-        return str(value)
-    return value
 
 
 class EnterpriseResource(ScopedResource):
@@ -75,30 +75,8 @@ class EnterpriseResource(ScopedResource):
 
     class Meta(ScopedResource.Meta):
         model = Enterprise
-        fields = (
-            "district",
-            "district_name",
-            "uscc",
-            "name",
-            "legal_representative",
-            "founded",
-            "registered_capital",
-            "paid_in_capital",
-            "insured_employees",
-            "industry_code",
-            "business_scope",
-            "address",
-            "adcode",
-            "lng",
-            "lat",
-            "crs",
-            "status",
-            "ownership",
-            "listed",
-            "tags",
-            "top500",
-            "parent_name",
-        )
+        # Files also carry the top-500 listings (one cell: 中国企业500强:2023; 世界500强:2022), no form field.
+        fields = file_fields(ENTERPRISE_FIELDS, after={"tags": ["top500"]})
         import_id_fields = ("district", "uscc")
         skip_unchanged = False
 
@@ -121,10 +99,10 @@ class EnterpriseResource(ScopedResource):
             entry = {"source": source, "date": date}
             if name in kept:
                 # The hand correction wins; what the source says now is kept beside it for review.
-                entry["source_value"] = _jsonable(getattr(instance, name))
+                entry["source_value"] = jsonable(getattr(instance, name))
                 setattr(instance, name, kept[name])
             else:
-                entry["source_value"] = _jsonable(getattr(instance, name))
+                entry["source_value"] = jsonable(getattr(instance, name))
             provenance[name] = entry
         instance.provenance = provenance
 
@@ -150,15 +128,10 @@ class TargetEntryResource(ScopedResource):
 
     class Meta(ScopedResource.Meta):
         model = TargetEntry
-        fields = (
-            "district",
-            "district_name",
-            "enterprise",
-            "enterprise_name",
-            "status",
-            "next_action",
-            "next_action_date",
-            "drop_reason",
-            "notes",
+        # Files follow up the firms (status, next step); chain, node, team and owner are assigned on the page.
+        fields = file_fields(
+            TARGET_ENTRY_FIELDS,
+            after={"enterprise": ["enterprise_name"]},
+            leave_out=["chain", "node", "team", "owner"],
         )
         import_id_fields = ("district", "enterprise")

@@ -6,7 +6,8 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from zhaoshang.enterprises.models import TargetEntry
+from zhaoshang.enterprises.forms import ContactLogForm
+from zhaoshang.enterprises.models import TRACKED_FIELDS, TargetEntry
 
 REMIND_DAYS = 3
 OPEN = [s for s in TargetEntry.Status if s not in (TargetEntry.Status.CONVERTED, TargetEntry.Status.DROPPED)]
@@ -28,8 +29,6 @@ def targets_due(user: Any) -> Any:
 
 
 def enterprise_detail_context(enterprise: Any, user: Any) -> dict[str, Any]:
-    from zhaoshang.enterprises.models import TRACKED_FIELDS
-
     rows = []
     for name in TRACKED_FIELDS:
         field = enterprise._meta.get_field(name)
@@ -51,7 +50,5 @@ def enterprise_detail_context(enterprise: Any, user: Any) -> dict[str, Any]:
 
 
 def target_detail_context(entry: Any, user: Any) -> dict[str, Any]:
-    from zhaoshang.enterprises.forms import ContactLogForm
-
     form = ContactLogForm(initial={"entry": entry.pk, "date": timezone.localdate()}, user=user)
     return {"contacts": entry.contacts.all(), "contact_form": form}

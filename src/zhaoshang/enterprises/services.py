@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhaoshang.analytics.classify import FirmProfile, NodeProfile, place_firm
+from zhaoshang.analytics.classification.nodes import FirmProfile, NodeProfile, place_firm
 from zhaoshang.chains.models import Node
 from zhaoshang.core.audit import acting_as
 from zhaoshang.core.jobs import job_runner
@@ -21,7 +21,8 @@ class EnterpriseError(ValueError):
     pass
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """An attribute's value as provenance keeps it in JSON: dates as ISO text, decimals as text."""
     if isinstance(value, datetime.date):
         return value.isoformat()
     if hasattr(value, "as_tuple"):  # Decimal
@@ -42,7 +43,7 @@ def enterprise_override_set(
         enterprise.full_clean()
         overrides = dict(enterprise.overrides)
         overrides[field] = {
-            "value": _jsonable(getattr(enterprise, field)),
+            "value": jsonable(getattr(enterprise, field)),
             "by": user.get_username(),
             "at": timezone.now().isoformat(timespec="seconds"),
             "reason": reason,
@@ -178,7 +179,7 @@ def contact_log_add(
     return log
 
 
-@job_runner("enterprises-classify")
+@job_runner("enterprises-classify", retry_safe=True)  # placing again adds only what is missing
 def run_enterprises_classify(job: Any, progress: Any) -> dict[str, Any]:
     """Place every firm of a district on its current chains again (after a chain revision or an import)."""
     firms = Enterprise.objects.restrict(job.user, "change").filter(district_id=job.params["district"])

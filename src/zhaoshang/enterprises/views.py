@@ -1,93 +1,90 @@
-"""Enterprises and the target library declared for the generic pages, API, import/export and CLI."""
+"""Enterprise actions beyond the generic pages: hand corrections, classification, placements."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
 
-from zhaoshang.core.registry import ModelConfig, register, register_nav_group
-from zhaoshang.core.services import object_save
-from zhaoshang.enterprises import api, filters, forms, resources
-from zhaoshang.enterprises.models import ContactLog, Enterprise, TargetEntry
-from zhaoshang.enterprises.selectors import enterprise_detail_context, target_detail_context
-from zhaoshang.enterprises.services import contact_log_add
-
-register_nav_group("targets", _("目标企业"), 20)
-
-
-def _save_contact(form: Any, user: Any) -> Any:
-    if form.instance.pk:
-        # Correcting a record only changes the record; logging a new contact also moves the target forward.
-        return object_save(instance=form.save(commit=False), user=user)
-    data = form.cleaned_data
-    return contact_log_add(
-        entry=data["entry"],
-        user=user,
-        date=data["date"],
-        kind=data["kind"],
-        summary=data["summary"],
-        participants=data["participants"],
-        next_step=data["next_step"],
-        next_action_date=data.get("next_action_date"),
-    )
-
-
-register(
-    ModelConfig(
-        key="enterprise",
-        model=Enterprise,
-        columns=[
-            "name",
-            "uscc",
-            "industry_code",
-            "registered_capital",
-            "insured_employees",
-            "status",
-            "district",
-        ],
-        filterset=filters.EnterpriseFilterSet,
-        form=forms.EnterpriseForm,
-        serializer=api.EnterpriseSerializer,
-        resource=resources.EnterpriseResource,
-        nav_group="targets",
-        select_related=["district"],
-        detail_context=enterprise_detail_context,
-    )
+from zhaoshang.chains.models import Node
+from zhaoshang.enterprises.models import TRACKED_FIELDS, Enterprise
+from zhaoshang.enterprises.services import (
+    EnterpriseError,
+    enterprise_override_clear,
+    enterprise_override_set,
+    enterprises_classify,
+    placement_set,
 )
-register(
-    ModelConfig(
-        key="target",
-        model=TargetEntry,
-        columns=[
-            "enterprise",
-            "chain",
-            "node",
-            "status",
-            "next_action",
-            "next_action_date",
-            "score",
-            "district",
-        ],
-        filterset=filters.TargetEntryFilterSet,
-        form=forms.TargetEntryForm,
-        serializer=api.TargetEntrySerializer,
-        resource=resources.TargetEntryResource,
-        nav_group="targets",
-        select_related=["district", "enterprise", "chain", "node"],
-        detail_context=target_detail_context,
-    )
-)
-register(
-    ModelConfig(
-        key="contact",
-        model=ContactLog,
-        columns=["date", "kind", "entry", "participants", "next_step"],
-        filterset=filters.ContactLogFilterSet,
-        form=forms.ContactLogForm,
-        serializer=api.ContactLogSerializer,
-        nav_group="targets",
-        select_related=["entry__enterprise"],
-        saver=_save_contact,
-    )
-)
+from zhaoshang.standards.parsers import parse_yes_no
+
+
+class EnterpriseActionView(LoginRequiredMixin, View):
+    def enterprise(self, pk: int) -> Enterprise:
+        return get_object_or_404(Enterprise.objects.restrict(self.request.user, "change"), pk=pk)
+
+
+class OverrideView(EnterpriseActionView):
+    def post(self, request: Any, pk: int, field: str) -> HttpResponse:
+        enterprise = self.enterprise(pk)
+        if field not in TRACKED_FIELDS:
+            return redirect("enterprise_detail", pk=pk)
+        if request.POST.get("clear"):
+            enterprise_override_clear(enterprise=enterprise, field=field, user=request.user)
+            messages.success(request, _("已撤销修正。"))
+            return redirect("enterprise_detail", pk=pk)
+        model_field = Enterprise._meta.get_field(field)
+        raw = request.POST.get("value", "").strip()
+        try:
+            if field == "tags":
+                value: Any = [t.strip() for t in raw.replace(",", "\u3001").split("\u3001") if t.strip()]
+            elif field == "listed":
+                value = parse_yes_no(raw)
+            else:
+                value = model_field.to_python(raw) if raw else (None if model_field.null else "")
+            enterprise_override_set(
+                enterprise=enterprise,
+                field=field,
+                value=value,
+                user=request.user,
+                reason=request.POST.get("reason", ""),
+            )
+        except (ValidationError, EnterpriseError, ValueError) as error:
+            text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            messages.error(request, _("未保存:%(e)s") % {"e": text})
+        else:
+            messages.success(request, _("已修正“%(f)s”,以后导入不会覆盖。") % {"f": model_field.verbose_name})
+        return redirect("enterprise_detail", pk=pk)
+
+
+class ClassifyView(EnterpriseActionView):
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        enterprise = self.enterprise(pk)
+        placed = enterprises_classify(
+            enterprises=Enterprise.objects.filter(pk=enterprise.pk), user=request.user
+        )
+        messages.success(request, _("已重新归链,新增 %(n)s 个环节。") % {"n": placed})
+        return redirect("enterprise_detail", pk=pk)
+
+
+class PlacementView(EnterpriseActionView):
+    def post(self, request: Any, pk: int, node: int) -> HttpResponse:
+        enterprise = self.enterprise(pk)
+        chain_node = get_object_or_404(Node.objects.restrict(request.user, "view"), pk=node)
+        on = request.POST.get("on") == "1"
+        try:
+            placement_set(
+                enterprise=enterprise,
+                node=chain_node,
+                user=request.user,
+                on=on,
+                reason=request.POST.get("reason", ""),
+            )
+        except EnterpriseError as error:
+            messages.error(request, str(error))
+        return redirect("enterprise_detail", pk=pk)

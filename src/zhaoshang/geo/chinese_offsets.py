@@ -15,6 +15,8 @@ from typing import Final
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from zhaoshang.geo.earth import EARTH_RADIUS_KM, CoordError
+
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
@@ -99,9 +101,6 @@ def _invert_offset(
     0.1 %. We stop when it is ≤ half of tolerance_m for every point, so that the error is within tolerance_m
     (stopping at tolerance_m itself let a residual of 0.999 mm be an error of 1.002 mm).
     """
-    # coords imports this module at load time, so coords' error type and Earth radius are imported at call time.
-    from zhaoshang.geo.coords import EARTH_RADIUS_KM, CoordError
-
     m_per_deg = EARTH_RADIUS_KM * 1000 * math.pi / 180
     p_lng, p_lat = start
     cos_lat = np.cos(np.radians(lat))

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from zhaoshang.standards.errors import BilingualError
 
-class GeometryError(ValueError):
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(zh)
-        self.zh = zh
-        self.en = en
+
+class GeometryError(BilingualError):
+    """A GeoJSON geometry that is not a usable polygon; ``zh`` and ``en`` are messages for people."""
 
 
 def _check_ring(ring: Any) -> None:

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from zhaoshang.analytics.complexity import ComplexityResult, complexity_compute
-from zhaoshang.analytics.gaps import DistrictRelatedness, district_relatedness
-from zhaoshang.analytics.registry import PlaceIndustryMatrix, place_industry_matrix
+if TYPE_CHECKING:
+    from zhaoshang.analytics.complexity.engine import ComplexityResult
+    from zhaoshang.analytics.complexity.relatedness import DistrictRelatedness
+    from zhaoshang.analytics.registry.store import PlaceIndustryMatrix
 
 
 class RegistryMissing(FileNotFoundError):
@@ -39,11 +40,16 @@ def registry_version() -> tuple[str, float]:
 
 @lru_cache(maxsize=6)
 def _matrix(path: str, mtime: float, level: str, value: str) -> PlaceIndustryMatrix:
+    # deferred: DuckDB, PyArrow and SciPy load only when the registry is read
+    from zhaoshang.analytics.registry.store import place_industry_matrix
+
     return place_industry_matrix(path, level=level, value=value)  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=2)
 def _complexity(path: str, mtime: float) -> ComplexityResult:
+    from zhaoshang.analytics.complexity.engine import complexity_compute  # deferred: numpy and scipy
+
     # Relatedness comes from the national county × class panel, never from one county alone (DOMAIN.md §5).
     return complexity_compute(_matrix(path, mtime, "county", "firms").values)
 
@@ -54,6 +60,8 @@ def national_matrix(level: str = "county", value: str = "firms") -> PlaceIndustr
 
 
 def national_relatedness(adcode: str) -> DistrictRelatedness:
+    from zhaoshang.analytics.complexity.relatedness import district_relatedness  # deferred: numpy, scipy
+
     path, mtime = registry_version()
     return district_relatedness(
         _matrix(path, mtime, "county", "firms"), adcode, result=_complexity(path, mtime)

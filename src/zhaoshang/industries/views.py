@@ -11,7 +11,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from zhaoshang.industries.catalog import ancestors, industries, industry, search
+from zhaoshang.standards.industries import ancestors, industries, industry, search
 
 LEVEL_ORDER = ("section", "division", "group", "class")
 

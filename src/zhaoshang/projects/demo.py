@@ -14,7 +14,7 @@ from zhaoshang.chains.models import Chain
 from zhaoshang.core.audit import acting_as
 from zhaoshang.core.demo import demo_step
 from zhaoshang.core.models import Department, District, Park
-from zhaoshang.projects.approvals import project_schedule, project_steps_create
+from zhaoshang.projects.delivery.approvals import project_schedule, project_steps_create
 from zhaoshang.projects.models import (
     Blocker,
     FundsEntry,
@@ -68,7 +68,6 @@ def projects(state: dict[str, Any]) -> None:
         _huantai(rng)
     _history(majors, rng, users)
     _top500(majors, rng)
-    _assessment(linzi, users)
 
 
 def _majors(linzi: District, rng: random.Random, users: dict[str, Any]) -> list[Project]:
@@ -307,39 +306,3 @@ def _top500(majors: list[Project], rng: random.Random) -> None:
         project.investor_top500 = [rng.choice(TOP500)]
         project.investor_uscc = ""
         project.save(update_fields=["investor_top500", "updated"])
-
-
-def _assessment(linzi: District, users: dict[str, Any]) -> None:
-    """The seed's targets for the year, the output baseline for the forecast, and a year of monthly scores."""
-    from zhaoshang.assessment.models import Target
-    from zhaoshang.assessment.scoring import scores_compute
-
-    admin = users["linzi_admin"]
-    with acting_as(admin, "demo"):
-        for metric, value in (
-            ("funds_outside_province", 1_050_000), ("top500_landed", 10), ("provincial_major", 6),
-            ("signed_count", 40), ("started_count", 25),
-        ):  # fmt: skip
-            Target.objects.create(district=linzi, year=2026, metric=metric, value=Decimal(value))
-        for chain in Chain.objects.filter(district=linzi, is_current=True, team__isnull=False)[:6]:
-            Target.objects.create(
-                district=linzi, year=2026, metric="signed_count", value=Decimal(4), team=chain.team
-            )
-        # Industrial output without the listed projects (万元): 2,600 亿 growing 2 % a year; the target is the
-        # seed's 5,000 亿 within three years.
-        linzi.settings = {
-            **linzi.settings,
-            "forecast": {
-                "baseline": {str(2026 + i): round(26_000_000 * 1.02**i) for i in range(4)},
-                "target": 50_000_000,
-                "target_year": 2029,
-            },
-        }
-        linzi.save()
-    huantai = District.objects.get(adcode="370321")
-    with acting_as(users["huantai_admin"], "demo"):
-        Target.objects.create(
-            district=huantai, year=2026, metric="funds_outside_province", value=Decimal(700_000)
-        )
-    for month in range(1, 12):
-        scores_compute(month=datetime.date(2026, month, 1), user=users["city_admin"])

@@ -4,11 +4,11 @@ import datetime
 
 import factory
 
-from zhaoshang.core.factories import DistrictFactory, UserFactory
+from zhaoshang.core.factories import AuditedFactory, DistrictFactory, UserFactory
 from zhaoshang.projects.models import FundsEntry, Project, StageMove
 
 
-class ProjectFactory(factory.django.DjangoModelFactory):
+class ProjectFactory(AuditedFactory):
     class Meta:
         model = Project
 
@@ -20,7 +20,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     signed_date = datetime.date(2026, 3, 1)
 
 
-class StageMoveFactory(factory.django.DjangoModelFactory):
+class StageMoveFactory(AuditedFactory):
     class Meta:
         model = StageMove
 
@@ -31,7 +31,7 @@ class StageMoveFactory(factory.django.DjangoModelFactory):
     requested_by = factory.SubFactory(UserFactory)
 
 
-class FundsEntryFactory(factory.django.DjangoModelFactory):
+class FundsEntryFactory(AuditedFactory):
     class Meta:
         model = FundsEntry
 

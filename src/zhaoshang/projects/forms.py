@@ -6,7 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.forms import ScopedModelForm
+from zhaoshang.core.uploads import PURPOSES, UploadValidator, kinds_accept
 from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput
+from zhaoshang.projects.models.library import FUNDS_ENTRY_FIELDS, PROJECT_FIELDS, PROJECT_OUTPUT_FIELDS
 from zhaoshang.projects.services import project_duplicates
 from zhaoshang.projects.stages import DEFAULT_STAGES
 
@@ -18,37 +20,7 @@ class ProjectForm(ScopedModelForm):
 
     class Meta:
         model = Project
-        fields = [
-            "district",
-            "name",
-            "content",
-            "stage",
-            "tier",
-            "investor_name",
-            "investor_uscc",
-            "investor_origin",
-            "investor_top500",
-            "total_investment",
-            "first_phase_investment",
-            "increase_of",
-            "industry_code",
-            "chain",
-            "node",
-            "town",
-            "park",
-            "land_mu",
-            "referrer",
-            "team",
-            "officer",
-            "promised_start_date",
-            "expected_production_date",
-            "designed_output",
-            "designed_tax",
-            "designed_jobs",
-            "reserve_source",
-            "expected_timing",
-            "notes",
-        ]
+        fields = PROJECT_FIELDS
         widgets = {
             "promised_start_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "expected_production_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
@@ -97,7 +69,12 @@ class StageMoveForm(forms.Form):
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
     )
     evidence = forms.FileField(
-        label=_("佐证材料"), required=False, widget=forms.ClearableFileInput(attrs={"class": "form-control"})
+        label=_("佐证材料"),
+        required=False,
+        validators=[UploadValidator("evidence")],
+        widget=forms.ClearableFileInput(
+            attrs={"class": "form-control", "accept": kinds_accept(PURPOSES["evidence"])}
+        ),
     )
     evidence_note = forms.CharField(
         label=_("佐证说明"), required=False, widget=forms.TextInput(attrs={"class": "form-control"})
@@ -110,11 +87,11 @@ class StageMoveForm(forms.Form):
 class FundsEntryForm(ScopedModelForm):
     class Meta:
         model = FundsEntry
-        fields = ["project", "date", "amount", "origin", "kind", "evidence_note"]
+        fields = FUNDS_ENTRY_FIELDS
         widgets = {"date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
 
 class ProjectOutputForm(ScopedModelForm):
     class Meta:
         model = ProjectOutput
-        fields = ["project", "year", "output", "tax"]
+        fields = PROJECT_OUTPUT_FIELDS

@@ -8,9 +8,10 @@ from django.utils import timezone
 from import_export.fields import Field
 
 from zhaoshang.chains.models import Chain
+from zhaoshang.core.declarations import file_fields
 from zhaoshang.core.importing import ScopedResource
 from zhaoshang.core.models import Park, Town
-from zhaoshang.core.resources import district_field, district_name_field
+from zhaoshang.core.resources import district_field, district_name_field, named_field, parent_district_field
 from zhaoshang.core.widgets import (
     AreaMuWidget,
     ChoiceWidget,
@@ -22,6 +23,7 @@ from zhaoshang.core.widgets import (
     UsccWidget,
 )
 from zhaoshang.projects.models import FundsEntry, Origin, Project, ProjectOutput, StageMove
+from zhaoshang.projects.models.library import FUNDS_ENTRY_FIELDS, PROJECT_FIELDS, PROJECT_OUTPUT_FIELDS
 from zhaoshang.projects.stages import DEFAULT_STAGES, VERIFIED_STAGES
 
 LEDGER_EVIDENCE = "台账导入"  # the evidence note of a stage confirmed from an imported ledger
@@ -59,16 +61,8 @@ class ProjectResource(ScopedResource):
         column_name="产业链代码",
         widget=CurrentChainWidget(Chain, "code", label="产业链", district_column="区县代码"),
     )
-    town = Field(
-        attribute="town",
-        column_name="镇办",
-        widget=LookupWidget(Town, "name", label="镇办", district_column="区县代码"),
-    )
-    park = Field(
-        attribute="park",
-        column_name="园区",
-        widget=LookupWidget(Park, "name", label="园区", district_column="区县代码"),
-    )
+    town = named_field("town", "镇办", Town, "镇办")
+    park = named_field("park", "园区", Park, "园区")
     land_mu = Field(attribute="land_mu", column_name="用地", widget=AreaMuWidget(places=2))
     investor_top500 = Field(attribute="investor_top500", column_name="投资方500强", widget=Top500Widget())
     signed_date = Field(attribute="signed_date", column_name="签约日期", widget=DateWidget())
@@ -84,33 +78,12 @@ class ProjectResource(ScopedResource):
 
     class Meta(ScopedResource.Meta):
         model = Project
-        fields = (
-            "district",
-            "district_name",
-            "name",
-            "content",
-            "stage",
-            "status",
-            "tier",
-            "investor_name",
-            "investor_uscc",
-            "investor_top500",
-            "investor_origin",
-            "total_investment",
-            "first_phase_investment",
-            "industry_code",
-            "chain",
-            "town",
-            "park",
-            "land_mu",
-            "signed_date",
-            "promised_start_date",
-            "designed_output",
-            "designed_tax",
-            "designed_jobs",
-            "reserve_source",
-            "expected_timing",
-            "notes",
+        # Files are the ledger offices keep: with the status and the signing date (see import_instance), without
+        # the links and people that are picked on the project's page.
+        fields = file_fields(
+            PROJECT_FIELDS,
+            after={"stage": ["status"], "land_mu": ["signed_date"]},
+            leave_out=["increase_of", "node", "referrer", "team", "officer", "expected_production_date"],
         )
         import_id_fields = ("district", "name")
 
@@ -145,12 +118,8 @@ def ledger_stage_request(project: Project, user: Any) -> StageMove | None:
 
 
 class FundsEntryResource(ScopedResource):
-    district = Field(attribute="project__district__adcode", column_name="区县代码", readonly=True)
-    project = Field(
-        attribute="project",
-        column_name="项目名称",
-        widget=LookupWidget(Project, "name", label="项目", district_column="区县代码"),
-    )
+    district = parent_district_field("project")
+    project = named_field("project", "项目名称", Project, "项目")
     date = Field(attribute="date", column_name="到位日期", widget=DateWidget())
     amount = Field(attribute="amount", column_name="金额", widget=MoneyWidget())
     origin = Field(attribute="origin", column_name="资金来源地", widget=ChoiceWidget(Origin.choices))
@@ -159,22 +128,18 @@ class FundsEntryResource(ScopedResource):
 
     class Meta(ScopedResource.Meta):
         model = FundsEntry
-        fields = ("district", "project", "date", "amount", "origin", "kind", "evidence_note")
+        fields = ("district", *file_fields(FUNDS_ENTRY_FIELDS))
         import_id_fields = ("project", "date", "amount", "origin")
 
 
 class ProjectOutputResource(ScopedResource):
-    district = Field(attribute="project__district__adcode", column_name="区县代码", readonly=True)
-    project = Field(
-        attribute="project",
-        column_name="项目名称",
-        widget=LookupWidget(Project, "name", label="项目", district_column="区县代码"),
-    )
+    district = parent_district_field("project")
+    project = named_field("project", "项目名称", Project, "项目")
     year = Field(attribute="year", column_name="年度")
     output = Field(attribute="output", column_name="实际产值", widget=MoneyWidget())
     tax = Field(attribute="tax", column_name="实际税收", widget=MoneyWidget())
 
     class Meta(ScopedResource.Meta):
         model = ProjectOutput
-        fields = ("district", "project", "year", "output", "tax")
+        fields = ("district", *file_fields(PROJECT_OUTPUT_FIELDS))
         import_id_fields = ("project", "year")

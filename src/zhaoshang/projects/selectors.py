@@ -6,11 +6,13 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 
+from zhaoshang.projects.delivery.approvals import approval_summary, gantt_data
+from zhaoshang.projects.forms import StageMoveForm
 from zhaoshang.projects.models import FundsEntry, Origin, Project, StageMove
 from zhaoshang.projects.services import can_verify
-from zhaoshang.projects.stages import EVIDENCE_HINTS, VERIFIED_STAGES, stage_index, stages_for
+from zhaoshang.projects.stages import EVIDENCE_HINTS, STAGE_CODES, VERIFIED_STAGES, stage_index, stages_for
 
 
 def funds_in_place(
@@ -32,8 +34,6 @@ def funds_in_place(
 
 
 def project_detail_context(project: Project, user: Any) -> dict[str, Any]:
-    from zhaoshang.projects.forms import StageMoveForm
-
     current = stage_index(project.stage)
     ladder = [
         {
@@ -50,11 +50,8 @@ def project_detail_context(project: Project, user: Any) -> dict[str, Any]:
     for entry in funds:
         by_origin[entry.origin] += entry.amount
     moves = project.moves.select_related("requested_by", "verified_by")
-    from zhaoshang.projects.approvals import approval_summary, gantt_data
-    from zhaoshang.sites.pages import project_sites_context
 
     return {
-        **project_sites_context(project, user),
         "approvals": approval_summary(project),
         "gantt": gantt_data(project),
         "steps": project.steps.select_related("department"),
@@ -88,7 +85,6 @@ RESERVE_MINIMUM = 100
 
 def project_overview(user: Any, today: datetime.date | None = None) -> dict[str, Any]:
     """The numbers a leader opens the day with; a fixed number of queries whatever the size of the book."""
-    from django.db.models import Count
 
     today = today or datetime.date.today()
     projects = Project.objects.restrict(user, "view").exclude(status=Project.Status.TERMINATED)
@@ -114,7 +110,14 @@ def project_overview(user: Any, today: datetime.date | None = None) -> dict[str,
 
 
 def _next_stage(stage: str) -> str:
-    from zhaoshang.projects.stages import STAGE_CODES
-
     index = STAGE_CODES.index(stage)
     return STAGE_CODES[min(index + 1, len(STAGE_CODES) - 1)]
+
+
+def pending_moves(user: Any) -> Any:
+    return (
+        StageMove.objects.restrict(user, "verify")
+        .filter(verified_at__isnull=True, rejected_reason="")
+        .select_related("project", "project__district", "requested_by")
+        .order_by("project__district__adcode", "date", "pk")
+    )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 import difflib
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhaoshang.core.actions import action_log
 from zhaoshang.core.audit import acting_as
 from zhaoshang.core.scope import ensure_allowed, user_scope
 from zhaoshang.projects.models import FundsEntry, Project, StageMove
@@ -90,9 +92,11 @@ def stage_move_request(
             move.evidence = evidence
         move.full_clean()
         move.save()
-        if not counted and not unlocks:
+        applied = not counted and not unlocks
+        if applied:
             # Stages that do not count (lead, negotiation, a step back) take effect at once.
             _apply(project, move, user)
+        action_log(project, "stage_request", user=user, data=_move_data(move, applied=applied))
         return move
 
 
@@ -107,12 +111,28 @@ def stage_move_verify(*, move: StageMove, user: Any, approve: bool, reason: str 
             raise ProjectError(_("申报人不能审核自己的申报。"))
         if approve:
             _apply(Project.objects.select_for_update().get(pk=move.project_id), move, user)
+            action_log(move.project, "stage_verify", user=user, data=_move_data(move))
         else:
             if not reason:
                 raise ProjectError(_("退回须写明原因。"))
             move.rejected_reason = reason
             move.save()
+            action_log(move.project, "stage_reject", user=user, data=_move_data(move, reason=reason))
         return move
+
+
+def _move_data(move: StageMove, **extra: Any) -> dict[str, Any]:
+    summary = f"{move.get_from_stage_display()} → {move.get_to_stage_display()}({move.date:%Y-%m-%d})"
+    if extra.get("reason"):
+        summary += f":{extra['reason']}"
+    return {
+        "move": move.pk,
+        "from": move.from_stage,
+        "to": move.to_stage,
+        "date": move.date,
+        "summary": summary,
+        **extra,
+    }
 
 
 def _apply(project: Project, move: StageMove, user: Any) -> None:
@@ -138,13 +158,20 @@ def project_status_set(*, project: Project, status: str, reason: str, user: Any)
     return project
 
 
+# What apps above the project library do when a project is dropped (the factor map frees the sites it held).
+# Called inside the status change's transaction, in registration order; registered in those apps' registry.py.
+_ON_TERMINATED: list[Callable[..., None]] = []
+
+
+def register_on_terminated(handler: Callable[..., None]) -> None:
+    """`handler(project=…, user=…)` runs inside the transaction that terminates a project."""
+    if handler not in _ON_TERMINATED:
+        _ON_TERMINATED.append(handler)
+
+
 def _release_sites(project: Project, user: Any) -> None:
-    # The factor map frees what a dropped project held (the sites app may not be installed yet).
-    try:
-        from zhaoshang.sites.services import sites_release_for_project
-    except ImportError:
-        return
-    sites_release_for_project(project=project, user=user)
+    for handler in _ON_TERMINATED:
+        handler(project=project, user=user)
 
 
 def funds_add(

@@ -54,6 +54,6 @@ SPECS = {
     ),
 }
 
-from zhaoshang.projects.delivery_specs import SPECS as DELIVERY_SPECS  # noqa: E402
+from zhaoshang.projects.delivery.specs import SPECS as DELIVERY_SPECS  # noqa: E402
 
 SPECS.update(DELIVERY_SPECS)

@@ -1,62 +1,174 @@
-"""Projects declared for the generic pages, API, import/export and CLI."""
+"""Project actions: request a stage move (with evidence), verify or send it back, change the status."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+import datetime
+from typing import Any
 
-from zhaoshang.core.registry import ModelConfig, register, register_nav_group
-from zhaoshang.projects import api, filters, forms, resources
-from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput
-from zhaoshang.projects.selectors import project_detail_context
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
 
-register_nav_group("projects", _("项目建设"), 30)
+from zhaoshang.projects.delivery.approvals import (
+    calendar_note,
+    project_schedule,
+    project_steps_create,
+    step_update,
+)
+from zhaoshang.projects.forms import StageMoveForm
+from zhaoshang.projects.models import Project, ProjectStep, StageMove
+from zhaoshang.projects.selectors import pending_moves
+from zhaoshang.projects.services import (
+    ProjectError,
+    project_status_set,
+    stage_move_request,
+    stage_move_verify,
+)
 
-register(
-    ModelConfig(
-        key="project",
-        model=Project,
-        columns=[
-            "name",
-            "stage",
-            "status",
-            "tier",
-            "total_investment",
-            "investor_origin",
-            "chain",
-            "district",
-        ],
-        filterset=filters.ProjectFilterSet,
-        form=forms.ProjectForm,
-        serializer=api.ProjectSerializer,
-        resource=resources.ProjectResource,
-        nav_group="projects",
-        select_related=["district", "chain"],
-        detail_context=project_detail_context,
-    )
-)
-register(
-    ModelConfig(
-        key="funds",
-        model=FundsEntry,
-        columns=["date", "project", "amount", "origin", "kind", "evidence_note"],
-        filterset=filters.FundsEntryFilterSet,
-        form=forms.FundsEntryForm,
-        serializer=api.FundsEntrySerializer,
-        resource=resources.FundsEntryResource,
-        nav_group="projects",
-        select_related=["project__district"],
-    )
-)
-register(
-    ModelConfig(
-        key="output",
-        model=ProjectOutput,
-        columns=["project", "year", "output", "tax"],
-        filterset=filters.ProjectOutputFilterSet,
-        form=forms.ProjectOutputForm,
-        serializer=api.ProjectOutputSerializer,
-        resource=resources.ProjectOutputResource,
-        nav_group="projects",
-        select_related=["project__district"],
-    )
-)
+
+def _problem(request: Any, error: Exception) -> None:
+    text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    messages.error(request, text)
+
+
+class StageMoveView(LoginRequiredMixin, View):
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        project = get_object_or_404(Project.objects.restrict(request.user, "change"), pk=pk)
+        form = StageMoveForm(request.POST, request.FILES)
+        if not form.is_valid():
+            for message in form.errors.get("evidence", []) or [_("请填写新阶段和日期。")]:
+                messages.error(request, message)
+            return redirect("project_detail", pk=pk)
+        data = form.cleaned_data
+        try:
+            move = stage_move_request(
+                project=project,
+                to_stage=data["to_stage"],
+                date=data["date"],
+                user=request.user,
+                note=data["note"],
+                evidence=data["evidence"],
+                evidence_note=data["evidence_note"],
+            )
+        except (ProjectError, ValidationError) as error:
+            _problem(request, error)
+        else:
+            if move.pending:
+                messages.success(request, _("已提交,待审核人核实后生效。"))
+            else:
+                messages.success(request, _("阶段已变更。"))
+        return redirect("project_detail", pk=pk)
+
+
+class StageVerifyView(LoginRequiredMixin, View):
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        move = get_object_or_404(StageMove.objects.restrict(request.user, "verify"), pk=pk)
+        try:
+            stage_move_verify(
+                move=move,
+                user=request.user,
+                approve=request.POST.get("approve") == "1",
+                reason=request.POST.get("reason", ""),
+            )
+        except ProjectError as error:
+            _problem(request, error)
+        else:
+            messages.success(request, _("已审核。"))
+        return redirect("project_detail", pk=move.project_id)
+
+
+class ProjectStatusView(LoginRequiredMixin, View):
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        project = get_object_or_404(Project.objects.restrict(request.user, "change"), pk=pk)
+        status = request.POST.get("status", "")
+        if status not in Project.Status.values:
+            return redirect("project_detail", pk=pk)
+        try:
+            project_status_set(
+                project=project, status=status, reason=request.POST.get("reason", ""), user=request.user
+            )
+        except ValidationError as error:
+            _problem(request, error)
+        return redirect("project_detail", pk=pk)
+
+
+class StepsCreateView(LoginRequiredMixin, View):
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        project = get_object_or_404(Project.objects.restrict(request.user, "change"), pk=pk)
+        project_steps_create(project=project, user=request.user)
+        messages.success(request, _("已按审批模板生成审批环节并排定计划。"))
+        return redirect("project_detail", pk=pk)
+
+
+class ScheduleView(LoginRequiredMixin, View):
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        project = get_object_or_404(Project.objects.restrict(request.user, "change"), pk=pk)
+        try:
+            start = datetime.date.fromisoformat(request.POST.get("start", ""))
+            result = project_schedule(
+                project=project, user=request.user, start=start, calendar=request.POST.get("calendar", "cn")
+            )
+        except ValueError as error:
+            messages.error(request, _("日期格式应为 YYYY-MM-DD") if "isoformat" in str(error) else str(error))
+        else:
+            if note := calendar_note(result):
+                messages.warning(request, note)
+        return redirect("project_detail", pk=pk)
+
+
+class StepUpdateView(LoginRequiredMixin, View):
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        step = get_object_or_404(ProjectStep.objects.restrict(request.user, "change"), pk=pk)
+        try:
+            step_update(
+                step=step,
+                user=request.user,
+                status=request.POST.get("status", ""),
+                date=datetime.date.fromisoformat(request.POST.get("date", "")),
+                document=request.FILES.get("document"),
+            )
+        except (ValueError, ValidationError) as error:
+            _problem(request, error)
+        return redirect("project_detail", pk=step.project_id)
+
+
+QUEUE_PAGE = 100
+
+
+class ReviewQueueView(LoginRequiredMixin, View):
+    """The reviewer's queue: every stage move waiting for review in the districts one may verify, approved or
+    sent back a few at a time (a ledger import asks for one per project it loads at a counted stage)."""
+
+    def get(self, request: Any) -> HttpResponse:
+        moves = pending_moves(request.user)
+        page = Paginator(moves, QUEUE_PAGE).get_page(request.GET.get("page"))
+        return render(request, "projects/review_queue.html", {"page": page, "total": page.paginator.count})
+
+    def post(self, request: Any) -> HttpResponse:
+        approve = request.POST.get("approve") == "1"
+        reason = request.POST.get("reason", "").strip()
+        if not approve and not reason:
+            messages.error(request, _("退回须写明原因。"))
+            return redirect("review_queue")
+        ids = [int(i) for i in request.POST.getlist("move") if i.isdigit()]
+        done, refused = 0, []
+        for move in pending_moves(request.user).filter(pk__in=ids):
+            try:
+                stage_move_verify(move=move, user=request.user, approve=approve, reason=reason)
+            except ProjectError as error:
+                refused.append(f"{move.project.name}:{error}")
+            else:
+                done += 1
+        if done:
+            text = _("已核实 %(n)s 项。") if approve else _("已退回 %(n)s 项。")
+            messages.success(request, text % {"n": done})
+        for line in refused[:10]:
+            messages.error(request, line)
+        if not ids:
+            messages.error(request, _("请先勾选要处理的阶段变更。"))
+        return redirect("review_queue")

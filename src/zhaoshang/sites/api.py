@@ -1,21 +1,24 @@
 from __future__ import annotations
 
 from zhaoshang.core.api import ScopedModelSerializer
-from zhaoshang.sites.forms import DEMAND_FIELDS, SITE_FIELDS
+from zhaoshang.core.declarations import api_fields
 from zhaoshang.sites.models import Demand, Site, SiteReservation, SiteUnit
+from zhaoshang.sites.models.demands import DEMAND_FIELDS, SITE_RESERVATION_FIELDS
+from zhaoshang.sites.models.sites import SITE_FIELDS, SITE_UNIT_FIELDS
 
 
 class SiteSerializer(ScopedModelSerializer):
     class Meta:
         model = Site
-        fields = ["id", *SITE_FIELDS, "source_crs", "area_m2", "available_area_m2", "created", "updated"]
+        # The API also says what coordinate system a site came in and its areas as the system computes them.
+        fields = api_fields(SITE_FIELDS, "source_crs", "area_m2", "available_area_m2")
         read_only_fields = ["area_m2", "availability", "available_area_m2"]
 
 
 class SiteUnitSerializer(ScopedModelSerializer):
     class Meta:
         model = SiteUnit
-        fields = ["id", "site", "name", "floor", "area_m2", "availability", "notes", "created", "updated"]
+        fields = api_fields(SITE_UNIT_FIELDS)
         # Status changes go through the pages (services), where the building follows its units.
         read_only_fields = ["availability"]
 
@@ -23,24 +26,12 @@ class SiteUnitSerializer(ScopedModelSerializer):
 class SiteReservationSerializer(ScopedModelSerializer):
     class Meta:
         model = SiteReservation
-        fields = [
-            "id",
-            "site",
-            "unit",
-            "project",
-            "demand",
-            "reserved_at",
-            "released_at",
-            "by",
-            "release_reason",
-            "note",
-            "created",
-            "updated",
-        ]
+        # The API also shows when and by whom a reservation was made or released (read-only).
+        fields = api_fields(SITE_RESERVATION_FIELDS, after={"demand": ["reserved_at", "released_at", "by"]})
         read_only_fields = ["reserved_at", "released_at", "by"]
 
 
 class DemandSerializer(ScopedModelSerializer):
     class Meta:
         model = Demand
-        fields = ["id", *DEMAND_FIELDS, "created", "updated"]
+        fields = api_fields(DEMAND_FIELDS)

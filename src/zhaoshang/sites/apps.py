@@ -7,4 +7,4 @@ class SitesConfig(AppConfig):
     verbose_name = _("要素保障")
 
     def ready(self) -> None:
-        from zhaoshang.sites import demo, jobs, views  # noqa: F401  (registers models, demo step, job runner)
+        from zhaoshang.sites import demo, jobs, registry  # noqa: F401  (registers models, demo step, job runner)

@@ -12,17 +12,22 @@ from __future__ import annotations
 import datetime
 import math
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
 from zhaoshang.core.audit import acting_as, current_actor, current_channel
 from zhaoshang.core.demo import HUANTAI_PARKS, LINZI_PARKS, demo_step
 from zhaoshang.core.models import District, Park, Town
-from zhaoshang.geo.coords import M2_PER_MU
+from zhaoshang.geo.crs import M2_PER_MU
+from zhaoshang.projects.models import Project
 from zhaoshang.sites.models import Demand, Kind, Site, Tenure
+from zhaoshang.sites.selectors import demand_find_sites
+from zhaoshang.sites.services import site_reserve
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SEED = 20240223
 TODAY = datetime.date(2026, 1, 1)  # verification dates are spread before this day
@@ -65,6 +70,8 @@ def _square(lng: float, lat: float, area_m2: float) -> dict[str, Any]:
 def _scaled(
     rng: np.random.Generator, n: int, total: float, sigma: float, low: float, high: float
 ) -> list[float]:
+    import numpy as np  # deferred: numpy loads only when the demo is built
+
     sizes = np.clip(rng.lognormal(0.0, sigma, n), low / 10, None)
     sizes = np.clip(sizes * total / sizes.sum(), low, high)
     sizes *= total / sizes.sum()
@@ -243,6 +250,8 @@ def _buildings(
 def _courtyards(
     rng: np.random.Generator, district: District, towns: dict[str, Town], users: dict[str, Any]
 ) -> list[Site]:
+    import numpy as np  # deferred: numpy loads only when the demo is built
+
     names = list(LINZI_TOWN_CENTRES)
     # Idle courtyards are rural: more in the towns (镇) than in the urban sub-districts (街道).
     weights = np.array([0.3 if n.endswith("街道") else 1.0 for n in names])
@@ -391,6 +400,8 @@ DEMANDS = [
 
 @demo_step(98, "要素保障地图:临淄闲置土地、厂房、院落")
 def sites(state: dict[str, Any]) -> None:
+    import numpy as np  # deferred: numpy loads only when the demo is built
+
     rng = np.random.default_rng(SEED)
     linzi = District.objects.get(adcode="370305")
     parks = {p.name: p for p in Park.objects.filter(district=linzi).select_related("town")}
@@ -407,16 +418,7 @@ def sites(state: dict[str, Any]) -> None:
 
 
 def _demands(linzi: District, parks: dict[str, Park], users: dict[str, Any]) -> None:
-    from zhaoshang.sites.services import site_reserve
-
-    try:
-        from zhaoshang.projects.models import Project
-
-        projects = list(
-            Project.objects.filter(district=linzi).exclude(status="terminated").order_by("pk")[:4]
-        )
-    except Exception:  # the project library is optional for this step
-        projects = []
+    projects = list(Project.objects.filter(district=linzi).exclude(status="terminated").order_by("pk")[:4])
     demands = []
     for i, (name, kind, low, high, land_use, chemical, power, steam, price, park) in enumerate(DEMANDS):
         demand = Demand(
@@ -443,7 +445,6 @@ def _demands(linzi: District, parks: dict[str, Park], users: dict[str, Any]) -> 
     if admin is None:
         return
     # Two demands already hold a site, so the map shows reserved ones and the release path has data.
-    from zhaoshang.sites.selectors import demand_find_sites
 
     with acting_as(admin, "demo"):
         for demand in demands[1:3]:

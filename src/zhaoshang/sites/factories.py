@@ -4,11 +4,11 @@ import datetime
 
 import factory
 
-from zhaoshang.core.factories import DistrictFactory
+from zhaoshang.core.factories import AuditedFactory, DistrictFactory
 from zhaoshang.sites.models import Demand, Kind, Site, SiteReservation, SiteUnit
 
 
-class SiteFactory(factory.django.DjangoModelFactory):
+class SiteFactory(AuditedFactory):
     class Meta:
         model = Site
 
@@ -57,7 +57,7 @@ class CourtyardFactory(SiteFactory):
     power_kva = 50
 
 
-class SiteUnitFactory(factory.django.DjangoModelFactory):
+class SiteUnitFactory(AuditedFactory):
     class Meta:
         model = SiteUnit
 
@@ -66,7 +66,7 @@ class SiteUnitFactory(factory.django.DjangoModelFactory):
     area_m2 = 1500
 
 
-class DemandFactory(factory.django.DjangoModelFactory):
+class DemandFactory(AuditedFactory):
     class Meta:
         model = Demand
 
@@ -79,7 +79,7 @@ class DemandFactory(factory.django.DjangoModelFactory):
     power_kva = 1000
 
 
-class SiteReservationFactory(factory.django.DjangoModelFactory):
+class SiteReservationFactory(AuditedFactory):
     class Meta:
         model = SiteReservation
 

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.filters import DistrictOwnedFilterSet, ScopedFilterSet, scoped
 from zhaoshang.core.models import District, Park, Town
-from zhaoshang.geo.coords import M2_PER_MU
+from zhaoshang.geo.crs import M2_PER_MU
 from zhaoshang.sites.models import LAND_USES, Demand, Kind, Site, SiteReservation, SiteUnit
+from zhaoshang.sites.selectors import stale_q
 
 AREA_UNITS = (("mu", _("亩")), ("m2", "m²"))
 
@@ -104,7 +105,6 @@ class SiteFilterSet(DistrictOwnedFilterSet):
     def stale_only(self, queryset: Any, name: str, value: Any) -> Any:
         if value is None:
             return queryset
-        from zhaoshang.sites.selectors import stale_q
 
         user = getattr(self.request, "user", None)
         districts = District.objects.restrict(user, "view") if user is not None else District.objects.all()

@@ -3,15 +3,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.chains.forms import ListField
-from zhaoshang.core.forms import ScopedModelForm
+from zhaoshang.core.forms import ListField, ScopedModelForm
+from zhaoshang.core.scope import user_scope
 from zhaoshang.core.search_select import narrow_choices
 from zhaoshang.core.validators import localised
-from zhaoshang.geo.coords import CoordError, convert, parse_crs
+from zhaoshang.geo.crs import CoordError, parse_crs
 from zhaoshang.sites.geometry import geometry_to_wgs84
 from zhaoshang.sites.models import Demand, Site, SiteReservation, SiteUnit
+from zhaoshang.sites.models.demands import DEMAND_FIELDS, SITE_RESERVATION_FIELDS
+from zhaoshang.sites.models.sites import SITE_FIELDS, SITE_UNIT_FIELDS
 
 CRS_CHOICES = [
     ("wgs84", _("WGS84 / CGCS2000 经纬度")),
@@ -21,70 +24,6 @@ CRS_CHOICES = [
     ("epsg:4548", _("CGCS2000 3度带 中央经线117°E")),
 ]
 
-SITE_FIELDS = [
-    "district",
-    "code",
-    "name",
-    "kind",
-    "availability",
-    "town",
-    "park",
-    "address",
-    "adcode",
-    "lng",
-    "lat",
-    "geometry",
-    "area_mu",
-    "land_area_m2",
-    "floor_area_m2",
-    "net_area_mu",
-    "floors",
-    "divisible",
-    "units_total",
-    "idle_since",
-    "idle_reason",
-    "available_from",
-    "net_land",
-    "tenure",
-    "land_use",
-    "plot_ratio",
-    "building_density",
-    "green_ratio",
-    "investment_intensity",
-    "tax_per_mu",
-    "energy_cap",
-    "emission_cap",
-    "regional_assessment",
-    "power_kva",
-    "voltage_kv",
-    "water_tpd",
-    "sewage_tpd",
-    "gas",
-    "steam_tph",
-    "emission_quota",
-    "flood_zone",
-    "clear_height_m",
-    "floor_load_kn",
-    "crane_t",
-    "column_grid",
-    "dock_doors",
-    "fire_class",
-    "highway_km",
-    "rail_km",
-    "port_km",
-    "airport_km",
-    "land_price",
-    "rent",
-    "sale_price",
-    "owner",
-    "contact",
-    "phone",
-    "data_owner",
-    "data_owner_name",
-    "verified_on",
-    "evidence",
-    "notes",
-]
 DATE = {"type": "date"}
 
 
@@ -116,9 +55,6 @@ class SiteForm(ScopedModelForm):
         self.fields["coord_crs"].widget.attrs.setdefault("class", "form-select")
         data_owner = self.fields["data_owner"]
         # Data owners are people of the districts the user works in (a user is not a district-owned record).
-        from django.contrib.auth import get_user_model
-
-        from zhaoshang.core.scope import user_scope
 
         scope = user_scope(self.user, "view")
         users = get_user_model().objects.filter(is_active=True)
@@ -142,6 +78,8 @@ class SiteForm(ScopedModelForm):
                 self.instance.lng = self.instance.lat = None
                 cleaned["lng"] = cleaned["lat"] = None
             elif cleaned.get("lng") is not None and cleaned.get("lat") is not None:
+                from zhaoshang.geo.coords import convert  # deferred: numpy and pyproj load only to convert
+
                 cleaned["lng"], cleaned["lat"] = convert(cleaned["lng"], cleaned["lat"], system, "wgs84")
         except CoordError as error:
             self.add_error("coord_crs", localised(error))
@@ -153,7 +91,7 @@ class SiteForm(ScopedModelForm):
 class SiteUnitForm(ScopedModelForm):
     class Meta:
         model = SiteUnit
-        fields = ["site", "name", "floor", "area_m2", "availability", "notes"]
+        fields = SITE_UNIT_FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -163,7 +101,7 @@ class SiteUnitForm(ScopedModelForm):
 class SiteReservationForm(ScopedModelForm):
     class Meta:
         model = SiteReservation
-        fields = ["site", "unit", "project", "demand", "note", "release_reason"]
+        fields = SITE_RESERVATION_FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -176,37 +114,6 @@ class SiteReservationForm(ScopedModelForm):
             self.fields["unit"].queryset = self.fields["unit"].queryset.select_related("site")
             narrow_choices(self.fields["unit"], availability=Site.Availability.AVAILABLE)
             self.fields["unit"].help_text = _("分割为单元的厂房:只预留这一单元;不选则预留全部可用单元")
-
-
-# A demand's fields as people fill them in: the form, and the API around them.
-DEMAND_FIELDS = [
-    "district",
-    "name",
-    "project",
-    "status",
-    "kind",
-    "min_area",
-    "max_area",
-    "land_use",
-    "chemical",
-    "power_kva",
-    "water_tpd",
-    "steam_tph",
-    "gas",
-    "emission_quota",
-    "clear_height_m",
-    "floor_load_kn",
-    "crane_t",
-    "max_price",
-    "lease_or_buy",
-    "preferred_park",
-    "lng",
-    "lat",
-    "max_distance_km",
-    "ready_by",
-    "weights",
-    "notes",
-]
 
 
 class DemandForm(ScopedModelForm):

@@ -9,24 +9,18 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import numpy as np
-import shapely
-from shapely.geometry import mapping, shape
-
-from zhaoshang.geo.coords import WGS84, CoordError, CoordSystem, convert_many, parse_crs
+from zhaoshang.geo.crs import WGS84, CoordError, CoordSystem, parse_crs
 from zhaoshang.geo.geojson import GeometryError, check_polygon
+from zhaoshang.standards.errors import BilingualError
 
 GEOMETRY_TYPES = ("Point", "Polygon", "MultiPolygon")
 
 
-class SiteGeometryError(ValueError):
-    def __init__(self, zh: str, en: str = "") -> None:
-        super().__init__(zh, en)
-        self.zh = zh
-        self.en = en or zh
+class SiteGeometryError(BilingualError):
+    """A site's geometry that cannot be used; without an English message the Chinese one serves for both."""
 
-    def __str__(self) -> str:
-        return str(self.zh)
+    def __init__(self, zh: str, en: str = "") -> None:
+        super().__init__(zh, en or zh)
 
 
 def _lnglat_ok(lng: Any, lat: Any) -> bool:
@@ -42,8 +36,42 @@ def _lnglat_ok(lng: Any, lat: Any) -> bool:
     )
 
 
-def geometry_check(value: Any) -> dict[str, Any]:
-    """A GeoJSON Point, Polygon or MultiPolygon in WGS84 degrees (bare or inside a Feature)."""
+def geometry_vertices(geometry: Any) -> int:
+    """The positions of a GeoJSON geometry (a ring's closing position counts), without reading them."""
+    if not isinstance(geometry, Mapping):
+        return 0
+    coordinates = geometry.get("coordinates")
+    if geometry.get("type") == "Point":
+        return 1
+    polygons = coordinates if geometry.get("type") == "MultiPolygon" else [coordinates]
+    if not isinstance(polygons, list):
+        return 0
+    return sum(
+        len(ring)
+        for polygon in polygons
+        if isinstance(polygon, list)
+        for ring in polygon
+        if isinstance(ring, list)
+    )
+
+
+def geometry_vertex_limit(geometry: Any, limit: int | None) -> None:
+    """SiteGeometryError when a geometry has more than ``limit`` vertices (None: no limit)."""
+    if isinstance(geometry, Mapping) and geometry.get("type") == "Feature":
+        geometry = geometry.get("geometry")
+    if limit is None:
+        return
+    count = geometry_vertices(geometry)
+    if count > limit:
+        raise SiteGeometryError(
+            f"范围有 {count:,} 个顶点,超过上限 {limit:,} 个;请先在 GIS 软件中简化(抽稀)后再导入。",
+            f"The boundary has {count:,} vertices, more than the limit of {limit:,}; simplify it in a GIS first.",
+        )
+
+
+def geometry_check(value: Any, *, max_vertices: int | None = None) -> dict[str, Any]:
+    """A GeoJSON Point, Polygon or MultiPolygon in WGS84 degrees (bare or inside a Feature), of at most
+    ``max_vertices`` vertices (counted before anything else reads them)."""
     if isinstance(value, Mapping) and value.get("type") == "Feature":
         value = value.get("geometry")
     if not isinstance(value, Mapping) or value.get("type") not in GEOMETRY_TYPES:
@@ -51,6 +79,7 @@ def geometry_check(value: Any) -> dict[str, Any]:
             "位置须为 GeoJSON 的 Point、Polygon 或 MultiPolygon。",
             "The location must be a GeoJSON Point, Polygon or MultiPolygon.",
         )
+    geometry_vertex_limit(value, max_vertices)
     if value["type"] == "Point":
         coordinates = value.get("coordinates")
         if not isinstance(coordinates, list | tuple) or len(coordinates) < 2:
@@ -66,6 +95,10 @@ def geometry_check(value: Any) -> dict[str, Any]:
         checked = check_polygon(dict(value))
     except GeometryError as error:
         raise SiteGeometryError(error.zh, error.en) from None
+    # deferred: shapely loads only when a polygon is checked (a point needs none of it)
+    import shapely
+    from shapely.geometry import shape
+
     try:
         polygon = shape(checked)
     except (TypeError, ValueError, shapely.errors.ShapelyError):
@@ -80,6 +113,8 @@ def geometry_point(geometry: Mapping[str, Any]) -> tuple[float, float]:
     if geometry["type"] == "Point":
         lng, lat = geometry["coordinates"][:2]
         return float(lng), float(lat)
+    from shapely.geometry import shape  # deferred: shapely loads only for a polygon's point
+
     point = shape(geometry).representative_point()
     return round(float(point.x), 7), round(float(point.y), 7)
 
@@ -95,6 +130,11 @@ def geometry_bounds(geometry: Mapping[str, Any]) -> tuple[float, float, float, f
 
 
 def _transform(geometry: Mapping[str, Any], func: Callable[[Any, Any], tuple[Any, Any]]) -> dict[str, Any]:
+    # deferred: numpy and shapely load only when a geometry changes coordinate system
+    import numpy as np
+    import shapely
+    from shapely.geometry import mapping, shape
+
     def apply(xy: Any) -> Any:
         x, y = func(xy[:, 0], xy[:, 1])
         return np.column_stack((x, y))
@@ -118,6 +158,10 @@ def geometry_to_wgs84(geometry: Mapping[str, Any], crs: str | CoordSystem) -> di
     system = parse_crs(crs)
     if geometry.get("type") not in GEOMETRY_TYPES:
         raise CoordError("几何须为点或面", "The geometry must be a point or a polygon")
+    # deferred: shapely loads only when a geometry is read
+    import shapely
+    from shapely.geometry import shape
+
     try:
         shape(geometry)
     except (AttributeError, KeyError, TypeError, ValueError, IndexError, shapely.errors.ShapelyError):
@@ -125,6 +169,8 @@ def geometry_to_wgs84(geometry: Mapping[str, Any], crs: str | CoordSystem) -> di
     if system.lnglat:
         same: dict[str, Any] = _lists(dict(geometry))
         return same
+    from zhaoshang.geo.coords import convert_many  # deferred: numpy and pyproj load only to convert
+
     return _transform(geometry, lambda x, y: convert_many(x, y, system, WGS84))
 
 
@@ -133,4 +179,32 @@ def geometry_from_wgs84(geometry: Mapping[str, Any], crs: str | CoordSystem) -> 
     system = parse_crs(crs)
     if system.lnglat:
         return dict(geometry)
+    from zhaoshang.geo.coords import convert_many  # deferred: numpy and pyproj load only to convert
+
     return _transform(geometry, lambda x, y: convert_many(x, y, WGS84, system))
+
+
+def geometry_simplified(geometry: Mapping[str, Any], max_vertices: int) -> dict[str, Any] | None:
+    """A copy of a polygon with at most about ``max_vertices`` vertices for pages and maps, or None when the
+    geometry is already that small (or a point).
+
+    Douglas-Peucker with topology kept (shapely ``simplify(preserve_topology=True)``: no ring crosses itself or
+    vanishes), in degrees: the tolerance starts at 1/10,000 of the polygon's extent (about 0.1 m for a 1 km
+    parcel) and doubles until the copy is small enough. Rings keep at least 4 positions each, so a MultiPolygon
+    of very many parts may stay above the target; the map's response is bounded separately."""
+    if geometry.get("type") == "Point" or geometry_vertices(geometry) <= max_vertices:
+        return None
+    # deferred: shapely loads only when a large polygon is simplified
+    import shapely
+    from shapely.geometry import mapping, shape
+
+    polygon = shape(geometry)
+    west, south, east, north = polygon.bounds
+    extent = max(east - west, north - south) or 1e-6
+    tolerance = extent / 10_000
+    simple = polygon.simplify(tolerance, preserve_topology=True)
+    while shapely.get_num_coordinates(simple) > max_vertices and tolerance < extent:
+        tolerance *= 2
+        simple = polygon.simplify(tolerance, preserve_topology=True)
+    result: dict[str, Any] = _lists(dict(mapping(simple)))
+    return result

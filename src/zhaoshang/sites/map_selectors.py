@@ -13,18 +13,20 @@ import datetime
 import math
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.conf import settings
+from django.db.models import Count, JSONField, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from zhaoshang.core.models import District
-from zhaoshang.geo.coords import convert, wgs84_to_gcj02
-from zhaoshang.sites.geometry import geometry_from_wgs84
+from zhaoshang.core.models import District, Park
+from zhaoshang.sites.geometry import geometry_from_wgs84, geometry_vertices
 from zhaoshang.sites.models import Kind, Site
 from zhaoshang.sites.selectors import stale_days
 
 # The page switches from clustered points to polygons at this zoom, or from SHAPES_MIN_ZOOM on when at most
-# SHAPES_MAX_IN_VIEW sites are in view; the polygon endpoint answers at most SHAPES_LIMIT polygons per box.
+# SHAPES_MAX_IN_VIEW sites are in view; the polygon endpoint answers at most SHAPES_LIMIT polygons per box (and
+# at most settings.MAP_SHAPES_MAX_VERTICES vertices in all).
 SHAPES_ZOOM = 15
 SHAPES_MIN_ZOOM = 13
 SHAPES_MAX_IN_VIEW = 2000
@@ -106,6 +108,8 @@ def map_features(
     lngs = [r["lng"] for r in rows]
     lats = [r["lat"] for r in rows]
     if crs == "gcj02" and rows:
+        from zhaoshang.geo.coords import wgs84_to_gcj02  # deferred: numpy loads only to shift points
+
         shifted = wgs84_to_gcj02(lngs, lats)
         lngs, lats = shifted[0].tolist(), shifted[1].tolist()
     features = [
@@ -138,6 +142,8 @@ def bbox_parse(text: str, *, crs: str = "wgs84") -> tuple[float, float, float, f
     if not (west < east and south < north):
         raise ValueError(text)
     if crs == "gcj02":
+        from zhaoshang.geo.coords import convert  # deferred: numpy loads only to shift the box
+
         # GCJ-02 shifts by a few hundred metres at most and smoothly: the corners carry the box over.
         corners = [convert(x, y, "gcj02", "wgs84") for x, y in ((west, south), (east, north))]
         (west, south), (east, north) = corners
@@ -151,25 +157,51 @@ def map_shapes(
     crs: str = "wgs84",
     today: datetime.date | None = None,
     limit: int = SHAPES_LIMIT,
+    max_vertices: int | None = None,
 ) -> dict[str, Any]:
     """The polygons of the sites whose extent meets ``bbox`` (WGS84), with the same card properties as the
-    points; one query. More than ``limit`` of them: no features and ``truncated`` (the page stays on
-    points), so a box over a whole city never loads every geometry."""
+    points; one query. A large polygon travels as its simplified copy (``Site.display_geometry``). More than
+    ``limit`` polygons, or more than ``max_vertices`` vertices in all (``MAP_SHAPES_MAX_VERTICES``): no features,
+    ``truncated`` and the ``reason`` (the page stays on points), so neither a box over a whole city nor a few
+    huge polygons load at once. The answer states its limits (``limit``, ``max_vertices``) and ``vertices``."""
+    max_vertices = settings.MAP_SHAPES_MAX_VERTICES if max_vertices is None else max_vertices
+    bounds = {"limit": limit, "max_vertices": max_vertices}
     west, south, east, north = bbox
     inside = queryset.filter(
         bbox_west__lte=east, bbox_east__gte=west, bbox_south__lte=north, bbox_north__gte=south
     )
-    rows = list(inside.values(*MAP_COLUMNS, "geometry").order_by("pk")[: limit + 1])
-    if len(rows) > limit:
-        return {"type": "FeatureCollection", "features": [], "truncated": True, "limit": limit}
+    shapes = inside.annotate(shape=Coalesce("display_geometry", "geometry", output_field=JSONField())).values(
+        *MAP_COLUMNS, "shape"
+    )
+    rows: list[dict[str, Any]] = []
+    vertices = 0
+    # Read in chunks and stop at a bound: what is never sent is not read either.
+    for row in shapes.order_by("pk")[: limit + 1].iterator(chunk_size=100):
+        rows.append(row)
+        vertices += geometry_vertices(row["shape"])
+        if len(rows) > limit or vertices > max_vertices:
+            reason = "features" if len(rows) > limit else "vertices"
+            return {
+                "type": "FeatureCollection",
+                "features": [],
+                "truncated": True,
+                "reason": reason,
+                **bounds,
+            }
     cards = _Cards(rows, today)
     features = []
     for row in rows:
-        geometry = row["geometry"]
+        geometry = row["shape"]
         if crs == "gcj02":
             geometry = geometry_from_wgs84(geometry, "gcj02")
         features.append({"type": "Feature", "geometry": geometry, "properties": cards.properties(row)})
-    return {"type": "FeatureCollection", "features": features, "truncated": False, "limit": limit}
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "truncated": False,
+        **bounds,
+        "vertices": vertices,
+    }
 
 
 def site_totals(queryset: QuerySet[Site]) -> dict[str, list[dict[str, Any]]]:
@@ -211,8 +243,6 @@ def site_totals(queryset: QuerySet[Site]) -> dict[str, list[dict[str, Any]]]:
 
 
 def park_boundaries(user: Any, *, crs: str = "wgs84") -> dict[str, Any]:
-    from zhaoshang.core.models import Park
-
     features = []
     for park in Park.objects.restrict(user, "view").exclude(boundary=None).order_by("pk"):
         geometry = park.boundary.get("geometry") if park.boundary.get("type") == "Feature" else park.boundary

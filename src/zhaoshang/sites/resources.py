@@ -11,15 +11,18 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import widgets
 from import_export.fields import Field
 
-from zhaoshang.core import parsers
+from zhaoshang.analytics.matching.model import NEED_FIELDS
+from zhaoshang.core.declarations import file_fields
 from zhaoshang.core.importing import ScopedResource
 from zhaoshang.core.models import Park, Town
-from zhaoshang.core.resources import district_field, district_name_field
+from zhaoshang.core.resources import district_field, district_name_field, named_field, parent_district_field
 from zhaoshang.core.validators import localised
 from zhaoshang.core.widgets import (
     AreaMuWidget,
@@ -31,10 +34,13 @@ from zhaoshang.core.widgets import (
     ParsedWidget,
     YesNoWidget,
 )
-from zhaoshang.geo.coords import CoordError, convert, parse_crs
-from zhaoshang.sites.forms import SITE_FIELDS
-from zhaoshang.sites.geometry import geometry_to_wgs84
+from zhaoshang.geo.crs import CoordError, parse_crs
+from zhaoshang.sites.geometry import geometry_to_wgs84, geometry_vertices
 from zhaoshang.sites.models import LAND_USES, Demand, Kind, Site, SiteUnit, Tenure
+from zhaoshang.sites.models.demands import DEMAND_FIELDS
+from zhaoshang.sites.models.sites import SITE_FIELDS, SITE_UNIT_FIELDS
+from zhaoshang.sites.services import buildings_follow_units
+from zhaoshang.standards import parsers
 
 CRS_COLUMN = "坐标系"
 GEOMETRY_COLUMN = "范围(GeoJSON)"
@@ -101,8 +107,6 @@ class UserNameWidget(widgets.ForeignKeyWidget):
     """A data owner by user name; unknown names are an error (write free text in 数据责任单位/人)."""
 
     def __init__(self) -> None:
-        from django.contrib.auth import get_user_model
-
         super().__init__(get_user_model(), "username")
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
@@ -116,17 +120,6 @@ class UserNameWidget(widgets.ForeignKeyWidget):
 
 def _f(attribute: str, column: str, widget: Any = None, **kwargs: Any) -> Field:
     return Field(attribute=attribute, column_name=column, widget=widget, **kwargs)
-
-
-def _resource_fields() -> tuple[str, ...]:
-    fields: list[str] = []
-    for name in SITE_FIELDS:
-        fields.append(name)
-        if name == "district":
-            fields.append("district_name")
-        elif name == "lat":
-            fields += ["crs", "source_crs"]
-    return tuple(fields)
 
 
 class _BuildingsFollowUnits(ScopedResource):
@@ -153,8 +146,6 @@ class _BuildingsFollowUnits(ScopedResource):
         )
         site_ids = set(divided)
         if site_ids and not result.has_errors() and not result.has_validation_errors():
-            from zhaoshang.sites.services import buildings_follow_units
-
             buildings_follow_units(site_ids=site_ids, user=self.user)
 
 
@@ -167,8 +158,8 @@ class SiteResource(_BuildingsFollowUnits):
     availability = _f(
         "availability", "可用状态", ChoiceWidget(Site.Availability.choices, Site.Availability.AVAILABLE)
     )
-    town = _f("town", "所在镇办", LookupWidget(Town, "name", label="镇办", district_column="区县代码"))
-    park = _f("park", "所在园区", LookupWidget(Park, "name", label="园区", district_column="区县代码"))
+    town = named_field("town", "所在镇办", Town, "镇办")
+    park = named_field("park", "所在园区", Park, "园区")
     address = _f("address", "地址")
     adcode = _f("adcode", "所在区划代码")
     lng = _f("lng", "经度", NumberWidget())
@@ -229,8 +220,8 @@ class SiteResource(_BuildingsFollowUnits):
 
     class Meta(ScopedResource.Meta):
         model = Site
-        # The form's attribute list, plus the district's name and the coordinate systems, in the same order.
-        fields = _resource_fields()
+        # The form's fields, with the district's name and the coordinate systems (the file's and the source's).
+        fields = file_fields(SITE_FIELDS, after={"lat": ["crs", "source_crs"]})
         import_id_fields = ("district", "code")
         skip_unchanged = False
 
@@ -265,11 +256,15 @@ class SiteResource(_BuildingsFollowUnits):
             instance.source_crs = system.key
         if system.lnglat:
             return {}
+        if geometry_vertices(instance.geometry) > settings.SITE_MAX_VERTICES:
+            return {}  # refused by the model's vertex limit, before a million vertices are converted
         try:
             if instance.geometry:
                 instance.geometry = geometry_to_wgs84(instance.geometry, system)
                 instance.lng = instance.lat = None
             elif instance.lng is not None and instance.lat is not None:
+                from zhaoshang.geo.coords import convert  # deferred: numpy and pyproj load only to convert
+
                 instance.lng, instance.lat = convert(instance.lng, instance.lat, system, "wgs84")
         except CoordError as error:
             key = "geometry" if instance.geometry else "lng"
@@ -304,9 +299,7 @@ class DemandResource(ScopedResource):
     lease_or_buy = _f(
         "lease_or_buy", "租或买", ChoiceWidget(Demand.LeaseOrBuy.choices, Demand.LeaseOrBuy.EITHER)
     )
-    preferred_park = _f(
-        "preferred_park", "意向园区", LookupWidget(Park, "name", label="园区", district_column="区县代码")
-    )
+    preferred_park = named_field("preferred_park", "意向园区", Park, "园区")
     lng = _f("lng", "意向位置经度", NumberWidget())
     lat = _f("lat", "意向位置纬度", NumberWidget())
     max_distance_km = _f("max_distance_km", "最远距离(km)", NumberWidget())
@@ -315,53 +308,20 @@ class DemandResource(ScopedResource):
 
     class Meta(ScopedResource.Meta):
         model = Demand
-        fields = (
-            "district",
-            "district_name",
-            "name",
-            "status",
-            "kind",
-            "min_area",
-            "max_area",
-            "land_use",
-            "chemical",
-            "power_kva",
-            "water_tpd",
-            "steam_tph",
-            "gas",
-            "emission_quota",
-            "clear_height_m",
-            "floor_load_kn",
-            "crane_t",
-            "max_price",
-            "lease_or_buy",
-            "preferred_park",
-            "lng",
-            "lat",
-            "max_distance_km",
-            "ready_by",
-            "notes",
-        )
+        # Files leave out the project (a demand is linked to it on the page) and the match weights (a JSON object).
+        fields = file_fields(DEMAND_FIELDS, leave_out=["project", "weights"])
         import_id_fields = ("district", "name")
         skip_unchanged = False
 
     def import_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
         super().import_instance(instance, row, **kwargs)
-        for name in (
-            "power_kva",
-            "water_tpd",
-            "steam_tph",
-            "emission_quota",
-            "clear_height_m",
-            "floor_load_kn",
-            "crane_t",
-        ):
+        for name in NEED_FIELDS:
             if getattr(instance, name) is None:
                 setattr(instance, name, 0.0)
 
 
 class SiteUnitResource(_BuildingsFollowUnits):
-    district = Field(attribute="site__district__adcode", column_name="区县代码", readonly=True)
+    district = parent_district_field("site")
     site = _f("site", "资源编号", LookupWidget(Site, "code", label="资源编号", district_column="区县代码"))
     site_name = Field(attribute="site__name", column_name="资源名称", readonly=True)
     name = _f("name", "单元")
@@ -374,7 +334,7 @@ class SiteUnitResource(_BuildingsFollowUnits):
 
     class Meta(ScopedResource.Meta):
         model = SiteUnit
-        fields = ("district", "site", "site_name", "name", "floor", "area_m2", "availability", "notes")
+        fields = ("district", *file_fields(SITE_UNIT_FIELDS, after={"site": ["site_name"]}))
         import_id_fields = ("site", "name")
 
     def touched_site(self, instance: Any) -> int | None:

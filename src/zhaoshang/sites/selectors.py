@@ -7,18 +7,27 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
-from zhaoshang.analytics.assignment import BatchAssignment, assign_demands
-from zhaoshang.analytics.matching import Demand as EngineDemand
-from zhaoshang.analytics.matching import MatchOptions, MatchResult, SiteTable, match
-from zhaoshang.analytics.matching import Site as EngineSite
+from zhaoshang.analytics.matching.model import MatchOptions
+from zhaoshang.analytics.matching.model import Site as EngineSite
+from zhaoshang.core.generic.display import detail_fields
 from zhaoshang.core.models import District
-from zhaoshang.geo.coords import M2_PER_MU, wgs84_to_gcj02
+from zhaoshang.core.scope import user_scope
+from zhaoshang.geo.crs import M2_PER_MU
+from zhaoshang.sites.geometry import geometry_from_wgs84
 from zhaoshang.sites.models import Demand, Kind, Site, SiteReservation
+from zhaoshang.sites.models.demands import demand_to_engine
+
+if TYPE_CHECKING:
+    from zhaoshang.analytics.matching.assignment import BatchAssignment
+    from zhaoshang.analytics.matching.engine import MatchResult
+    from zhaoshang.analytics.matching.table import SiteTable
 
 DEFAULT_STALE_DAYS = 180
 
@@ -97,36 +106,10 @@ def site_to_engine(site: Site) -> EngineSite:
     return site_row_to_engine(row)
 
 
-def demand_to_engine(demand: Demand) -> EngineDemand:
-    """The demand as the engine's Demand (id = the primary key as text, "new" before saving)."""
-    location = (demand.lng, demand.lat) if demand.lng is not None and demand.lat is not None else None
-    return EngineDemand(
-        id=str(demand.pk or "new"),
-        kind=demand.kind,
-        min_area=float(demand.min_area),
-        max_area=float(demand.max_area),
-        land_use=tuple(demand.land_use or ()),
-        chemical=demand.chemical,
-        power_kva=demand.power_kva or 0.0,
-        water_tpd=demand.water_tpd or 0.0,
-        steam_tph=demand.steam_tph or 0.0,
-        gas=demand.gas,
-        emission_quota=demand.emission_quota or 0.0,
-        clear_height_m=demand.clear_height_m or 0.0,
-        floor_load_kn=demand.floor_load_kn or 0.0,
-        crane_t=demand.crane_t or 0.0,
-        max_price=_float(demand.max_price),
-        lease_or_buy=demand.lease_or_buy,
-        preferred_park=(demand.preferred_park.name,) if demand.preferred_park_id else (),
-        location=location,
-        max_distance_km=demand.max_distance_km,
-        ready_by=demand.ready_by,
-        weights=dict(demand.weights or {}),
-    )
-
-
 def site_table(queryset: QuerySet[Site]) -> SiteTable:
     """The engine's columnar table over the sites of ``queryset`` that have a location (one query)."""
+    from zhaoshang.analytics.matching.table import SiteTable  # deferred: numpy loads only to match sites
+
     rows = queryset.filter(lng__isnull=False, lat__isnull=False).values(*ENGINE_COLUMNS).order_by("pk")
     return SiteTable(site_row_to_engine(row) for row in rows)
 
@@ -157,6 +140,8 @@ def demand_find_sites(
     *, demand: Demand, top: int = 10, near: int = 5, today: datetime.date | None = None
 ) -> FoundSites:
     """Rank the demand's district's available sites with the matching engine (two queries)."""
+    from zhaoshang.analytics.matching.engine import match  # deferred: numpy loads only to match sites
+
     table = site_table(matchable_sites(demand.district_id, demand.kind))
     options = MatchOptions(today=today or timezone.localdate())
     result = match(table, demand_to_engine(demand), top=top, near=near, options=options)
@@ -200,6 +185,9 @@ def district_batch_assignment(
     *, user: Any, district: District, today: datetime.date | None = None, time_limit: float = 20.0
 ) -> Batch:
     """Every open demand of the district against its available sites: optimal assignment and greedy."""
+    # deferred: scipy and numpy load only when demands are assigned
+    from zhaoshang.analytics.matching.assignment import assign_demands
+
     demands = list(open_demands(user, district))
     table = site_table(matchable_sites(district.pk))
     options = MatchOptions(today=today or timezone.localdate())
@@ -275,20 +263,17 @@ def stale_by_owner(user: Any, today: datetime.date | None = None) -> list[dict[s
 
 def display_crs() -> str:
     """The basemap's system: "gcj02" when the configured tiles are GCJ-02 (points are shifted to match)."""
-    from django.conf import settings
 
     return "gcj02" if str(settings.MAP_TILES_CRS).lower().replace("-", "") == "gcj02" else "wgs84"
 
 
 # Kept for the map's queries, not for people: left off the detail page.
-INTERNAL_FIELDS = ("bbox_west", "bbox_south", "bbox_east", "bbox_north")
+INTERNAL_FIELDS = ("bbox_west", "bbox_south", "bbox_east", "bbox_north", "display_geometry")
 
 
 def site_detail_context(site: Site, user: Any) -> dict[str, Any]:
-    from zhaoshang.sites.geometry import geometry_from_wgs84
-    from zhaoshang.web.templatetags.zs import detail_fields
-
-    geometry = site.geometry
+    # A large polygon's simplified copy: the page stays small.
+    geometry = site.display_geometry or site.geometry
     if geometry and display_crs() == "gcj02":
         geometry = geometry_from_wgs84(geometry, "gcj02")
     reservations = list(
@@ -335,7 +320,22 @@ def demand_detail_context(demand: Demand, user: Any) -> dict[str, Any]:
         for i, (s, c) in enumerate(found.candidates)
     ]
     if points and display_crs() == "gcj02":
+        from zhaoshang.geo.coords import wgs84_to_gcj02  # deferred: numpy loads only to shift points
+
         lngs, lats = wgs84_to_gcj02([p["lng"] for p in points], [p["lat"] for p in points])
         for point, lng, lat in zip(points, lngs.tolist(), lats.tolist(), strict=True):
             point["lng"], point["lat"] = lng, lat
     return {"found": found, "reservations": reservations, "candidate_points": points}
+
+
+def project_sites_context(project: Any, user: Any) -> dict[str, Any]:
+    """For the project page: its demands (with a link to find sites) and the sites held for it."""
+    return {
+        "site_demands": Demand.objects.restrict(user, "view").filter(project=project).order_by("-updated"),
+        "site_reservations": project.site_reservations.select_related("site").order_by("-reserved_at"),
+        "demand_add_url": (
+            f"{reverse('demand_add')}?district={project.district_id}&project={project.pk}"
+            if user_scope(user, "add").allows(project.district_id)
+            else None
+        ),
+    }

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhaoshang.core.actions import action_log
 from zhaoshang.core.audit import acting_as, current_channel
 from zhaoshang.core.scope import ensure_allowed
 from zhaoshang.core.services import object_restore
@@ -162,6 +163,14 @@ def site_reserve(
         if demand is not None and demand.status == Demand.Status.OPEN:
             demand.status = Demand.Status.MATCHED
             demand.save(update_fields=["status", "updated"])
+        held = "、".join(str(t) for t in targets if t is not None)
+        data = {
+            "reservations": [r.pk for r in reservations],
+            "project": getattr(project, "pk", None),
+            "demand": getattr(demand, "pk", None),
+            "summary": " · ".join(str(x) for x in (project or demand, held) if x),
+        }
+        action_log(site, "site_reserve", user=user, data=data)
     return reservations[0]
 
 
@@ -194,11 +203,14 @@ def _release(reservation: SiteReservation, reason: str) -> None:
         demand.save(update_fields=["status", "updated"])
 
 
-def _release_all(reservations: list[SiteReservation], reason: str) -> int:
+def _release_all(reservations: list[SiteReservation], reason: str, user: Any) -> int:
     for reservation in reservations:
         _release(reservation, reason)
     for site_id in sorted({r.site_id for r in reservations}):
-        _building_follow_units(_locked(site_id))
+        site = _building_follow_units(_locked(site_id))
+        released = [r.pk for r in reservations if r.site_id == site_id]
+        data = {"reservations": released, "reason": reason, "summary": str(reason)}
+        action_log(site, "site_release", user=user, data=data)
     return len(reservations)
 
 
@@ -219,7 +231,7 @@ def site_release(
         if unit is not None:
             active = active.filter(unit=unit)
         active = active.select_related("site", "unit", "demand").order_by("pk")
-        return _release_all(list(active), reason or _("手动释放"))
+        return _release_all(list(active), reason or _("手动释放"), user)
 
 
 def sites_release_for_project(
@@ -235,7 +247,7 @@ def sites_release_for_project(
         )
         for reservation in active:
             ensure_allowed(user, "change", reservation.site)
-        return _release_all(active, reason or _("项目终止"))
+        return _release_all(active, reason or _("项目终止"), user)
 
 
 def site_verify(

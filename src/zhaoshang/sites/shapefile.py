@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from zhaoshang.geo.coords import GK_FIRST_ZONE, GK_LAST_ZONE, gk_epsg
+from zhaoshang.geo.crs import GK_FIRST_ZONE, GK_LAST_ZONE, gk_epsg
+from zhaoshang.standards.errors import BilingualError
 
 SHAPE_NULL = 0
 POINT_TYPES = (1, 11, 21)
@@ -28,16 +29,8 @@ _CPG_ALIASES = {"936": "gbk", "gb2312": "gbk", "cp936": "gbk", "utf8": "utf-8", 
 _MAX_ZIP_BYTES = 200 * 1024 * 1024
 
 
-class ShapefileError(ValueError):
+class ShapefileError(BilingualError):
     """A file that cannot be read; ``zh`` and ``en`` are messages for people."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(zh, en)
-        self.zh = zh
-        self.en = en
-
-    def __str__(self) -> str:
-        return self.zh
 
 
 @dataclass

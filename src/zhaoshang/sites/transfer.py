@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from zhaoshang.core.importing import ImportReport, RowIssue, import_run
 from zhaoshang.core.models import District
 from zhaoshang.core.validators import localised
-from zhaoshang.geo.coords import CoordError, parse_crs
+from zhaoshang.geo.crs import CoordError, parse_crs
 from zhaoshang.sites.resources import CRS_COLUMN, GEOMETRY_COLUMN, SiteResource
 from zhaoshang.sites.shapefile import ShapefileError, read_shapefile_zip
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 
-from zhaoshang.core.registry import configs, nav_groups
+from zhaoshang.core.declarations import configs, nav_groups
 
 
 def navigation(request: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views import View
 
-from zhaoshang.core.registry import ModelConfig
+from zhaoshang.core.declarations import ModelConfig
 from zhaoshang.core.scope import user_scope
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from zhaoshang.core.actions import action_entries, action_label
 from zhaoshang.core.generic.base import ConfigView
 from zhaoshang.core.scope import user_scope
 from zhaoshang.core.services import object_restore
@@ -43,13 +44,26 @@ def history_entries(obj: Any, limit: int = HISTORY_LIMIT) -> list[dict[str, Any]
     return entries
 
 
+def history_timeline(obj: Any, limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
+    """The field diffs and the named actions (阶段核实, 堵点销号…) of an object in one list, newest first."""
+    timeline = [{**entry, "at": entry["record"].history_date} for entry in history_entries(obj, limit)]
+    for action in action_entries(obj, limit):
+        summary = action.data.get("summary", "") if isinstance(action.data, dict) else ""
+        timeline.append(
+            {"at": action.at, "action": action, "label": action_label(action), "summary": summary}
+        )
+    # An action is written after the saves it names: at the same instant it comes first (it says what they did).
+    timeline.sort(key=lambda entry: (entry["at"], "action" in entry), reverse=True)
+    return timeline[:limit]
+
+
 class ObjectHistoryView(ConfigView):
     def get(self, request: Any, pk: int) -> HttpResponse:
         obj = self.get_object()
         return render(
             request,
             "generic/object_history.html",
-            self.base_context(object=obj, entries=history_entries(obj)),
+            self.base_context(object=obj, entries=history_timeline(obj)),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,25 +17,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from zhaoshang.core.declarations import config_for_key
 from zhaoshang.core.generic.base import ConfigView
-from zhaoshang.core.import_jobs import upload_store
+from zhaoshang.core.import_jobs import upload_key, upload_store
 from zhaoshang.core.importing import (
     FORMATS,
     ImportFileError,
     ImportReport,
-    read_table,
+    table_upload_check,
     template_dataset,
     write_table,
 )
-from zhaoshang.core.jobs import job_submit
+from zhaoshang.core.jobs import job_existing, job_live, job_submit
 from zhaoshang.core.models import Job
-from zhaoshang.core.registry import config_for_key
-
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-}
+from zhaoshang.core.spreadsheets import download_response
+from zhaoshang.core.uploads import kinds_for_suffixes, upload_check
 
 
 class UploadForm(forms.Form):
@@ -44,23 +41,14 @@ class UploadForm(forms.Form):
     )
 
 
-def file_response(content: bytes, filename: str, fmt: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
-
-
 class ImportView(ConfigView):
     action = "add"
 
     def upload_form(self, *args: Any) -> UploadForm:
         form = UploadForm(*args)
+        # Checked by content, not by name: only the tables (and bundles) this import reads, within their limits.
+        suffixes = (".xlsx", ".csv", *(self.config.json_suffixes if self.config.json_import else ()))
+        form.fields["file"].validators.append(partial(upload_check, kinds=kinds_for_suffixes(suffixes)))
         if self.config.json_import is not None:
             form.fields["file"].widget.attrs["accept"] = ",".join(
                 (".xlsx", ".csv", *self.config.json_suffixes)
@@ -82,22 +70,27 @@ class ImportView(ConfigView):
                 if not (
                     Path(upload.name).suffix.lower() in self.config.json_suffixes and self.config.json_import
                 ):
-                    read_table(upload.name, content)
+                    table_upload_check(upload.name, content)
             except ImportFileError as error:
                 form.add_error("file", str(error))
             else:
-                job = job_submit(
-                    kind="import",
-                    title=_("导入%(model)s:%(file)s(预检)")
-                    % {"model": self.config.verbose_name, "file": upload.name},
-                    user=request.user,
-                    params={
-                        "key": self.config.key,
-                        "path": upload_store(upload.name, content),
-                        "filename": upload.name,
-                        "dry_run": True,
-                    },
-                )
+                # The same file sent twice while its preview runs (a double click) is one preview.
+                key = upload_key(self.config.key, content)
+                job = job_existing(kind="import", user=request.user, key=key)
+                if job is None:
+                    job = job_submit(
+                        kind="import",
+                        title=_("导入%(model)s:%(file)s(预检)")
+                        % {"model": self.config.verbose_name, "file": upload.name},
+                        user=request.user,
+                        params={
+                            "key": self.config.key,
+                            "path": upload_store(upload.name, content),
+                            "filename": upload.name,
+                            "dry_run": True,
+                        },
+                        key=key,
+                    )
                 return redirect("job_detail", pk=job.pk)
         return render(request, "generic/import_upload.html", self.base_context(form=form), status=400)
 
@@ -112,12 +105,15 @@ class ImportConfirmView(LoginRequiredMixin, View):
             raise Http404
         config = config_for_key(preview.params["key"])
         assert config is not None
+        # A preview is confirmed once: confirming again (double click, back button) shows the first import.
         job = job_submit(
             kind="import",
             title=_("导入%(model)s:%(file)s")
             % {"model": config.verbose_name, "file": preview.params["filename"]},
             user=request.user,
             params={**preview.params, "dry_run": False},
+            key=f"confirm:{preview.pk}",
+            once=True,
         )
         return redirect("job_detail", pk=job.pk)
 
@@ -137,9 +133,9 @@ class ExportView(ConfigView):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         if fmt == "json":
             content = json.dumps(self.config.json_export(filterset.qs), ensure_ascii=False, indent=2).encode()
-            return file_response(content, f"{self.config.verbose_name}-{stamp}.json", fmt)
+            return download_response(content, f"{self.config.verbose_name}-{stamp}.json")
         dataset = self.config.resource(user=request.user).export(filterset.qs)
-        return file_response(write_table(dataset, fmt), f"{self.config.verbose_name}-{stamp}.{fmt}", fmt)
+        return download_response(write_table(dataset, fmt), f"{self.config.verbose_name}-{stamp}.{fmt}")
 
 
 class TemplateDownloadView(ConfigView):
@@ -148,12 +144,12 @@ class TemplateDownloadView(ConfigView):
         if fmt not in FORMATS or self.config.resource is None:
             raise Http404
         dataset = template_dataset(self.config.resource(user=request.user))
-        return file_response(write_table(dataset, fmt), f"{self.config.verbose_name}-导入模板.{fmt}", fmt)
+        return download_response(write_table(dataset, fmt), f"{self.config.verbose_name}-导入模板.{fmt}")
 
 
 class JobDetailView(LoginRequiredMixin, View):
     def get(self, request: Any, pk: int) -> HttpResponse:
-        job = get_object_or_404(Job.objects.filter(user=request.user), pk=pk)
+        job = job_live(get_object_or_404(Job.objects.filter(user=request.user), pk=pk))
         context: dict[str, Any] = {"job": job}
         if job.kind == "import" and job.status == Job.Status.SUCCEEDED and job.result:
             context["report"] = ImportReport.from_dict(job.result)

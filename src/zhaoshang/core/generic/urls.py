@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from zhaoshang.core.generic import history, transfer, views
-from zhaoshang.core.registry import configs
+from zhaoshang.core.declarations import configs
+from zhaoshang.core.generic import files, history, transfer, views
 from zhaoshang.core.search_select import SearchSelectView
 
 
@@ -15,6 +15,7 @@ def generic_urlpatterns() -> list[URLPattern]:
         path("jobs/<int:pk>/", transfer.JobDetailView.as_view(), name="job_detail"),
         path("jobs/<int:pk>/confirm/", transfer.ImportConfirmView.as_view(), name="import_confirm"),
         path("search-select/", SearchSelectView.as_view(), name="search_select"),
+        path("files/<str:model>/<int:pk>/<str:field>/", files.StoredFileView.as_view(), name="stored_file"),
     ]
     for config in configs():
         k = config.key

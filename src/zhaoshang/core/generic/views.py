@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from zhaoshang.core.declarations import detail_panels
 from zhaoshang.core.generic.base import ConfigView
 from zhaoshang.core.scope import user_scope
 from zhaoshang.core.services import object_delete, object_save
@@ -52,6 +53,10 @@ class ObjectDetailView(ConfigView):
         )
         if self.config.detail_context is not None:
             context.update(self.config.detail_context(obj, user))
+        panels = detail_panels(self.config.key)
+        for panel in panels:
+            context.update(panel.context(obj, user))
+        context["detail_panels"] = [panel.template for panel in panels]
         templates = [
             f"{self.config.model._meta.app_label}/{self.config.key}_detail.html",
             "generic/object_detail.html",

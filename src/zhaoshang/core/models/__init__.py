@@ -1,9 +1,11 @@
 from zhaoshang.core.models.access import Role, RoleAssignment, UserProfile
+from zhaoshang.core.models.actions import ActionEntry
 from zhaoshang.core.models.base import DistrictOwned, TimeStamped
 from zhaoshang.core.models.jobs import Job
 from zhaoshang.core.models.organisation import City, Department, District, Park, Team, TeamMembership, Town
 
 __all__ = [
+    "ActionEntry",
     "City",
     "Department",
     "District",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from zhaoshang.core.audit import AuditedHistory
 from zhaoshang.core.models.base import DistrictOwned, TimeStamped
 from zhaoshang.core.scope import ScopedManager
-from zhaoshang.core.validators import validate_adcode, validate_boundary
+from zhaoshang.core.validators import non_negative, validate_adcode, validate_boundary
 
 
 class City(TimeStamped):
@@ -59,6 +59,10 @@ class District(TimeStamped):
             raise ValidationError({"adcode": _("区县代码须属于所选城市。")})
 
 
+# The fields people edit, declared once: the form's; the API and the files derive theirs (core.declarations).
+DISTRICT_FIELDS = ["city", "adcode", "name", "lng", "lat"]
+
+
 class Town(DistrictOwned):
     """镇办: a town (镇), township (乡) or sub-district office (街道)."""
 
@@ -83,6 +87,9 @@ class Town(DistrictOwned):
 
     def __str__(self) -> str:
         return self.name
+
+
+TOWN_FIELDS = ["district", "name", "kind", "code"]
 
 
 class Park(DistrictOwned):
@@ -111,7 +118,9 @@ class Park(DistrictOwned):
         help_text=_("新建化工项目只能进入认定的化工园区(工信部联原〔2021〕220号)"),
     )
     chemical_park_list = models.CharField(_("认定名单及批次"), max_length=100, blank=True)
-    area_mu = models.DecimalField(_("规划面积(亩)"), max_digits=14, decimal_places=4, null=True, blank=True)
+    area_mu = models.DecimalField(
+        _("规划面积(亩)"), max_digits=14, decimal_places=4, null=True, blank=True, validators=[non_negative]
+    )
     boundary = models.JSONField(
         _("边界"), null=True, blank=True, validators=[validate_boundary], help_text=_("GeoJSON 面,WGS84")
     )
@@ -134,6 +143,18 @@ class Park(DistrictOwned):
             raise ValidationError({"chemical_park_list": _("只有认定化工园区才填写认定名单。")})
 
 
+PARK_FIELDS = [
+    "district",
+    "name",
+    "kind",
+    "town",
+    "is_chemical_park",
+    "chemical_park_list",
+    "area_mu",
+    "boundary",
+]
+
+
 class Department(DistrictOwned):
     """部门: handles approval steps and blockers (自然资源, 生态环境, 住建, 行政审批...)."""
 
@@ -152,6 +173,9 @@ class Department(DistrictOwned):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+
+DEPARTMENT_FIELDS = ["district", "name", "short_name", "contact", "phone"]
 
 
 class Team(DistrictOwned):
@@ -191,6 +215,9 @@ class Team(DistrictOwned):
             and self.lead_department.district_id != self.district_id
         ):
             raise ValidationError({"lead_department": _("牵头部门须属于同一区县。")})
+
+
+TEAM_FIELDS = ["district", "name", "kind", "lead_department", "research_institution"]
 
 
 class TeamMembership(TimeStamped):

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
-from zhaoshang.core.audit import system_actor
+from zhaoshang.core.audit import acting_as, system_actor
 
 
 def add_actor_argument(parser: Any) -> None:
@@ -25,7 +25,8 @@ def command_actor(username: str | None) -> Any:
         if not actor.is_superuser:
             # The operator at the server's shell already holds the database; the CLI actor is city-wide.
             actor.is_superuser = True
-            actor.save(update_fields=["is_superuser"])
+            with acting_as(actor, "cli"):
+                actor.save(update_fields=["is_superuser"])
         return actor
     try:
         return get_user_model().objects.get(username=username, is_active=True)

@@ -3,10 +3,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from zhaoshang.core.declarations import config_for_key, configs
 from zhaoshang.core.importing import FORMATS, write_table
 from zhaoshang.core.management.commands._actor import add_actor_argument, command_actor
 from zhaoshang.core.models import District
-from zhaoshang.core.registry import config_for_key, configs
 from zhaoshang.core.scope import user_scope
 
 

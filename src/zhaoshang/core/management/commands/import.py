@@ -6,9 +6,9 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from zhaoshang.core.declarations import config_for_key, configs
 from zhaoshang.core.importing import ImportFileError, import_run, read_table
 from zhaoshang.core.management.commands._actor import add_actor_argument, command_actor
-from zhaoshang.core.registry import config_for_key, configs
 
 
 class Command(BaseCommand):

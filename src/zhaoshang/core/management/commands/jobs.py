@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
+from zhaoshang.core.jobs import job_live
 from zhaoshang.core.models import Job
 
 
@@ -32,6 +33,11 @@ class Command(BaseCommand):
                     "user": j.user.username,
                     "status": j.status,
                     "progress": j.progress,
+                    "attempts": j.attempts,
+                    "worker": j.worker,
+                    "heartbeat_at": timezone.localtime(j.heartbeat_at).isoformat()
+                    if j.heartbeat_at
+                    else None,
                     "created": timezone.localtime(j.created).isoformat(),
                 }
                 for j in jobs
@@ -60,6 +66,7 @@ class Command(BaseCommand):
             task = bar.add_task(job.title, total=100)
             while True:
                 job.refresh_from_db()
+                job_live(job)
                 bar.update(task, completed=job.progress, description=f"{job.title} {job.message}")
                 if job.done:
                     break

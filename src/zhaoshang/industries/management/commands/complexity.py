@@ -3,7 +3,7 @@
     zhaoshang complexity INPUT -o OUTPUT [--time year] [--loc region] [--prod industry] [--val value]
                          [--threshold 1.0] [--strict] [--compat ecomplexity] [--proximity PROX_OUTPUT]
 
-The work is ``zhaoshang.analytics.complexity_files`` (formats, encodings, checks and the streamed output);
+The work is ``zhaoshang.analytics.complexity.files`` (formats, encodings, checks and the streamed output);
 this command parses the arguments and reports.
 """
 
@@ -15,8 +15,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from zhaoshang.analytics.complexity import ComplexityError
-from zhaoshang.analytics.complexity_files import complexity_files
+from zhaoshang.analytics.complexity.engine import ComplexityError
+from zhaoshang.analytics.complexity.files import complexity_files
 
 
 class Command(BaseCommand):

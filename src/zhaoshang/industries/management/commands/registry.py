@@ -6,9 +6,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 
-from zhaoshang.analytics.registry import place_industry_matrix, registry_generate
-from zhaoshang.analytics.registry_import import FIELD_LABELS
-from zhaoshang.analytics.registry_import_run import ImportSummary, RegistryImportError, registry_import
+from zhaoshang.analytics.registry.importer import ImportSummary, RegistryImportError, registry_import
+from zhaoshang.analytics.registry.rules import FIELD_LABELS
+from zhaoshang.analytics.registry.store import place_industry_matrix, registry_generate
 
 # What DuckDB's memory_limit accepts: a number and a unit (decimal or binary).
 MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B)", re.IGNORECASE)

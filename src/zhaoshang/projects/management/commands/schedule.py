@@ -18,9 +18,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import get_language
+from rich.console import Console
+from rich.table import Table
 
-from zhaoshang.analytics.approval_template import DEFAULT_APPROVAL_TEMPLATE
-from zhaoshang.analytics.schedule import (
+from zhaoshang.analytics.schedule.approval_template import DEFAULT_APPROVAL_TEMPLATE
+from zhaoshang.analytics.schedule.cpm import (
     Schedule,
     ScheduleDates,
     ScheduleError,
@@ -29,17 +31,13 @@ from zhaoshang.analytics.schedule import (
     schedule_dates,
     steps_from_json,
 )
+from zhaoshang.standards.errors import in_language
 
 BAD_INPUT = 2  # like argparse: the caller's input is wrong, as opposed to a crash (1)
 
 
-def _say(zh: str, en: str) -> str:
-    language = get_language() or "zh-hans"
-    return zh if language.startswith("zh") else en
-
-
 def _bad_input(zh: str, en: str) -> CommandError:
-    return CommandError(_say(zh, en), returncode=BAD_INPUT)
+    return CommandError(in_language(zh, en, get_language()), returncode=BAD_INPUT)
 
 
 class Command(BaseCommand):
@@ -132,9 +130,6 @@ class Command(BaseCommand):
             ) from None
 
     def _table(self, schedule: Schedule, dates: ScheduleDates | None, calendar: str) -> str:
-        from rich.console import Console
-        from rich.table import Table
-
         workdays = calendar == "cn-workdays" or dates is None
         unit = "个工作日" if workdays else "天"
         table = Table(

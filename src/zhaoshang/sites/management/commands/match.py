@@ -18,8 +18,8 @@ from rich.console import Console
 from rich.table import Table
 from shapely.geometry import shape
 
-from zhaoshang.analytics.assignment import BatchAssignment, assign_demands
-from zhaoshang.analytics.matching import (
+from zhaoshang.analytics.matching.assignment import BatchAssignment, assign_demands
+from zhaoshang.analytics.matching.engine import (
     INFLUENCE,
     Demand,
     MatchError,
@@ -29,37 +29,14 @@ from zhaoshang.analytics.matching import (
     SiteTable,
     match,
 )
-from zhaoshang.core.parsers import ParseError, parse_date, parse_decimal, parse_yes_no
+from zhaoshang.analytics.matching.model import NEED_FIELDS
 from zhaoshang.geo.coords import WGS84, CoordError, CoordSystem, convert_many, geometry_area, parse_crs
+from zhaoshang.standards.parsers import ParseError, parse_date, parse_decimal, parse_yes_no
 
-SITE_NUMBERS = (
-    "area_mu",
-    "floor_area_m2",
-    "land_area_m2",
-    "power_kva",
-    "water_tpd",
-    "steam_tph",
-    "emission_quota",
-    "clear_height_m",
-    "floor_load_kn",
-    "crane_t",
-    "price",
-)
+SITE_NUMBERS = ("area_mu", "floor_area_m2", "land_area_m2", *NEED_FIELDS, "price")
 SITE_FLAGS = ("chemical_park", "gas", "divisible")
 SITE_TEXTS = ("land_use", "park", "name", "tenure")
-DEMAND_NUMBERS = (
-    "min_area",
-    "max_area",
-    "power_kva",
-    "water_tpd",
-    "steam_tph",
-    "emission_quota",
-    "clear_height_m",
-    "floor_load_kn",
-    "crane_t",
-    "max_price",
-    "max_distance_km",
-)
+DEMAND_NUMBERS = ("min_area", "max_area", *NEED_FIELDS, "max_price", "max_distance_km")
 DEMAND_FIELDS = frozenset(
     DEMAND_NUMBERS
     + ("id", "kind", "land_use", "chemical", "gas", "lease_or_buy", "preferred_park", "location", "ready_by")

@@ -22,11 +22,23 @@
   if (box.dataset.tiles) {
     L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution, maxZoom: 18 }).addTo(map);
   }
-  const cluster = L.markerClusterGroup({ chunkedLoading: true, maxClusterRadius: 50 }).addTo(map);
+  // Thousands of markers are clustered in chunks; until the last chunk the group must stay on the map (taken off
+  // halfway, its next chunk fails), so the switch to shapes waits for `clustering` to end.
+  let clustering = false;
+  const cluster = L.markerClusterGroup({
+    chunkedLoading: true,
+    maxClusterRadius: 50,
+    chunkProgress: (done, total) => {
+      if (done >= total && clustering) {
+        clustering = false;
+        refresh();
+      }
+    },
+  }).addTo(map);
   const detail = L.featureGroup(); // zoomed in: polygons and unclustered markers of what is in view
   const boundaries = L.geoJSON(null, {
     style: (f) => ({ color: f.properties.chemical ? "#c62828" : "#0b4f9c", weight: 2, fillOpacity: 0.05 }),
-    onEachFeature: (f, layer) => layer.bindTooltip(f.properties.name),
+    onEachFeature: (f, layer) => layer.bindTooltip(() => el("span", "", f.properties.name)),
   }).addTo(map);
   overlays[labels.boundaries] = boundaries;
   L.control.layers(null, overlays, { collapsed: false }).addTo(map);
@@ -43,6 +55,13 @@
     fitted = true;
   }
 
+  // Names, codes and figures are data: cards and tooltips are built as DOM nodes with textContent, never as HTML.
+  function el(tag, className, content) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (content != null) node.textContent = String(content);
+    return node;
+  }
   function text(value) {
     const span = document.createElement("span");
     span.textContent = value == null ? "—" : String(value);
@@ -55,21 +74,29 @@
   }
   function card(p) {
     const unit = p.kind === "parcel" ? "万元/亩" : "元/m²/月";
-    const free = p.available_area_m2 == null ? "" :
-      `<dt class="col-5">${text(labels.available_area)}</dt><dd class="col-7">${text(p.available_area_m2)}</dd>`;
-    return `<div class="site-card"><div class="fw-semibold mb-1">${text(p.name)}</div>
-      <div class="mb-1"><span class="badge site-${p.status}">${text(labels[p.status])}</span>
-      <span class="badge text-bg-light">${text(labels[p.kind])}</span>
-      ${p.stale ? `<span class="badge text-bg-danger">${text(labels.stale)}</span>` : ""}</div>
-      <dl class="row g-0">
-        <dt class="col-5">${text(labels.area)}</dt><dd class="col-7">${text(area(p))}</dd>${free}
-        <dt class="col-5">${text(labels.park)}</dt><dd class="col-7">${text(p.park || "—")}</dd>
-        <dt class="col-5">${text(labels.town)}</dt><dd class="col-7">${text(p.town || "—")}</dd>
-        <dt class="col-5">${text(labels.price)}</dt><dd class="col-7">${p.price == null ? "—" : text(p.price + " " + unit)}</dd>
-        <dt class="col-5">${text(labels.power)}</dt><dd class="col-7">${p.power_kva == null ? "—" : text(p.power_kva + " kVA")}</dd>
-        <dt class="col-5">${text(labels.verified)}</dt><dd class="col-7">${text(p.verified_on || "—")}</dd>
-      </dl><a class="btn btn-sm btn-primary mt-1 text-white" href="${p.url}">${text(labels.open)}</a>
-      <span class="small text-body-secondary ms-1">${text(p.code)}</span></div>`;
+    const div = el("div", "site-card");
+    div.append(el("div", "fw-semibold mb-1", p.name == null ? "—" : p.name));
+    const badges = el("div", "mb-1");
+    badges.append(el("span", `badge site-${String(p.status).replace(/[^a-z_]/g, "")}`, labels[p.status]), " ");
+    badges.append(el("span", "badge text-bg-light", labels[p.kind]));
+    if (p.stale) badges.append(" ", el("span", "badge text-bg-danger", labels.stale));
+    div.append(badges);
+    const rows = [[labels.area, area(p)]];
+    if (p.available_area_m2 != null) rows.push([labels.available_area, p.available_area_m2]);
+    rows.push(
+      [labels.park, p.park || "—"],
+      [labels.town, p.town || "—"],
+      [labels.price, p.price == null ? "—" : `${p.price} ${unit}`],
+      [labels.power, p.power_kva == null ? "—" : `${p.power_kva} kVA`],
+      [labels.verified, p.verified_on || "—"],
+    );
+    const list = el("dl", "row g-0");
+    for (const [term, value] of rows) list.append(el("dt", "col-5", term), el("dd", "col-7", value));
+    div.append(list);
+    const open = el("a", "btn btn-sm btn-primary mt-1 text-white", labels.open);
+    if (typeof p.url === "string" && p.url.startsWith("/")) open.href = p.url;
+    div.append(open, " ", el("span", "small text-body-secondary ms-1", p.code));
+    return div;
   }
   const visible = (p) => shown.kind.has(p.kind) && shown.status.has(p.status);
   function marker(f) {
@@ -100,6 +127,7 @@
   function draw() {
     cluster.clearLayers();
     const markers = features.filter((f) => visible(f.properties)).map(marker);
+    clustering = map.hasLayer(cluster); // off the map, the group only stores them: no chunks
     cluster.addLayers(markers);
     setCount(markers.length);
     if (!fitted && markers.length) {
@@ -130,6 +158,7 @@
     timer = setTimeout(update, 150);
   }
   function update() {
+    if (clustering) return; // refreshed again when the last chunk is in
     if (!box.dataset.shapesUrl || !wantShapes()) return showPoints();
     const params = filterParams();
     const key = params.toString();
@@ -146,7 +175,7 @@
     fetch(`${box.dataset.shapesUrl}?${params}`, { credentials: "same-origin" })
       .then((r) => r.json())
       .then((data) => {
-        if (mine !== request) return;
+        if (mine !== request || clustering) return;
         if (!data.features || data.truncated) {
           shapes = null;
           return showPoints(labels.too_many);
@@ -159,7 +188,10 @@
     request++;
     detail.clearLayers();
     map.removeLayer(detail);
-    if (!map.hasLayer(cluster)) map.addLayer(cluster);
+    if (!map.hasLayer(cluster)) {
+      clustering = true; // back on the map, the group clusters what it stored, in chunks
+      map.addLayer(cluster);
+    }
     setCount(box.dataset.markers || 0, note);
     box.dataset.mode = "points";
     box.dataset.shapes = "0";

@@ -1,25 +1,29 @@
-// The chain panorama: nodes laid out upstream → downstream by the server, drawn with ECharts.
+// The chain panorama: nodes laid out upstream → downstream by the server, drawn with ECharts. Node names are
+// data: the tooltip escapes them (encodeHTML), the labels are drawn on the canvas.
 (function () {
   const box = document.getElementById("chain-graph");
   const source = document.getElementById("chain-graph-data");
   if (!box || !source || typeof echarts === "undefined") return;
   const graph = JSON.parse(source.textContent);
   if (!graph.nodes.length) {
-    box.innerHTML = '<p class="text-center text-body-secondary py-5">' + box.dataset.empty + "</p>";
+    const empty = document.createElement("p");
+    empty.className = "text-center text-body-secondary py-5";
+    empty.textContent = box.dataset.empty;
+    box.replaceChildren(empty);
     return;
   }
+  const esc = echarts.format.encodeHTML;
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const nodeTip = (n) =>
+    `<b>${esc(n.name)}</b><br>${esc(n.segment)}<br>${esc(n.codes.join("、"))}` +
+    (n.status ? `<br>${esc(n.firms)} · LQ ${Number(n.lq).toFixed(2)}` : "");
+  const linkTip = (l) => `${esc(byId.get(l.source)?.name)} → ${esc(byId.get(l.target)?.name)}`;
   const paint = (mode) =>
     graph.nodes.map((n) => ({ ...n, itemStyle: { color: mode === "status" ? n.statusColor : n.segmentColor } }));
   const chart = echarts.init(box, null, { renderer: "canvas" });
   chart.setOption({
     animation: false,
-    tooltip: {
-      formatter: (p) =>
-        p.dataType === "node"
-          ? `<b>${p.data.name}</b><br>${p.data.segment}<br>${p.data.codes.join("、")}` +
-            (p.data.status ? `<br>${p.data.firms} · LQ ${Number(p.data.lq).toFixed(2)}` : "")
-          : `${graph.nodes.find((n) => n.id === p.data.source).name} → ${graph.nodes.find((n) => n.id === p.data.target).name}`,
-    },
+    tooltip: { formatter: (p) => (p.dataType === "node" ? nodeTip(p.data) : linkTip(p.data)) },
     toolbox: { feature: { saveAsImage: { pixelRatio: 2, title: "PNG" } } },
     series: [
       {

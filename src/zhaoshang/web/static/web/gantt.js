@@ -1,9 +1,13 @@
 // Approval steps as a Gantt chart: planned bars (critical path in red), actual bars beneath, today's line.
+// Step and department names are data: the tooltip escapes them (encodeHTML); axis labels are drawn on the
+// canvas. The words come from the template (data-plan, data-actual, data-today, data-critical, data-float).
 (function () {
   const box = document.getElementById("gantt");
   const source = document.getElementById("gantt-data");
   if (!box || !source || typeof echarts === "undefined") return;
   const data = JSON.parse(source.textContent);
+  const words = box.dataset;
+  const esc = echarts.format.encodeHTML;
   const steps = data.steps.filter((s) => s.start).reverse();
   const day = (iso) => new Date(iso + "T00:00:00").getTime();
   const plan = steps.map((s, i) => [i, day(s.start), day(s.finish) + 86400000, s.critical, s.status]);
@@ -26,21 +30,22 @@
     grid: { left: 180, right: 30, top: 30, bottom: 40 },
     tooltip: {
       formatter: (p) => {
-        const s = steps[p.value[0]];
-        return `<b>${s.code} ${s.name}</b><br>${s.department}<br>${s.start} → ${s.finish}` +
-          (s.critical ? "<br>关键路径" : `<br>时差 ${s.float}`);
+        const s = Array.isArray(p.value) ? steps[p.value[0]] : null;
+        if (!s) return esc(p.name || "");
+        return `<b>${esc(s.code)} ${esc(s.name)}</b><br>${esc(s.department)}<br>${esc(s.start)} → ${esc(s.finish)}<br>` +
+          (s.critical ? esc(words.critical) : `${esc(words.float)} ${esc(s.float)}`);
       },
     },
     xAxis: { type: "time" },
     yAxis: { type: "category", data: steps.map((s) => `${s.code} ${s.name}`), axisLabel: { width: 170, overflow: "truncate" } },
-    legend: { data: ["计划", "实际"], top: 0 },
+    legend: { data: [words.plan, words.actual], top: 0 },
     series: [
       {
-        name: "计划", type: "custom", renderItem: bar(-0.35, 0.4), encode: { x: [1, 2], y: 0 },
+        name: words.plan, type: "custom", renderItem: bar(-0.35, 0.4), encode: { x: [1, 2], y: 0 },
         data: plan.map((v) => ({ value: v, itemStyle: { color: v[3] ? "#c62828" : v[4] === "done" ? "#9e9e9e" : "#0b4f9c" } })),
-        markLine: { symbol: "none", label: { formatter: "今天" }, lineStyle: { color: "#f9a825", width: 2 }, data: [{ xAxis: day(data.today) }] },
+        markLine: { symbol: "none", label: { formatter: () => words.today }, lineStyle: { color: "#f9a825", width: 2 }, data: [{ xAxis: day(data.today) }] },
       },
-      { name: "实际", type: "custom", renderItem: bar(0.05, 0.3), encode: { x: [1, 2], y: 0 }, data: actual, itemStyle: { color: "#2e7d32" } },
+      { name: words.actual, type: "custom", renderItem: bar(0.05, 0.3), encode: { x: [1, 2], y: 0 }, data: actual, itemStyle: { color: "#2e7d32" } },
     ],
     toolbox: { feature: { saveAsImage: { pixelRatio: 2 } } },
   });

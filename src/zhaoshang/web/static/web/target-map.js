@@ -1,4 +1,5 @@
 // Target cities on a map: circles sized by score around the district (no basemap unless one is configured).
+// City names are data: the tooltips get them as text nodes, never as markup.
 (function () {
   const box = document.getElementById("target-map");
   if (!box || typeof L === "undefined") return;
@@ -8,16 +9,21 @@
   if (box.dataset.tiles) {
     L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution, maxZoom: 18 }).addTo(map);
   }
+  const text = (value) => {
+    const span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  };
   const points = [];
   const top = Math.max(...cities.map((c) => c.score), 1e-9);
   cities.forEach((c) => {
     L.circleMarker([c.lat, c.lng], { radius: 5 + 20 * (c.score / top), color: "#0b4f9c", fillOpacity: 0.45 })
-      .bindTooltip(`${c.name} · ${c.firms}`, { permanent: c.score / top > 0.5, direction: "top" })
+      .bindTooltip(text(`${c.name} · ${c.firms}`), { permanent: c.score / top > 0.5, direction: "top" })
       .addTo(map);
     points.push([c.lat, c.lng]);
   });
   if (origin && origin[1] === origin[1]) {
-    L.circleMarker([origin[1], origin[0]], { radius: 8, color: "#c62828", fillOpacity: 1 }).bindTooltip("★").addTo(map);
+    L.circleMarker([origin[1], origin[0]], { radius: 8, color: "#c62828", fillOpacity: 1 }).bindTooltip(text("★")).addTo(map);
     points.push([origin[1], origin[0]]);
   }
   // One point (the district alone: no target city) has no extent to fit; centre on it instead.

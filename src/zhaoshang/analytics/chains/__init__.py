@@ -1,0 +1,1 @@
+"""Chain gap analysis and the drawing order of a chain's nodes."""

@@ -1,0 +1,1 @@
+"""The industrial output forecast with its Monte Carlo band."""

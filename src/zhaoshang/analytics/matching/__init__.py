@@ -1,0 +1,1 @@
+"""Site matching: hard filters, weighted scores with reasons, and the optimal batch assignment."""

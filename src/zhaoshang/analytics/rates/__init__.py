@@ -1,0 +1,1 @@
+"""Assessment rates and scores over plain project records (DOMAIN.md §9)."""

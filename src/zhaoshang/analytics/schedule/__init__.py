@@ -1,0 +1,1 @@
+"""Critical-path schedules over working-day calendars, and the default approval template."""

@@ -1,0 +1,1 @@
+"""Investment targets of a weak chain node: industries, cities and enterprises."""

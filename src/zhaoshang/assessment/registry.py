@@ -1,0 +1,39 @@
+"""Assessment tables declared for the generic pages, API, import/export and CLI."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from zhaoshang.assessment import api, filters, forms, resources
+from zhaoshang.assessment.models import RecordFinding, Target
+from zhaoshang.core.declarations import ModelConfig, register, register_nav_group
+
+register_nav_group("assessment", _("考核"), 40)
+
+register(
+    ModelConfig(
+        key="goal",
+        model=Target,
+        columns=["year", "metric", "custom_name", "value", "team", "town", "park", "district"],
+        filterset=filters.TargetFilterSet,
+        form=forms.TargetForm,
+        serializer=api.TargetSerializer,
+        resource=resources.TargetResource,
+        nav_group="assessment",
+        select_related=["district", "team", "town", "park"],
+    )
+)
+
+register(
+    ModelConfig(
+        key="finding",
+        model=RecordFinding,
+        columns=["found_on", "project", "kind", "found_by", "district"],
+        filterset=filters.RecordFindingFilterSet,
+        form=forms.RecordFindingForm,
+        serializer=api.RecordFindingSerializer,
+        resource=resources.RecordFindingResource,
+        nav_group="assessment",
+        select_related=["district", "project"],
+    )
+)

@@ -1,0 +1,23 @@
+"""The projects app's models: the project library, and the delivery records that follow a signed project."""
+
+from zhaoshang.projects.models.delivery import (
+    ApprovalStepTemplate,
+    Blocker,
+    DispatchReport,
+    ProjectStep,
+    WeeklyTask,
+)
+from zhaoshang.projects.models.library import FundsEntry, Origin, Project, ProjectOutput, StageMove
+
+__all__ = [
+    "ApprovalStepTemplate",
+    "Blocker",
+    "DispatchReport",
+    "FundsEntry",
+    "Origin",
+    "Project",
+    "ProjectOutput",
+    "ProjectStep",
+    "StageMove",
+    "WeeklyTask",
+]
