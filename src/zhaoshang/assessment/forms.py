@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.assessment.models import (
@@ -16,6 +18,7 @@ from zhaoshang.assessment.models import (
 )
 from zhaoshang.assessment.selectors import RATE_LABELS
 from zhaoshang.core.forms import ScopedModelForm
+from zhaoshang.core.models import District
 
 
 class TargetForm(ScopedModelForm):
@@ -128,4 +131,81 @@ class SchemeForm(forms.Form):
             "weights": {"rates": pick["rate_"], "targets": pick["target_"]},
             "deductions": {"overdue": data["overdue"], "falsified": data["falsified"]},
             "note": data["note"],
+        }
+
+
+class DistrictSettingsForm(Top500ListsForm):
+    f_min = forms.IntegerField(
+        label=gettext_lazy("强项最少企业数"),
+        min_value=1,
+        initial=3,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )
+    lq_threshold = forms.FloatField(
+        label=gettext_lazy("强项区位熵门槛"),
+        min_value=0.1,
+        initial=1.0,
+        widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.1"}),
+    )
+
+    baseline = forms.CharField(
+        label=gettext_lazy("产值基数(亿元)"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"class": "form-control", "rows": 4, "placeholder": "2026 2600\n2027 2652"}
+        ),
+        help_text=gettext_lazy(
+            "每行一个年度和该年不含项目库项目的工业产值,例如“2026 2600”;预测就算这些年份。留空则不做预测。"
+        ),
+    )
+    target = forms.DecimalField(
+        label=gettext_lazy("产值目标(亿元)"),
+        required=False,
+        min_value=0,
+        widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
+    )
+    target_year = forms.IntegerField(
+        label=gettext_lazy("目标年份"),
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )
+
+    def clean_baseline(self) -> dict[str, float]:
+        """ "2026 2600" per line (亿元; a comma, colon or tab may separate) → {"2026": 万元}."""
+        years: dict[str, float] = {}
+        for number, line in enumerate(self.cleaned_data["baseline"].splitlines(), start=1):
+            parts = re.split(r"[\s,，:：]+", line.strip())
+            if parts == [""]:
+                continue
+            try:
+                year, amount = int(parts[0]), float(parts[1])
+                if len(parts) != 2 or not 2000 <= year <= 2100 or amount < 0:
+                    raise ValueError
+            except (ValueError, IndexError):
+                raise forms.ValidationError(
+                    _("第 %(n)s 行应为“年度 产值(亿元)”,例如“2026 2600”。") % {"n": number}
+                ) from None
+            if str(year) in years:
+                raise forms.ValidationError(_("年度 %(year)s 重复。") % {"year": year})
+            years[str(year)] = round(amount * 10000, 2)
+        return dict(sorted(years.items()))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        target, year, baseline = data.get("target"), data.get("target_year"), data.get("baseline")
+        if (target is None) != (year is None):
+            self.add_error("target_year", _("产值目标和目标年份须同时填写。"))
+        elif year is not None and baseline is not None and str(year) not in baseline:
+            self.add_error("target_year", _("目标年份须是产值基数中的一个年度。"))
+        return data
+
+    @staticmethod
+    def initial_forecast(district: District) -> dict[str, Any]:
+        given = district.settings.get("forecast") or {}
+        lines = [f"{y} {float(v) / 10000:g}" for y, v in sorted((given.get("baseline") or {}).items())]
+        target = given.get("target")
+        return {
+            "baseline": "\n".join(lines),
+            "target": f"{float(target) / 10000:g}" if target is not None else None,
+            "target_year": given.get("target_year"),
         }
