@@ -26,6 +26,7 @@ def main() -> None:
     if module is not None:
         importlib.import_module(module).Command().run_from_argv(sys.argv)
         return
+    # deferred: the file commands above (complexity, coords, registry) run without Django
     from django.core.management import execute_from_command_line
 
     if len(sys.argv) > 1 and sys.argv[1] in ACCOUNT_COMMANDS:

@@ -56,6 +56,7 @@ class Section:
 
 def _font(target: Any, east_asian: str, size: float | None = None, bold: bool | None = None) -> None:
     """Set the font of a run or style, East Asian glyphs included (w:eastAsia), overriding theme fonts."""
+    # deferred: python-docx (and lxml) load only when a Word file is written
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
@@ -72,6 +73,7 @@ def _font(target: Any, east_asian: str, size: float | None = None, bold: bool | 
 
 def sections_document(title_text: str, subtitle: str, sections: Any) -> bytes:
     """Any report made of sections (heading, lines, tables) as a Word file in the style offices use."""
+    # deferred: python-docx (and lxml) load only when a Word file is written
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -113,6 +115,6 @@ def sections_document(title_text: str, subtitle: str, sections: Any) -> bytes:
 
 
 def _pt(value: float) -> Any:
-    from docx.shared import Pt
+    from docx.shared import Pt  # deferred: python-docx loads only when a Word file is written
 
     return Pt(value)

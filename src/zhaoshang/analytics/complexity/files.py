@@ -152,6 +152,7 @@ def _read_csv(path: Path, loc: str, prod: str) -> pd.DataFrame:
 
 
 def _read_parquet(path: Path, loc: str, prod: str) -> pd.DataFrame:
+    # deferred: PyArrow loads only when the input is Parquet (CSV needs none of it)
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -243,6 +244,7 @@ def _write_csv(frames: Iterable[pd.DataFrame], path: Path) -> None:
 
 
 def _write_parquet(frames: Iterable[pd.DataFrame], path: Path) -> None:
+    # deferred: PyArrow loads only when the output is Parquet
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -71,7 +71,7 @@ def _cell_text(value: Any) -> str | None:
 
 def _xlsx_table(path: Path) -> pa.Table:
     """The first sheet as text columns (numbers without a spurious .0, dates as ISO)."""
-    import openpyxl
+    import openpyxl  # deferred: openpyxl loads only when the extract is an xlsx file
 
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:

@@ -227,7 +227,7 @@ def strings_fixed_width(chars: npt.NDArray[np.uint8]) -> Any:
 
 def join_strings(*parts: Any) -> Any:
     """Element-wise concatenation of pyarrow string arrays."""
-    import pyarrow.compute as pc
+    import pyarrow.compute as pc  # deferred: Arrow's compute kernels load only when names are generated
 
     return pc.binary_join_element_wise(*parts, "")
 
