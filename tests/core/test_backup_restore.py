@@ -190,7 +190,10 @@ def scratch_postgres() -> Any:
     try:
         psycopg.connect(admin, connect_timeout=3).close()
     except psycopg.OperationalError as error:
-        pytest.skip(f"PostgreSQL is not reachable at {parts.hostname}:{parts.port}: {error}")
+        message = f"PostgreSQL is not reachable at {parts.hostname}:{parts.port}: {error}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + " CI=true: failing instead of skipping.", pytrace=False)
+        pytest.skip(message)
     tools = _postgres_tools()
     if tools is None:
         message = "PostgreSQL is reachable but pg_dump/pg_restore/createdb/dropdb are not installed."
