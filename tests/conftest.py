@@ -10,6 +10,25 @@ import pytest
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhaoshang.settings")
 
 
+def _replica_mirror() -> None:
+    """A `replica` alias that mirrors the test database, as `DATABASE_REPLICA_URL` adds one in production. It is
+    set up with the test databases (so it points at them) and used only where a test turns `REPLICA_ENABLED` on
+    (tests/core/test_replica.py); everywhere else the router sends every read to the primary."""
+    from django.conf import settings
+    from django.db import connections
+
+    if "replica" not in settings.DATABASES:
+        settings.DATABASES["replica"] = {**settings.DATABASES["default"], "TEST": {"MIRROR": "default"}}
+        # The handler may have read DATABASES already: give it the alias with its defaults filled in.
+        filled = connections.configure_settings(
+            {"default": dict(settings.DATABASES["default"]), "replica": dict(settings.DATABASES["replica"])}
+        )
+        connections.settings["replica"] = filled["replica"]
+
+
+_replica_mirror()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_settings(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"

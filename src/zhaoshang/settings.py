@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "zhaoshang.sites",
     "zhaoshang.projects",
     "zhaoshang.assessment",
+    "zhaoshang.notifications",
     "zhaoshang.web",
     "zhaoshang.api",
 ]
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zhaoshang.core.audit.AuditMiddleware",
+    "zhaoshang.core.routers.ReplicaMiddleware",
     # Last: turns a sign-in that django-axes refused (too many failures) into the lock-out page or JSON body.
     "axes.middleware.AxesMiddleware",
 ]
@@ -97,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zhaoshang.web.context.navigation",
+                "zhaoshang.web.context.notifications",
             ],
         },
     },
@@ -114,6 +117,35 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A streaming replica: reports and dashboards read from it (core/routers.py), everything else and every write go to
+# the primary; a user who just wrote reads from the primary for ZHAOSHANG_REPLICA_PIN_SECONDS (read-your-writes).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Reads go to the replica only when one is configured (the test suite keeps a mirror alias with this off).
+REPLICA_ENABLED = bool(os.environ.get("DATABASE_REPLICA_URL"))
+DATABASE_ROUTERS = ["zhaoshang.core.routers.ReplicaRouter"]
+REPLICA_READ_PATHS = tuple(
+    p for p in os.environ.get("ZHAOSHANG_REPLICA_PATHS", "/assessment/").split(",") if p.strip()
+)
+REPLICA_PIN_SECONDS = int(os.environ.get("ZHAOSHANG_REPLICA_PIN_SECONDS", "30"))
+
+# Caches and cached sessions: local memory on one machine; with ZHAOSHANG_CACHE_URL (redis://…) every web node and
+# worker shares one Redis, so a cached figure, a lock-out or a read-your-writes pin holds across nodes.
+CACHE_URL = os.environ.get("ZHAOSHANG_CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("ZHAOSHANG_CACHE_PREFIX", "zhaoshang"),
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -197,6 +229,34 @@ TASKS = {
 # retry, up to 3 attempts) or failed by the next worker that polls (docs/deployment.md).
 ZHAOSHANG_JOB_HEARTBEAT_TIMEOUT = float(os.environ.get("ZHAOSHANG_JOB_HEARTBEAT_TIMEOUT", "120"))
 
+# E-mail (notifications): Django's SMTP backend, configured from the environment only (docs/deployment.md).
+# Without EMAIL_HOST mail goes to the console log, so a demo never tries to reach a server.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zhaoshang@localhost")
+# Notifications: the worker runs the rules every ZHAOSHANG_NOTIFY_EVERY seconds; a failed send is tried again
+# after RETRY_SECONDS × 2^(n−1), at most MAX_ATTEMPTS times; digests go out from DIGEST_HOUR (local time).
+ZHAOSHANG_NOTIFY_EVERY = float(os.environ.get("ZHAOSHANG_NOTIFY_EVERY", "3600"))
+# Blockers past their deadline go up one level a day: the worker submits the run once per period across the cluster.
+ZHAOSHANG_ESCALATE_EVERY = float(os.environ.get("ZHAOSHANG_ESCALATE_EVERY", str(24 * 60 * 60)))
+ZHAOSHANG_NOTIFY_RETRY_SECONDS = float(os.environ.get("ZHAOSHANG_NOTIFY_RETRY_SECONDS", "300"))
+ZHAOSHANG_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("ZHAOSHANG_NOTIFY_MAX_ATTEMPTS", "5"))
+ZHAOSHANG_NOTIFY_DIGEST_HOUR = int(os.environ.get("ZHAOSHANG_NOTIFY_DIGEST_HOUR", "8"))
+ZHAOSHANG_NOTIFY_TIMEOUT = float(os.environ.get("ZHAOSHANG_NOTIFY_TIMEOUT", "10"))
+# The site's address as people reach it (e.g. https://zhaoshang.example.gov.cn): links in mails and group posts.
+ZHAOSHANG_SITE_URL = os.environ.get("ZHAOSHANG_SITE_URL", "")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated call then gets 401 with WWW-Authenticate, not 403.
@@ -204,10 +264,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["zhaoshang.api.permissions.ScopedActionPermission"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["zhaoshang.api.filters.StrictFilterBackend"],  # yes/no filters: true or false
+    # Records are written in JSON: a form encoding has no null (an empty reference or amount), so it could not
+    # say what the schema says. (The token door also reads forms: `curl -d username=…`, api/tokens.py.)
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "zhaoshang.api.pagination.CappedLimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the errors, ETag/If-Match and value bounds the views really have (api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "zhaoshang.api.schema.ApiSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "zhaoshang API",
@@ -221,6 +285,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # No validator badge from validator.swagger.io: no network at run time, and the CSP allows only this host.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Request bodies described apart from responses: read-only fields (id, created …) are not asked for.
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

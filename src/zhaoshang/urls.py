@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("zhaoshang.sites.urls")),
     path("", include("zhaoshang.projects.urls")),
     path("", include("zhaoshang.assessment.urls")),
+    path("", include("zhaoshang.notifications.urls")),
     *generic_urlpatterns(),
 ]

@@ -16,6 +16,7 @@ from zhaoshang.analytics.rates.engine import (
     ProjectFacts,
     RateDefinitions,
     add_months,
+    attainment_rate,
     completion_rate,
     contribution_rate,
     funds_arrived,
@@ -126,10 +127,45 @@ def test_add_months_clamps_to_month_end() -> None:
 
 def test_signing_rate() -> None:
     r = signing_rate(ledger(), YEAR)
-    assert (r.numerator, r.denominator, r.value) == (2, 4, 0.5)
-    assert r.members_denominator == ["A", "B", "D", "E"]  # C negotiated in 2023; E (terminated) stays
-    assert r.members_numerator == ["A", "D"]
-    assert "签约率" in r.explain and "50.0%" in r.explain
+    # C negotiated in 2023; E (terminated) is a negotiation that failed; B's six months of talks are over.
+    assert (r.numerator, r.denominator, r.value) == (1, 3, pytest.approx(1 / 3))
+    assert r.members_denominator == ["A", "B", "E"]
+    assert r.members_numerator == ["A"]
+    # D was registered straight at 签约: set aside, never a successful negotiation.
+    assert r.set_aside("direct") == ("D",) and r.set_aside("pending") == ()
+    assert "签约率" in r.explain and "33.3%" in r.explain and "直接签约" in r.explain
+
+
+def test_signing_rate_sets_aside_talks_still_open() -> None:
+    """Projects still in talks within their window are neither successes nor failures (Huantai's 21)."""
+    talks = [ProjectFacts(f"T{i}", "negotiation", {"negotiation": D(2024, 10, 1)}) for i in range(3)]
+    r = signing_rate(talks, YEAR)
+    assert (r.denominator, r.value, r.set_aside("pending")) == (0, None, ("T0", "T1", "T2"))
+    r = signing_rate(talks, YEAR, RateDefinitions(negotiation_months=2))
+    assert (r.numerator, r.denominator, r.value) == (0, 3, 0.0)
+    # A negotiation typed in after the signing is no record of talks.
+    late = ProjectFacts("L", "signed", {"negotiation": D(2024, 9, 1), "signed": D(2024, 3, 1)})
+    assert signing_rate([late], YEAR).set_aside("direct") == ("L",)
+
+
+def test_a_capital_increase_adds_money_never_a_project() -> None:
+    base = ledger()
+    increase = ProjectFacts(
+        "A+",
+        "signed",
+        {"negotiation": D(2024, 4, 1), "signed": D(2024, 5, 1)},
+        {"chain": "robot"},
+        signed_amount=4_000,
+        funds=[(D(2024, 6, 1), 1_000, "local")],
+        promised_start_date=D(2024, 6, 1),
+        increase_of="A",
+    )
+    with_it = [*base, increase]
+    for rate in (signing_rate, lambda f, p: start_rate(f, p.end), lambda f, p: landing_rate(f, p.end)):
+        assert rate(with_it, YEAR) == rate(base, YEAR)
+    before, after = funds_in_place_rate(base, END), funds_in_place_rate(with_it, END)
+    assert after.denominator == before.denominator + 4_000 and after.numerator == before.numerator + 1_000
+    assert overdue_projects(with_it, END) == overdue_projects(base, END)
 
 
 def test_landing_rate_default_started_within_12_months() -> None:
@@ -153,17 +189,33 @@ def test_landing_rate_variants() -> None:
     assert "8 个月" in r.explain
 
 
-def test_contribution_rate() -> None:
+def test_attainment_rate() -> None:
     facts = ledger()
-    r = contribution_rate(facts, [2024])
-    # F produced from April: committed 12,000 × 9/12 = 9,000; actual 6,000.
-    assert (r.numerator, r.denominator) == (6_000, 9_000)
-    assert r.value == pytest.approx(2 / 3)
+    r = attainment_rate(facts, [2024])
+    # F produced from April; the ledger's 2024 output (6,000) is an annual figure against 12,000 a year.
+    assert (r.numerator, r.denominator, r.value) == (6_000, 12_000, 0.5)
     assert (r.members_numerator, r.members_denominator) == (["F"], ["F"])
-    assert contribution_rate(facts, [2024], RateDefinitions(prorate_production_year=False)).value == 0.5
-    assert contribution_rate(facts, [2024, 2025]).value == pytest.approx(6_000 / 21_000)
-    assert contribution_rate(facts, [2024], RateDefinitions(contribution_by="tax")).value == 0.5
-    assert contribution_rate(facts, [2023]).value is None  # nobody produced yet
+    assert "达效率" in r.explain
+    prorated = attainment_rate(facts, [2024], RateDefinitions(prorate_production_year=True))
+    assert prorated.value == pytest.approx(2 / 3)  # committed 12,000 × 9/12
+    assert attainment_rate(facts, [2024, 2025]).value == pytest.approx(6_000 / 24_000)
+    assert attainment_rate(facts, [2024], RateDefinitions(contribution_by="tax")).value == 0.375
+    assert attainment_rate(facts, [2023]).value is None  # nobody produced yet
+
+
+def test_contribution_rate_is_a_share_of_the_whole_growth() -> None:
+    grow = [
+        ProjectFacts("P", "production", {"production": D(2022, 1, 1)}, actual_output={2023: 100, 2024: 400}),
+        ProjectFacts("Q", "production", {"production": D(2022, 1, 1)}, actual_output={2023: 500, 2024: 600}),
+        ProjectFacts("R", "production", {"production": D(2024, 1, 1)}, actual_output={2024: 600}),
+    ]
+    whole = contribution_rate(grow, [2024])
+    assert (whole.numerator, whole.denominator, whole.value) == (1_000, 1_000, 1.0)
+    part = contribution_rate(grow[:1], [2024], whole=grow)
+    assert (part.numerator, part.denominator, part.value) == (300, 1_000, 0.3)
+    assert part.members_numerator == ["P"] and part.members_denominator == ["P", "Q", "R"]
+    shrink = [ProjectFacts("S", "production", actual_output={2023: 500, 2024: 100})]
+    assert contribution_rate(shrink, [2024]).value is None  # no growth of the whole: no share of it
 
 
 def test_funds_in_place_rate() -> None:
@@ -195,13 +247,14 @@ def test_no_denominator_gives_none() -> None:
     for rate in (
         signing_rate(empty, YEAR),
         landing_rate(empty, END),
-        contribution_rate(empty, [2024]),
+        attainment_rate(empty, [2024]),
         funds_in_place_rate(empty, END),
         start_rate(empty, END),
         completion_rate(empty, END),
     ):
         assert rate.value is None and rate.denominator == 0 and rate.members_denominator == []
         assert "分母为 0" in rate.explain
+    assert contribution_rate(empty, [2024]).value is None
 
 
 def test_funds_arrived_and_overdue() -> None:
@@ -219,8 +272,9 @@ def test_rates_by_group() -> None:
     assert set(groups["chem"]) == set(RATE_NAMES)
     assert groups["robot"]["signing"].members_denominator == ["A", "B", "E"]
     assert groups["robot"]["signing"].value == pytest.approx(1 / 3)
-    assert groups["chem"]["signing"].members_numerator == ["D"]
-    assert groups["chem"]["contribution"].value == pytest.approx(2 / 3)  # years default to the period's
+    assert groups["chem"]["signing"].members_numerator == [] and groups["chem"]["signing"].value is None
+    assert groups["chem"]["signing"].set_aside("direct") == ("D",)
+    assert groups["chem"]["attainment"].value == 0.5  # years default to the period's
     assert groups["robot"]["start"].members_denominator == ["A", "G"]
     by_period = rates_by_group(ledger(), "chain", YEAR, RateDefinitions(cohort="period"))
     assert by_period["robot"]["funds_in_place"].members_denominator == ["A"]
@@ -290,7 +344,7 @@ def test_count_rates_in_unit_interval_and_drill_down_consistent(
         assert (r.numerator, r.denominator) == (len(r.members_numerator), len(r.members_denominator))
         assert (r.value is None) == (r.denominator == 0)
         assert r.value is None or 0 <= r.value <= 1
-    for r in (funds_in_place_rate(facts, period.end, defs), contribution_rate(facts, [2023, 2024], defs)):
+    for r in (funds_in_place_rate(facts, period.end, defs), attainment_rate(facts, [2023, 2024], defs)):
         assert set(r.members_numerator) <= set(r.members_denominator)
         assert r.value is None or r.value >= 0
     # The groups partition the projects, so the count rates' cohorts add up to the whole's.
@@ -355,9 +409,10 @@ def test_grouped_rates_equal_the_rate_functions_on_each_group(
         for group, rates in table.items():
             mine = members[group]
             assert rates == {
-                "signing": signing_rate(mine, period),
+                "signing": signing_rate(mine, period, defs),
                 "landing": landing_rate(mine, period.end, defs, window_ended_in=in_period),
-                "contribution": contribution_rate(mine, years, defs),
+                "attainment": attainment_rate(mine, years, defs),
+                "contribution": contribution_rate(mine, years, defs, whole=facts),
                 "funds_in_place": funds_in_place_rate(mine, period.end, defs, signed_in=in_period),
                 "start": start_rate(mine, period.end, defs, signed_in=in_period),
                 "completion": completion_rate(mine, period.end, defs, signed_in=in_period),
@@ -382,6 +437,7 @@ def test_a_group_whose_projects_did_not_change_is_not_added_up_again() -> None:
     scratch = rates_by_groups([fresh(f) for f in (edited, *facts[1:])], ("chain",), YEAR)["chain"]
     assert again == scratch
     for group, rates in again.items():
-        reused = all(rates[name] is first[group][name] for name in rates)
+        # 贡献率 is a share of the whole's growth: worked out again whenever any project changes.
+        reused = all(rates[name] is first[group][name] for name in rates if name != "contribution")
         assert reused == (group != changed_group), group
     assert again[changed_group]["funds_in_place"] != first[changed_group]["funds_in_place"]

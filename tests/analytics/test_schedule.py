@@ -276,21 +276,16 @@ def test_start_moves_to_first_working_day() -> None:
     assert (plain.steps[0].start, plain.steps[0].finish) == (D(2024, 2, 3), D(2024, 2, 4))
 
 
-def test_calendar_range_error() -> None:
+def test_calendar_past_the_published_years_is_computed_not_refused() -> None:
     cn = CnWorkdays()
     assert cn.first_year == 2004 and cn.last_year >= 2025
-    beyond = D(cn.last_year + 1, 3, 2)
-    with pytest.raises(ScheduleError) as info:
-        cn.is_workday(beyond)
-    e = info.value
-    assert e.kind == "calendar_range"
-    assert f"日历只覆盖 {cn.first_year}–{cn.last_year} 年" in e.zh
-    assert f"covers {cn.first_year}–{cn.last_year} only" in e.en and beyond.isoformat() in e.en
-    with pytest.raises(ScheduleError):
-        cn.is_workday(D(2003, 12, 31))
     long = schedule_compute([Step("A", "", 400)])
-    with pytest.raises(ScheduleError):
-        schedule_dates(long, D(cn.last_year, 6, 1), cn)
+    dates = schedule_dates(long, D(cn.last_year, 6, 1), cn)
+    assert dates.finish.year > cn.last_year and cn.provisional_years
+    # Before the rules this module carries (the 1999 amendment, in force from 2000) it still refuses.
+    with pytest.raises(ScheduleError) as info:
+        cn.is_workday(D(1999, 12, 31))
+    assert info.value.kind == "calendar_range" and "2000" in info.value.zh
 
 
 # -- the default template -----------------------------------------------------------------------------------
@@ -361,17 +356,17 @@ def test_cores_do_not_import_django() -> None:
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
-def test_provisional_calendar_counts_weekdays_beyond_the_published_years() -> None:
-    from zhaoshang.analytics.schedule.cpm import CnWorkdaysProvisional
+def test_provisional_calendar_keeps_the_statutory_days_beyond_the_published_years() -> None:
+    from zhaoshang.analytics.schedule.cpm import CnWorkdaysProvisional  # the old name, kept for its callers
 
     calendar = CnWorkdaysProvisional()
-    beyond = datetime.date(calendar.last_year + 1, 1, 1)
-    monday = beyond + datetime.timedelta(days=(7 - beyond.weekday()) % 7)
+    beyond = calendar.last_year + 1
+    new_year = datetime.date(beyond, 1, 1)
+    assert not calendar.is_workday(new_year)  # 元旦, whatever weekday it falls on
+    monday = new_year + datetime.timedelta(days=(7 - new_year.weekday()) % 7 + 7)
     assert calendar.is_workday(monday) and not calendar.is_workday(monday + datetime.timedelta(days=5))
-    assert calendar.provisional_years == {calendar.last_year + 1}
+    assert calendar.provisional_years == {beyond}
     # Published years still follow the State Council's notice (2024-02-12 was a Spring Festival holiday).
     assert not calendar.is_workday(datetime.date(2024, 2, 12)) and calendar.is_workday(
         datetime.date(2024, 2, 18)
     )
-    with pytest.raises(ScheduleError):
-        calendar.is_workday(datetime.date(calendar.first_year - 1, 6, 1))

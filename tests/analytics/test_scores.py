@@ -176,10 +176,23 @@ def test_score_monotone_in_each_rate(
         assert score(low + step) > score(low)
 
 
+def test_a_group_without_data_is_not_ranked() -> None:
+    scores = score_groups({"a": {"signing": 0.5}, "b": {"signing": None, "landing": None}})
+    assert [(s.group, s.rank) for s in scores] == [("a", 1), ("b", None)]
+    assert not scores[1].assessed and "未参评" in scores[1].explain
+    # A deduction is data: a group with only a late project is assessed (and ranked).
+    assert score_groups({"c": {}}, overdue_by_group={"c": 1})[0].rank == 1
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.dictionaries(st.text(min_size=1, max_size=3), rate_maps, max_size=8))
 def test_ranks_are_a_permutation_ordered_by_score(groups: dict[str, dict[str, float | None]]) -> None:
     scores = score_groups(groups)
-    assert sorted(s.rank for s in scores) == list(range(1, len(groups) + 1))
-    assert all(a.score >= b.score - 1e-9 for a, b in zip(scores, scores[1:], strict=False))
+    ranked = [s for s in scores if s.rank is not None]
+    assert sorted(s.rank for s in ranked) == list(range(1, len(ranked) + 1))
+    assert scores[: len(ranked)] == ranked  # the 未参评 come after the ranked
+    # 未参评 exactly when nothing could be assessed: never ranked at 0.
+    for s in scores:
+        assert (s.rank is None) == all(v is None for v in groups[s.group].values())
+    assert all(a.score >= b.score - 1e-9 for a, b in zip(ranked, ranked[1:], strict=False))
     assert all(s.score >= DEFAULT_SCHEME.floor for s in scores)

@@ -408,6 +408,9 @@ def test_a_killed_worker_s_jobs_are_finished_by_the_next_worker(tmp_path: Path) 
         ZHAOSHANG_DATA_DIR=str(tmp_path),
         ZHAOSHANG_JOB_HEARTBEAT_TIMEOUT="1.2",
         DJANGO_SETTINGS_MODULE="zhaoshang.settings",
+        # Only the two jobs under test: no scheduled runs (notifications, escalation) submitted by these workers.
+        ZHAOSHANG_NOTIFY_EVERY="0",
+        ZHAOSHANG_ESCALATE_EVERY="0",
     )
     database = tmp_path / "zhaoshang.sqlite3"
     setup = _python(SETUP, env, stdout=subprocess.PIPE, text=True)

@@ -222,11 +222,10 @@ def test_ledger_import_with_money_units_and_stage_only_on_creation(org: Any, use
     )
     assert report.committed and report.new == 2
     first = Project.objects.get(name="台账项目一")
-    assert (
-        first.total_investment == 125000
-        and first.stage == "signed"
-        and first.signed_date == datetime.date(2026, 3, 1)
-    )
+    # The ledger's 签约 is a claim: the project waits at 洽谈, its signing date on the claim, until verified.
+    assert first.total_investment == 125000 and first.stage == "negotiation" and first.signed_date is None
+    claim = first.moves.get()
+    assert (claim.to_stage, claim.date, claim.pending) == ("signed", datetime.date(2026, 3, 1), True)
     assert first.park.name == "齐鲁化学工业区" and first.investor_origin == "outside_province"
 
 
@@ -272,9 +271,13 @@ def test_a_ledger_asks_for_its_stages_to_be_confirmed_and_the_queue_confirms_the
     moves = StageMove.objects.filter(project__name__startswith="台账").order_by("project__name")
     assert {(m.project.name, m.to_stage, m.pending) for m in moves} == {
         ("台账签约项目", "signed", True),
+        ("台账开工项目", "signed", True),  # the ledger's signing date, claimed apart from its start
         ("台账开工项目", "started", True),
     }  # negotiation does not count, so it needs no review
-    signed = moves.get(to_stage="signed")
+    assert set(Project.objects.filter(name__startswith="台账").values_list("stage", flat=True)) == {
+        "negotiation"
+    }
+    signed = moves.get(to_stage="signed", project__name="台账签约项目")
     assert signed.date == datetime.date(2026, 3, 1) and signed.evidence_note == "台账导入"
     projects = Project.objects.filter(name__startswith="台账")
     facts = {f.key: f for f in project_facts(projects)}

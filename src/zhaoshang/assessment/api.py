@@ -9,6 +9,8 @@ class TargetSerializer(ScopedModelSerializer):
     class Meta:
         model = Target
         fields = api_fields(TARGET_FIELDS)
+        # A target value is not negative (Target.clean): said here, it is in the schema too.
+        extra_kwargs = {"value": {"min_value": 0}}
 
 
 class RecordFindingSerializer(ScopedModelSerializer):

@@ -24,6 +24,7 @@ from django.db.models import Count, DateTimeField, IntegerField, Max, Value
 
 from zhaoshang.analytics.rates.engine import ProjectFacts
 from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput, StageMove
+from zhaoshang.projects.services import LEDGER_EVIDENCE
 
 RELATED = (StageMove, FundsEntry, ProjectOutput)
 # A transaction that commits after a read may carry ``updated`` values older than what that read saw: the
@@ -95,7 +96,12 @@ Owners = tuple[dict[int, int], ...]  # per model of RELATED: row id → project 
 def _read(projects: Any) -> tuple[dict[int, ProjectFacts], dict[int, tuple[Any, ...]], Owners]:
     """Facts of the projects (stage dates from verified moves only, so unverified claims never count), the key
     that orders them, and which project each related row read belongs to. Plain tuples, related rows filtered
-    by a subquery: thousands of projects in four queries."""
+    by a subquery: thousands of projects in four queries.
+
+    A project entered at 线索 or 洽谈 has that stage recorded on the day it was entered (the stage it was
+    entered at is the first move's starting stage, or its stage if it never moved). A project loaded from a
+    ledger at a counted stage is held below it while its claim waits: that holding stage is no record of talks,
+    so such a project is a direct signing, not a negotiation (DOMAIN.md §9)."""
     rows = list(
         projects.order_by().values_list(
             "pk",
@@ -112,19 +118,23 @@ def _read(projects: Any) -> tuple[dict[int, ProjectFacts], dict[int, tuple[Any, 
             "chain__name",
             "town__name",
             "park__name",
+            "increase_of_id",
         )
     )
     ids = projects.values("pk")
     owners: Owners = ({}, {}, {})
     reached: dict[int, dict[str, datetime.date]] = defaultdict(dict)
-    for pk, project_id, stage, date, verified in (
+    first: dict[int, tuple[int, str, bool]] = {}  # project → its first move: (pk, from stage, ledger claim)
+    for pk, project_id, from_stage, stage, date, verified, evidence_note in (
         StageMove.objects.filter(project_id__in=ids)
         .order_by("date", "pk")
-        .values_list("pk", "project_id", "to_stage", "date", "verified_at")
+        .values_list("pk", "project_id", "from_stage", "to_stage", "date", "verified_at", "evidence_note")
     ):
         owners[0][pk] = project_id  # every row, verified or not: the counts check the catch-up
         if verified is not None:
             reached[project_id].setdefault(stage, date)
+        if project_id not in first or pk < first[project_id][0]:
+            first[project_id] = (pk, from_stage, evidence_note.startswith(LEDGER_EVIDENCE))
     funds: dict[int, list[tuple[datetime.date, float, str]]] = defaultdict(list)
     for pk, project_id, date, amount, origin in (
         FundsEntry.objects.filter(project_id__in=ids)
@@ -146,12 +156,14 @@ def _read(projects: Any) -> tuple[dict[int, ProjectFacts], dict[int, tuple[Any, 
     for row in rows:
         pk, stage, status, created, investment, output, tax, promised, district_id, name = row[:10]
         groups = {"district": row[10]}
-        for key, value in zip(("chain", "town", "park"), row[11:], strict=True):
+        for key, value in zip(("chain", "town", "park"), row[11:14], strict=True):
             if value:
                 groups[key] = value
+        increase_of = row[14]
         stage_dates = dict(reached[pk])
-        if stage in ("lead", "negotiation") and stage not in stage_dates:
-            stage_dates[stage] = created.date()  # uncounted stages take effect without review
+        _move, entered_at, ledger_claim = first.get(pk, (0, stage, False))
+        if entered_at in ("lead", "negotiation") and not ledger_claim:
+            stage_dates.setdefault(entered_at, created.date())  # uncounted stages take effect without review
         facts[pk] = ProjectFacts(
             key=str(pk),
             stage=stage,
@@ -165,6 +177,7 @@ def _read(projects: Any) -> tuple[dict[int, ProjectFacts], dict[int, tuple[Any, 
             actual_tax={y: t for y, (_o, t) in outputs[pk].items()},
             promised_start_date=promised,
             terminated=status == Project.Status.TERMINATED,
+            increase_of=str(increase_of) if increase_of else None,
         )
         # The project list's order (district, largest investment first, name), so drill-downs read alike.
         order[pk] = (district_id, -(investment or 0), name, pk)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from zhaoshang.assessment import api, filters, forms, resources
 from zhaoshang.assessment.models import RecordFinding, Target
 from zhaoshang.core.declarations import ModelConfig, register, register_nav_group
+from zhaoshang.core.downloads import FILTER, Download, register_download
 
 register_nav_group("assessment", _("考核"), 40)
 
@@ -35,5 +36,27 @@ register(
         resource=resources.RecordFindingResource,
         nav_group="assessment",
         select_related=["district", "project"],
+    )
+)
+
+# The rates table and the monthly report show figures over the districts the user views (or the one chosen): the
+# export right is needed in each of them.
+register_download(
+    Download(
+        key="rates_xlsx",
+        label=_("考核指标 Excel"),
+        url_name="assessment_rates",
+        scope=FILTER,
+        trigger={"format": "xlsx"},
+    )
+)
+register_download(
+    Download(
+        key="rankings_docx",
+        label=_("考核月报 Word"),
+        url_name="assessment_rankings",
+        scope=FILTER,
+        formats=("docx",),
+        trigger={"format": "docx"},
     )
 )

@@ -10,6 +10,10 @@ from zhaoshang.assessment.scoring import month_end, rankings
 from zhaoshang.assessment.selectors import RATE_LABELS, rate_table, target_progress
 from zhaoshang.core.word import sections_document
 from zhaoshang.projects.delivery.dispatch.sections import Section, SectionTable
+from zhaoshang.standards.money import format_wan
+
+# Targets kept in 万元 (the metric's label says so); shown in 亿元 from one 亿 up, always with the unit.
+_MONEY_METRICS = {"signed_investment", "funds_in_place", "funds_outside_province"}
 
 
 def _pct(value: float | None) -> str:
@@ -22,9 +26,20 @@ def _change(value: int | None) -> str:
     return f"↑{value}" if value > 0 else (f"↓{-value}" if value < 0 else "—")
 
 
+def _amount(target: Any, value: Any) -> str:
+    if target.metric in _MONEY_METRICS:
+        return format_wan(value)
+    return f"{float(value):g}"
+
+
+def report_end(month: datetime.date, today: datetime.date | None = None) -> datetime.date:
+    """The last day the report covers: the month's end, or today while the month is still running."""
+    return min(month_end(month), today or datetime.date.today())
+
+
 def assessment_sections(user: Any, month: datetime.date) -> list[Section]:
     month = month.replace(day=1)
-    period = Period(month.replace(month=1), month_end(month))
+    period = Period(month.replace(month=1), report_end(month))
     sections = []
     districts = rankings(user, month, "district")
     sections.append(
@@ -80,8 +95,8 @@ def assessment_sections(user: Any, month: datetime.date) -> list[Section]:
                     rows=[
                         [
                             str(r["target"]),
-                            f"{r['target'].value:g}",
-                            f"{r['actual']:g}",
+                            _amount(r["target"], r["target"].value),
+                            _amount(r["target"], r["actual"]),
                             _pct(r["completion"]),
                         ]
                         for r in progress
@@ -112,5 +127,5 @@ def assessment_sections(user: Any, month: datetime.date) -> list[Section]:
 def assessment_document(user: Any, month: datetime.date) -> bytes:
     title = f"招商引资和项目建设考核月报({month:%Y年%m月})"
     return sections_document(
-        title, f"(截至{month_end(month):%Y年%m月%d日})", assessment_sections(user, month)
+        title, f"(截至{report_end(month):%Y年%m月%d日})", assessment_sections(user, month)
     )

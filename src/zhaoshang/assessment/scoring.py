@@ -103,6 +103,8 @@ def scores_compute(*, month: datetime.date, user: Any, channel: str | None = Non
         found = _findings(districts, period)
         falsified = {d.name: [k for k, _chain in found.get(d.pk, [])] for d in districts}
         for score in score_groups(rates, targets, overdue, falsified, scheme):
+            if not score.assessed:
+                continue  # 未参评: nothing to assess, so no score that would rank it last
             district = by_district[score.group]
             snapshots.append(
                 ScoreSnapshot.objects.create(
@@ -129,7 +131,7 @@ def scores_compute(*, month: datetime.date, user: Any, channel: str | None = Non
             chain_overdue = overdue_by_group(mine, "chain", end)
             for score in score_groups(chain_rates, None, chain_overdue, chain_found, scheme):
                 team = teams.get(score.group)
-                if team is None:
+                if team is None or not score.assessed:
                     continue
                 snapshots.append(
                     ScoreSnapshot.objects.create(

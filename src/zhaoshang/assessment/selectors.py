@@ -10,23 +10,64 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.analytics.rates.engine import Period, ProjectFacts, Rate, RateDefinitions
-from zhaoshang.analytics.rates.groups import rates_by_group, rates_by_groups
+from zhaoshang.analytics.rates.definitions import DEFINITIONS
+from zhaoshang.analytics.rates.engine import (
+    ASIDE_LABELS,
+    RATE_NAMES,
+    Period,
+    ProjectFacts,
+    Rate,
+    RateDefinitions,
+)
+from zhaoshang.analytics.rates.groups import counts_by_groups, rates_by_group, rates_by_groups
 from zhaoshang.assessment.facts import current_facts, data_stamps
 from zhaoshang.assessment.models import DEFAULT_TOP500_LISTS, TOP500_LISTS, Target
+from zhaoshang.chains.models import Chain
 from zhaoshang.core.scope import user_scope
 from zhaoshang.projects.models import FundsEntry, Project, StageMove
 
+# The labels of `analytics.rates.definitions` (the one table), as msgids the catalogue extracts.
 RATE_LABELS = {
     "signing": _("签约率"),
     "landing": _("落地率"),
-    "contribution": _("贡献率"),
-    "funds_in_place": _("资金到位率"),
     "start": _("开工率"),
+    "funds_in_place": _("资金到位率"),
     "completion": _("建成率"),
+    "attainment": _("达效率"),
+    "contribution": _("贡献率"),
 }
+assert tuple(RATE_LABELS) == RATE_NAMES
+ASIDE = {"direct": _("直接签约（无洽谈记录）"), "pending": _("在谈未满期限")}
+assert set(ASIDE) == set(ASIDE_LABELS)
+COUNT_LABELS = {
+    "signed_projects": _("签约项目数"),
+    "signed_investment_wan": _("签约金额（万元）"),
+    "increases": _("增资（只计金额）"),
+    "started_projects": _("开工项目数"),
+    "funds_in_place_wan": _("到位资金（万元）"),
+}
+
+
+def rate_definitions() -> list[dict[str, Any]]:
+    """The table of definitions, in the reader's language (the Chinese texts are the msgids)."""
+    return [
+        {
+            "key": d.key,
+            "label": RATE_LABELS[d.key],
+            "english": d.english,
+            "numerator": gettext(d.numerator),
+            "denominator": gettext(d.denominator),
+            "definition": gettext(d.definition),
+            "reading": gettext(d.reading),
+            "bounded": d.bounded,
+        }
+        for d in DEFINITIONS
+    ]
+
+
 RATES_CACHE_SECONDS = 24 * 3600  # the fingerprint decides; the timeout only bounds memory
 GROUPS = {"district": _("区县"), "chain": _("产业链"), "town": _("镇办"), "park": _("园区")}
 
@@ -78,6 +119,18 @@ def rate_tables(
         tables.update(rates_by_groups(facts, missing, period, definitions))
         cache.set_many({keys[g]: tables[g] for g in missing}, RATES_CACHE_SECONDS)
     return tables
+
+
+def count_tables(
+    user: Any, groups: tuple[str, ...], period: Period, district: Any | None = None
+) -> dict[str, dict[str, dict[str, float]]]:
+    """What was done in the period per group (signed projects and money, increases, starts, funds), from the
+    same verified facts as `rate_tables`."""
+    projects = assessed_projects(user, district)
+    seen = user_scope(user, "view")
+    scope = f"assessed|{district.pk if district is not None else '-'}|"
+    scope += "all" if seen.all_districts else ",".join(str(i) for i in sorted(seen.district_ids))
+    return counts_by_groups(current_facts(projects, scope), groups, period)
 
 
 def target_progress(
@@ -163,7 +216,9 @@ def _actuals(
         projects = Project.objects.restrict(user, "view").filter(district=district)
         sums: list[tuple[Grouping, dict[str, Any]]] = []
         if metrics & PROJECT_METRICS:
+            # A capital increase adds its money to the signed investment, never a project to a count.
             signed = Q(signed_date__range=(start, end))
+            one = Q(increase_of__isnull=True)
             started = StageMove.objects.filter(
                 project=OuterRef("pk"),
                 verified_at__isnull=False,
@@ -174,11 +229,11 @@ def _actuals(
                 projects.order_by()
                 .values("team", "chain__team", "town", "park")
                 .annotate(
-                    signed_count=Count("pk", filter=signed),
+                    signed_count=Count("pk", filter=signed & one),
                     signed_investment=Sum("total_investment", filter=signed),
-                    started_count=Count("pk", filter=Q(Exists(started))),
-                    provincial_major=Count("pk", filter=Q(tier=Project.Tier.PROVINCIAL)),
-                    municipal_major=Count("pk", filter=Q(tier=Project.Tier.MUNICIPAL)),
+                    started_count=Count("pk", filter=Q(Exists(started)) & one),
+                    provincial_major=Count("pk", filter=Q(tier=Project.Tier.PROVINCIAL) & one),
+                    municipal_major=Count("pk", filter=Q(tier=Project.Tier.MUNICIPAL) & one),
                 )
             )
             sums += [((r["team"], r["chain__team"], r["town"], r["park"]), r) for r in rows]
@@ -247,17 +302,20 @@ def target_records(user: Any, target: Target, end: datetime.date | None = None) 
             "rows": list(queryset.order_by(*order)[:TARGET_ROWS]),
         }
 
-    if metric in (Target.Metric.SIGNED_COUNT, Target.Metric.SIGNED_INVESTMENT):
+    if metric == Target.Metric.SIGNED_INVESTMENT:
         return listed(projects.filter(signed_date__range=(start, end)), "-total_investment", "pk")
+    one = projects.filter(increase_of__isnull=True)  # counts: a capital increase is not another project
+    if metric == Target.Metric.SIGNED_COUNT:
+        return listed(one.filter(signed_date__range=(start, end)), "-total_investment", "pk")
     if metric == Target.Metric.STARTED_COUNT:
         started = StageMove.objects.filter(
             project__in=projects, verified_at__isnull=False, date__range=(start, end), to_stage="started"
         ).values("project")
-        return listed(projects.filter(pk__in=started), "-total_investment", "pk")
+        return listed(one.filter(pk__in=started), "-total_investment", "pk")
     if metric == Target.Metric.PROVINCIAL_MAJOR:
-        return listed(projects.filter(tier=Project.Tier.PROVINCIAL), "-total_investment", "pk")
+        return listed(one.filter(tier=Project.Tier.PROVINCIAL), "-total_investment", "pk")
     if metric == Target.Metric.MUNICIPAL_MAJOR:
-        return listed(projects.filter(tier=Project.Tier.MUNICIPAL), "-total_investment", "pk")
+        return listed(one.filter(tier=Project.Tier.MUNICIPAL), "-total_investment", "pk")
     if metric in (Target.Metric.FUNDS_IN_PLACE, Target.Metric.FUNDS_OUTSIDE_PROVINCE):
         funds = FundsEntry.objects.filter(project__in=projects, date__range=(start, end))
         if metric == Target.Metric.FUNDS_OUTSIDE_PROVINCE:
@@ -280,3 +338,53 @@ def projects_by_stage(user: Any) -> dict[str, int]:
     return dict(
         Project.objects.restrict(user, "view").values_list("stage").annotate(n=Count("pk")).order_by()
     )
+
+
+def rates_report(user: Any, district: Any, period: Period, chain_code: str | None = None) -> dict[str, Any]:
+    """The rates and counts of a district and of its chains (or of one chain) for a period: what `zhaoshang
+    rates` prints, from the same tables as the rates page (`rate_tables`, `count_tables`), so the numbers are
+    the page's. Values are fractions (0.5 = 50 %), None when the denominator is 0 ("—")."""
+    chains = Chain.objects.filter(district=district, is_current=True)
+    codes = dict(chains.values_list("name", "code"))
+    name = None
+    if chain_code is not None:
+        name = chains.filter(code=chain_code).values_list("name", flat=True).first()
+        if name is None:
+            raise LookupError(chain_code)
+    rates = rate_tables(user, ("district", "chain"), period, district)
+    counts = count_tables(user, ("district", "chain"), period, district)
+    texts = {d["key"]: d for d in rate_definitions()}
+    groups: list[dict[str, Any]] = []
+
+    def add(group: str, code: str, label: str) -> None:
+        table = rates[group].get(label)
+        groups.append(
+            {
+                "group": group,
+                "code": code,
+                "name": label,
+                "rates": {
+                    key: {
+                        "label": str(RATE_LABELS[key]),
+                        "value": table[key].value if table else None,
+                        "numerator": table[key].numerator if table else 0.0,
+                        "denominator": table[key].denominator if table else 0.0,
+                        "set_aside": {reason: len(keys) for reason, keys in table[key].aside}
+                        if table
+                        else {},
+                        "definition": texts[key]["definition"],
+                    }
+                    for key in RATE_LABELS
+                },
+                "counts": counts[group].get(label, dict.fromkeys(COUNT_LABELS, 0.0)),
+            }
+        )
+
+    add("district", district.adcode, district.name)
+    for label in sorted(rates["chain"]) if name is None else [name]:
+        add("chain", codes.get(label, ""), label)
+    return {
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "district": {"adcode": district.adcode, "name": district.name},
+        "groups": groups,
+    }

@@ -13,5 +13,10 @@ urlpatterns = [
     path("assessment/forecast/", dashboards.ForecastView.as_view(), name="assessment_forecast"),
     path("assessment/rankings/", dashboards.RankingsView.as_view(), name="assessment_rankings"),
     path("assessment/rates/", dashboards.RatesView.as_view(), name="assessment_rates"),
+    path(
+        "assessment/rates/definitions/",
+        dashboards.RateDefinitionsView.as_view(),
+        name="assessment_rate_definitions",
+    ),
     path("assessment/scheme/", configuration.SchemeView.as_view(), name="assessment_scheme"),
 ]

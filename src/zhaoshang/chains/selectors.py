@@ -6,12 +6,14 @@ from typing import Any
 
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.analytics.chains.layout import LayoutNode, chain_layout
 from zhaoshang.chains.models import Chain, GapSnapshot, Node
 
 SEGMENT_COLOURS = {"up": "#2f7ed8", "mid": "#0b4f9c", "down": "#13a89e"}
 STATUS_COLOURS = {"strong": "#2e7d32", "weak": "#f9a825", "missing": "#c62828"}
+STATUS_TEXT = {"strong": _("强项"), "weak": _("弱项"), "missing": _("缺失")}
 
 
 def chain_graph(chain: Chain, snapshot: Any = None) -> dict[str, Any]:
@@ -35,9 +37,16 @@ def chain_graph(chain: Chain, snapshot: Any = None) -> dict[str, Any]:
                 "itemStyle": {"color": SEGMENT_COLOURS.get(n.segment, "#0b4f9c")},
                 "segmentColor": SEGMENT_COLOURS.get(n.segment, "#0b4f9c"),
                 "status": gaps.get(str(n.pk), {}).get("status"),
+                "statusLabel": str(STATUS_TEXT.get(gaps.get(str(n.pk), {}).get("status"), "")),
                 "statusColor": STATUS_COLOURS.get(gaps.get(str(n.pk), {}).get("status"), "#9e9e9e"),
                 "lq": gaps.get(str(n.pk), {}).get("lq"),
                 "firms": gaps.get(str(n.pk), {}).get("firms"),
+                # Producing projects counted in `firms`, and the projects on the node (in the tooltip by name).
+                "projectFirms": gaps.get(str(n.pk), {}).get("project_firms") or 0,
+                "projects": [
+                    {"name": p["name"], "stage": p["stage"], "producing": p["producing"]}
+                    for p in gaps.get(str(n.pk), {}).get("projects") or []
+                ],
                 "codes": [f"{i.code}×{i.share:g}" for i in n.industries.all()],
                 "url": reverse("node_detail", args=[n.pk]),
             }
@@ -77,7 +86,15 @@ def node_detail_context(node: Node, user: Any) -> dict[str, Any]:
         .select_related("enterprise")
         .order_by("-enterprise__insured_employees", "enterprise__name")
     )
+    snapshot = latest_snapshot(node.chain)
+    gap: dict[str, Any] = dict(snapshot.node(node.pk) or {}) if snapshot is not None else {}
     return {
+        "gap": gap or None,
+        "gap_status_label": STATUS_LABELS.get(str(gap.get("status", "")), ""),
+        # The projects the gap analysis found on the node (chains cannot read projects: the snapshot holds them).
+        "node_projects": [
+            {**p, "url": reverse("project_detail", args=[int(p["key"])])} for p in gap.get("projects") or []
+        ],
         "industries": node.industries.all(),
         "suppliers": node.in_edges.select_related("source"),
         "customers": node.out_edges.select_related("target"),

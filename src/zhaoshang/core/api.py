@@ -32,16 +32,33 @@ class StoredFileField(serializers.FileField):
         return request.build_absolute_uri(url) if request is not None else url
 
 
+class BoundedCharField(serializers.CharField):
+    """DRF's CharField, with the length limit applied to the text as sent, not only after trimming it: the
+    schema's maxLength is then exactly what is refused."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if self.max_length is not None and isinstance(data, str) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return str(super().to_internal_value(data))
+
+
 class ScopedModelSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.FileField: StoredFileField,
+        models.CharField: BoundedCharField,
+        models.TextField: BoundedCharField,
     }
+    #: Fields that may be set when a record is created but not changed afterwards (a transition moves them).
+    read_only_on_update: tuple[str, ...] = ()
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
         user = getattr(self.context.get("request"), "user", None)
         limit_choices(fields, user, adding=self.instance is None)
+        if self.instance is not None or self.context.get("updating"):
+            for name in self.read_only_on_update:
+                fields[name].read_only = True
         return fields
 
 

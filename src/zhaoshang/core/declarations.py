@@ -27,6 +27,9 @@ class ModelConfig:
     select_related: list[str] = field(default_factory=list)
     # Extra context for the detail page: (object, user) → dict; e.g. a chain's graph.
     detail_context: Any = None
+    # Extra context for a list page: (the page's objects, user) → dict; e.g. the projects' computed status.
+    # With it the page may have its own templates: <app>/<key>_list.html and <app>/_<key>_table.html.
+    list_context: Any = None
     # Whole-structure JSON import/export (e.g. chain bundles): (content, user, dry_run, district) → ImportReport
     # and (queryset) → dict.
     json_import: Any = None

@@ -79,6 +79,7 @@ def sections_document(title_text: str, subtitle: str, sections: Any) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     document = Document()
+    _page_setup(document)
     _font(document.styles["Normal"], BODY_FONT, 14)
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -112,6 +113,39 @@ def sections_document(title_text: str, subtitle: str, sections: Any) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _page_setup(document: Any) -> None:
+    """A4 with the margins of GB/T 9704-2012 (党政机关公文格式: 天头 37 mm, 订口 28 mm) and the page number
+    centred in the footer as offices print it, "— 1 —" (python-docx starts from US Letter with no number)."""
+    # deferred: python-docx (and lxml) load only when a Word file is written
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+        section.left_margin, section.right_margin = Mm(28), Mm(26)
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _font(footer.add_run("— "), "宋体", 14)
+        field_run = footer.add_run()
+        _font(field_run, "宋体", 14)
+        for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+            if kind is not None:
+                element = OxmlElement("w:fldChar")
+                element.set(qn("w:fldCharType"), kind)
+            elif text == " PAGE ":
+                element = OxmlElement("w:instrText")
+                element.set(qn("xml:space"), "preserve")
+                element.text = text
+            else:
+                element = OxmlElement("w:t")
+                element.text = text
+            field_run._r.append(element)
+        _font(footer.add_run(" —"), "宋体", 14)
 
 
 def _pt(value: float) -> Any:

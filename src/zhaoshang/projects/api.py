@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from zhaoshang.core.api import ScopedModelSerializer
 from zhaoshang.core.declarations import api_fields
 from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput
@@ -27,6 +29,8 @@ class FundsEntrySerializer(ScopedModelSerializer):
     class Meta:
         model = FundsEntry
         fields = api_fields(FUNDS_ENTRY_FIELDS)
+        # An amount is above 0 (FundsEntry.clean): with two places, at least 0.01, which the schema then says.
+        extra_kwargs = {"amount": {"min_value": Decimal("0.01")}}
 
 
 class ProjectOutputSerializer(ScopedModelSerializer):

@@ -15,6 +15,7 @@ from zhaoshang.core.audit import acting_as
 from zhaoshang.core.demo import demo_step
 from zhaoshang.core.models import Department, District, Park
 from zhaoshang.projects.delivery.approvals import project_schedule, project_steps_create
+from zhaoshang.projects.delivery.demo import delivery_demo
 from zhaoshang.projects.models import (
     Blocker,
     FundsEntry,
@@ -67,6 +68,7 @@ def projects(state: dict[str, Any]) -> None:
         _reserve(linzi, rng)
         _huantai(rng)
     _history(majors, rng, users)
+    delivery_demo(majors, users["linzi_admin"])  # projects on chain nodes, actual approval dates
     _top500(majors, rng)
 
 
@@ -89,6 +91,7 @@ def _majors(linzi: District, rng: random.Random, users: dict[str, Any]) -> list[
             )
         )
     projects = []
+    natures = _natures(len(plan))
     for index, (name, amount, code) in enumerate(plan):
         chain = chains.get(code)
         chemical = code in ("refining", "c3-c4", "nylon", "polyolefin", "biodegradable")
@@ -101,7 +104,8 @@ def _majors(linzi: District, rng: random.Random, users: dict[str, Any]) -> list[
             Project.objects.create(
                 district=linzi,
                 name=name,
-                content=f"{name}:新建生产装置及配套设施(演示数据)",
+                content=f"{name}:{Project.Nature(natures[index]).label}生产装置及配套设施(演示数据)",
+                construction_nature=natures[index],
                 stage="negotiation",
                 tier=Project.Tier.PROVINCIAL if index < 6 else Project.Tier.MUNICIPAL,
                 investor_name=f"示例投资集团{index + 1}",
@@ -127,6 +131,16 @@ def _majors(linzi: District, rng: random.Random, users: dict[str, Any]) -> list[
             )
         )
     return projects
+
+
+def _natures(count: int) -> list[str]:
+    """建设性质: 鲁油鲁炼 is a 技术改造 of the existing refinery, 天辰二期 an expansion (its second phase),
+    鑫泰延链聚合 new; of the rest most are new plants (its own generator: the demo's other draws stay as they
+    were)."""
+    rng = random.Random(SEED + 2)
+    N = Project.Nature
+    rest = rng.choices([N.NEW, N.EXPANSION, N.RETROFIT, N.RENOVATION], [70, 15, 10, 5], k=count - 3)
+    return [N.RETROFIT, N.EXPANSION, N.NEW, *rest]
 
 
 def _reserve(linzi: District, rng: random.Random) -> None:
@@ -169,19 +183,60 @@ TARGET_STAGES = (
 )
 
 
+# Months of each step (median, σ of the log), as the demo's history is drawn: the forecast's documented
+# defaults (analytics/forecast/engine.py), construction 18 months for a project of 10 亿元 or more and 12 for a
+# smaller one, a year and a half from production to full capacity.
+DEMO_MONTHS = {
+    ("signed", "registered"): (2, 0.6),
+    ("registered", "land"): (4, 0.6),
+    ("land", "started"): (3, 0.6),
+    ("started", "completed"): (18, 0.5),
+    ("completed", "production"): (3, 0.5),
+    ("production", "capacity"): (18, 0.5),
+}
+SMALL_CONSTRUCTION = (12, 0.5)
+
+
+def _months(pair: tuple[str, str], large: bool, rng: random.Random) -> float:
+    median, sigma = DEMO_MONTHS[pair] if large or pair != ("started", "completed") else SMALL_CONSTRUCTION
+    return median * rng.lognormvariate(0, sigma)
+
+
+def _dates(path: list[str], large: bool, rng: random.Random) -> list[datetime.date]:
+    """The dates each stage of ``path`` was reached, ending in its last stage today: the completed steps drawn
+    from DEMO_MONTHS, the time already spent in the current stage a uniform share of a drawn duration (as for a
+    project caught at a random moment of its stage), so that the history reads like a steady flow of projects."""
+    steps = [_months(pair, large, rng) for pair in zip(path, path[1:], strict=False)]
+    following = STAGE_CODES[STAGE_CODES.index(path[-1]) + 1] if path[-1] != "capacity" else None
+    elapsed = _months((path[-1], following), large, rng) * rng.random() if following else rng.uniform(1, 12)
+    day = TODAY - datetime.timedelta(days=round((sum(steps) + elapsed) * 30.44))
+    dates = [day]
+    for months in steps:
+        day += datetime.timedelta(days=max(1, round(months * 30.44)))
+        dates.append(day)
+    return dates
+
+
 def _history(majors: list[Project], rng: random.Random, users: dict[str, Any]) -> None:
-    """A year of stage moves, each verified by the district admin, with funds, steps, tasks and blockers."""
+    """Stage moves from realistic durations (DEMO_MONTHS), each verified by the district admin on the day, with
+    funds, steps, tasks and blockers; plans (promised start, expected production) as made at the signing."""
     chief, admin = users["linzi_chief"], users["linzi_admin"]
     departments = {d.short_name: d for d in Department.objects.filter(district__adcode="370305")}
     targets = TARGET_STAGES[:]
     rng.shuffle(targets)
     start = datetime.date(2025, 12, 1)
+    durations = random.Random(SEED + 1)  # its own generator: the demo's other draws stay as they were
     for project, target in zip(majors, targets, strict=True):
         path = STAGE_CODES[STAGE_CODES.index("signed") : STAGE_CODES.index(target) + 1]
-        day = _date_between(rng, start, datetime.date(2026, 3, 31))
+        large = (project.total_investment or 0) >= 100_000
+        dates = _dates(path, large, durations)
+        # The draws the earlier, evenly spaced history made, so that funds, tasks and blockers stay the same.
+        _date_between(rng, start, datetime.date(2026, 3, 31))
+        for _stage in path:
+            rng.randint(20, 60)
         previous = "negotiation"
         with acting_as(admin, "demo"):
-            for stage in path:
+            for stage, day in zip(path, dates, strict=True):
                 StageMove.objects.create(
                     project=project,
                     from_stage=previous,
@@ -193,9 +248,19 @@ def _history(majors: list[Project], rng: random.Random, users: dict[str, Any]) -
                     verified_at=datetime.datetime.combine(day, datetime.time(10), tzinfo=datetime.UTC),
                 )
                 previous = stage
-                day = min(day + datetime.timedelta(days=rng.randint(20, 60)), TODAY)
+            signed = dates[0]
+            # Plans made at the signing, a little optimistic: the typical months, less a tenth.
+            to_start = sum(
+                DEMO_MONTHS[p][0]
+                for p in (("signed", "registered"), ("registered", "land"), ("land", "started"))
+            )
+            building = DEMO_MONTHS[("started", "completed")][0] if large else SMALL_CONSTRUCTION[0]
+            project.promised_start_date = signed + datetime.timedelta(days=round(0.9 * to_start * 30.44))
+            project.expected_production_date = signed + datetime.timedelta(
+                days=round(0.9 * (to_start + building + 3) * 30.44)
+            )
             project.stage = target
-            project.signed_date = project.moves.get(to_stage="signed").date
+            project.signed_date = signed
             if STAGE_CODES.index(target) >= STAGE_CODES.index("started"):
                 project.started_date = project.moves.get(to_stage="started").date
             if target in ("signed", "registered") and rng.random() < 0.4:

@@ -5,11 +5,16 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.declarations import ModelConfig, register, register_nav_group
+from zhaoshang.core.downloads import Download, register_download
+from zhaoshang.core.uploads import PURPOSES
 from zhaoshang.projects import api, filters, forms, resources
 from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput
-from zhaoshang.projects.selectors import project_detail_context
+from zhaoshang.projects.nodes import node_projects
+from zhaoshang.projects.selectors import project_detail_context, project_list_context
+from zhaoshang.targeting.gaps import register_node_projects
 
 register_nav_group("projects", _("项目建设"), 30)
+register_node_projects(node_projects)  # producing projects count on the chain map's nodes
 
 register(
     ModelConfig(
@@ -32,6 +37,7 @@ register(
         nav_group="projects",
         select_related=["district", "chain"],
         detail_context=project_detail_context,
+        list_context=project_list_context,
     )
 )
 register(
@@ -58,5 +64,31 @@ register(
         resource=resources.ProjectOutputResource,
         nav_group="projects",
         select_related=["project__district"],
+    )
+)
+
+# A record's own attachments: what a reviewer looks at to verify the record, so seeing the record (`view`) is enough;
+# the application did not make them. Judged in the project's district, through /files/.
+ATTACHMENT = _("记录本身的附件(佐证、批复),核实记录时要看;不是系统生成的文件,能查看记录即可下载")
+register_download(
+    Download(
+        key="stage_evidence",
+        label=_("阶段变更佐证材料"),
+        url_name="stored_file",
+        right="view",
+        formats=PURPOSES["evidence"],
+        stored="projects.stagemove.evidence",
+        note=ATTACHMENT,
+    )
+)
+register_download(
+    Download(
+        key="approval_document",
+        label=_("审批环节批复文件"),
+        url_name="stored_file",
+        right="view",
+        formats=PURPOSES["evidence"],
+        stored="projects.projectstep.document",
+        note=ATTACHMENT,
     )
 )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from import_export.fields import Field
 
 from zhaoshang.chains.models import Chain
@@ -22,11 +21,13 @@ from zhaoshang.core.widgets import (
     Top500Widget,
     UsccWidget,
 )
-from zhaoshang.projects.models import FundsEntry, Origin, Project, ProjectOutput, StageMove
+from zhaoshang.projects.models import FundsEntry, Origin, Project, ProjectOutput
 from zhaoshang.projects.models.library import FUNDS_ENTRY_FIELDS, PROJECT_FIELDS, PROJECT_OUTPUT_FIELDS
+from zhaoshang.projects.services import LEDGER_EVIDENCE, ledger_claims
 from zhaoshang.projects.stages import DEFAULT_STAGES, VERIFIED_STAGES
 
-LEDGER_EVIDENCE = "台账导入"  # the evidence note of a stage confirmed from an imported ledger
+__all__ = ["LEDGER_EVIDENCE", "FundsEntryResource", "ProjectOutputResource", "ProjectResource"]
+HOLD_STAGE = "negotiation"  # where a new project waits while the ledger's claimed stage is reviewed
 
 
 class CurrentChainWidget(LookupWidget):
@@ -91,30 +92,19 @@ class ProjectResource(ScopedResource):
         stage, signed = instance.stage, instance.signed_date
         super().import_instance(instance, row, **kwargs)
         if instance.pk:
-            # A ledger loads new projects at their stage; after that, stages move only with evidence.
+            # A ledger loads new projects; after that, stages move only with evidence.
             instance.stage, instance.signed_date = stage, signed
+        elif instance.stage in VERIFIED_STAGES:
+            # The ledger's stage and signing date are claims: held below them until a reviewer verifies
+            # (`ledger_claims`), so no count, rate, target or dispatch figure takes them in before.
+            instance._ledger_claim = (instance.stage, instance.signed_date)
+            instance.stage, instance.signed_date = HOLD_STAGE, None
 
     def do_instance_save(self, instance: Any, is_create: bool) -> None:
         super().do_instance_save(instance, is_create)
-        if is_create:
-            ledger_stage_request(instance, self.user)
-
-
-def ledger_stage_request(project: Project, user: Any) -> StageMove | None:
-    """A project loaded from a ledger at a counted stage (signed and later) asks a reviewer to confirm that
-    stage: until then the rates do not count it, as for any claim. Dated by the ledger's signing date for
-    "signed", else the day of the import (the reviewer checks it, or sends it back with the right date)."""
-    if project.stage not in VERIFIED_STAGES or user is None or not getattr(user, "pk", None):
-        return None
-    day = project.signed_date if project.stage == "signed" and project.signed_date else timezone.localdate()
-    return StageMove.objects.create(
-        project=project,
-        from_stage="negotiation",
-        to_stage=project.stage,
-        date=min(day, timezone.localdate()),
-        evidence_note=LEDGER_EVIDENCE,
-        requested_by=user,
-    )
+        claim = getattr(instance, "_ledger_claim", None)
+        if is_create and claim is not None:
+            ledger_claims(instance, self.user, *claim)
 
 
 class FundsEntryResource(ScopedResource):

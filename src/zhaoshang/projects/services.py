@@ -23,6 +23,7 @@ class ProjectError(ValueError):
 
 
 NAME_SIMILARITY = 0.85
+LEDGER_EVIDENCE = "台账导入"  # the evidence note of a stage claimed by an imported ledger
 
 
 def project_duplicates(
@@ -109,6 +110,12 @@ def stage_move_verify(*, move: StageMove, user: Any, approve: bool, reason: str 
             raise ProjectError(_("该变更已处理。"))
         if move.requested_by_id == user.pk and not user.is_superuser:
             raise ProjectError(_("申报人不能审核自己的申报。"))
+        earlier = StageMove.objects.filter(
+            project_id=move.project_id, verified_at__isnull=True, rejected_reason="", pk__lt=move.pk
+        )
+        if approve and earlier.exists():
+            # A ledger claims signing and the later stage separately: they take effect in their order.
+            raise ProjectError(_("该项目还有更早的待审核申报,请先审核。"))
         if approve:
             _apply(Project.objects.select_for_update().get(pk=move.project_id), move, user)
             action_log(move.project, "stage_verify", user=user, data=_move_data(move))
@@ -119,6 +126,42 @@ def stage_move_verify(*, move: StageMove, user: Any, approve: bool, reason: str 
             move.save()
             action_log(move.project, "stage_reject", user=user, data=_move_data(move, reason=reason))
         return move
+
+
+def stage_moves_verify_batch(
+    *, moves: Any, user: Any, evidence: Any = None, evidence_note: str = ""
+) -> tuple[int, list[str]]:
+    """Verify a batch (e.g. the claims of one imported ledger) against the evidence the reviewer checked: the
+    file (a scan of the contracts, the signed ledger) or a note of what was checked is kept on every move of
+    the batch. Each move is verified as `stage_move_verify` would (not one's own; in each project's order).
+    Returns how many were verified and the refusals (project: reason)."""
+    note = evidence_note.strip()
+    if not evidence and not note:
+        raise ProjectError(_("整批核实须上传或写明核对的佐证材料。"))
+    done, refused = 0, []
+    stored = ""
+    for move in sorted(moves, key=lambda m: (m.project_id, m.pk)):
+        try:
+            with transaction.atomic(), acting_as(user, "web"):
+                locked = StageMove.objects.select_for_update().get(pk=move.pk)
+                ensure_allowed(user, "verify", locked.project)
+                if locked.pending and (locked.requested_by_id != user.pk or user.is_superuser):
+                    if evidence and not locked.evidence:
+                        if stored:
+                            locked.evidence = stored  # the file stored with the first move
+                        else:
+                            locked.evidence = evidence
+                    if note:
+                        locked.evidence_note = f"{locked.evidence_note}；{note}".strip("；")[:200]
+                    locked.full_clean()  # the file is checked by its content, as on a single move
+                    locked.save()
+                    stored = stored or (locked.evidence.name if locked.evidence else "")
+                stage_move_verify(move=locked, user=user, approve=True)
+        except ProjectError as error:
+            refused.append(f"{move.project.name}:{error}")
+        else:
+            done += 1
+    return done, refused
 
 
 def _move_data(move: StageMove, **extra: Any) -> dict[str, Any]:
@@ -136,15 +179,47 @@ def _move_data(move: StageMove, **extra: Any) -> dict[str, Any]:
 
 
 def _apply(project: Project, move: StageMove, user: Any) -> None:
+    """The move takes effect: the project's stage and its signing and start dates change only here, so every
+    reader of them (counts, targets, dispatch, forecast) sees verified moves only. A move that passes a stage
+    without its own date reached it that day (as the rates read a ladder)."""
     move.verified_by = user
     move.verified_at = timezone.now()
     move.save()
     project.stage = move.to_stage
-    if move.to_stage == "signed" and project.signed_date is None:
+    reached = stage_index(move.to_stage)
+    if reached >= stage_index("signed") and project.signed_date is None:
         project.signed_date = move.date  # the first signing is the one that counts
-    if move.to_stage == "started" and project.started_date is None:
+    if reached >= stage_index("started") and project.started_date is None:
         project.started_date = move.date
     project.save()
+
+
+def ledger_claims(project: Project, user: Any, stage: str, signed: datetime.date | None) -> list[StageMove]:
+    """What an imported ledger says of a new project at a counted stage, as claims for a reviewer: the
+    project is held at 洽谈 until they are verified, so nothing counts before (DOMAIN.md §8). The signing is
+    claimed on the ledger's signing date; a later stage on the day of the import (the reviewer checks it, or
+    sends it back for the right date). Not a recorded negotiation: the rates report it as a direct signing."""
+    if stage not in VERIFIED_STAGES or user is None or not getattr(user, "pk", None):
+        return []
+    today = timezone.localdate()
+    steps: list[tuple[str, datetime.date]] = []
+    if signed is not None and stage != "signed":
+        steps.append(("signed", min(signed, today)))
+    steps.append((stage, min(signed, today) if stage == "signed" and signed else today))
+    claims, previous = [], project.stage
+    for to_stage, day in steps:
+        claims.append(
+            StageMove.objects.create(
+                project=project,
+                from_stage=previous,
+                to_stage=to_stage,
+                date=day,
+                evidence_note=LEDGER_EVIDENCE,
+                requested_by=user,
+            )
+        )
+        previous = to_stage
+    return claims
 
 
 def project_status_set(*, project: Project, status: str, reason: str, user: Any) -> Project:

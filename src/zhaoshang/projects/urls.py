@@ -10,5 +10,10 @@ urlpatterns = [
     path("project/<int:pk>/steps/", views.StepsCreateView.as_view(), name="project_steps_create"),
     path("project/<int:pk>/schedule/", views.ScheduleView.as_view(), name="project_schedule"),
     path("project-step/<int:pk>/", views.StepUpdateView.as_view(), name="step_update"),
+    path(
+        "district/<int:pk>/status-thresholds/",
+        views.StatusThresholdsView.as_view(),
+        name="status_thresholds",
+    ),
     path("", include("zhaoshang.projects.delivery.urls")),
 ]

@@ -9,11 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms import modelform_factory
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from zhaoshang.analytics.status.rule import Thresholds
+from zhaoshang.core.models import District
+from zhaoshang.core.services import object_save
 from zhaoshang.projects.delivery.approvals import (
     calendar_note,
     project_schedule,
@@ -21,13 +25,20 @@ from zhaoshang.projects.delivery.approvals import (
     step_update,
 )
 from zhaoshang.projects.forms import StageMoveForm
-from zhaoshang.projects.models import Project, ProjectStep, StageMove
-from zhaoshang.projects.selectors import pending_moves
+from zhaoshang.projects.models import (
+    STATUS_THRESHOLD_FIELDS,
+    Project,
+    ProjectStep,
+    StageMove,
+    StatusThresholds,
+)
+from zhaoshang.projects.selectors import batch_moves, pending_batches, pending_moves
 from zhaoshang.projects.services import (
     ProjectError,
     project_status_set,
     stage_move_request,
     stage_move_verify,
+    stage_moves_verify_batch,
 )
 
 
@@ -142,14 +153,18 @@ QUEUE_PAGE = 100
 
 class ReviewQueueView(LoginRequiredMixin, View):
     """The reviewer's queue: every stage move waiting for review in the districts one may verify, approved or
-    sent back a few at a time (a ledger import asks for one per project it loads at a counted stage)."""
+    sent back a few at a time; the claims of an imported ledger (one or two per project it loads at a counted
+    stage) also as a batch, verified at once against the evidence checked."""
 
     def get(self, request: Any) -> HttpResponse:
         moves = pending_moves(request.user)
         page = Paginator(moves, QUEUE_PAGE).get_page(request.GET.get("page"))
-        return render(request, "projects/review_queue.html", {"page": page, "total": page.paginator.count})
+        context = {"page": page, "total": page.paginator.count, "batches": pending_batches(request.user)}
+        return render(request, "projects/review_queue.html", context)
 
     def post(self, request: Any) -> HttpResponse:
+        if request.POST.get("batch"):
+            return self.batch(request)
         approve = request.POST.get("approve") == "1"
         reason = request.POST.get("reason", "").strip()
         if not approve and not reason:
@@ -157,7 +172,8 @@ class ReviewQueueView(LoginRequiredMixin, View):
             return redirect("review_queue")
         ids = [int(i) for i in request.POST.getlist("move") if i.isdigit()]
         done, refused = 0, []
-        for move in pending_moves(request.user).filter(pk__in=ids):
+        # In each project's order: a ledger's signing claim takes effect before its later stage.
+        for move in pending_moves(request.user).filter(pk__in=ids).order_by("project", "pk"):
             try:
                 stage_move_verify(move=move, user=request.user, approve=approve, reason=reason)
             except ProjectError as error:
@@ -172,3 +188,58 @@ class ReviewQueueView(LoginRequiredMixin, View):
         if not ids:
             messages.error(request, _("请先勾选要处理的阶段变更。"))
         return redirect("review_queue")
+
+    def batch(self, request: Any) -> HttpResponse:
+        moves = list(batch_moves(request.user, request.POST["batch"]).select_related("project"))
+        if not moves:
+            messages.error(request, _("该批次没有待审核的申报。"))
+            return redirect("review_queue")
+        try:
+            done, refused = stage_moves_verify_batch(
+                moves=moves,
+                user=request.user,
+                evidence=request.FILES.get("evidence"),
+                evidence_note=request.POST.get("evidence_note", ""),
+            )
+        except (ProjectError, ValidationError) as error:
+            _problem(request, error)
+            return redirect("review_queue")
+        if done:
+            messages.success(request, _("已核实 %(n)s 项。") % {"n": done})
+        for line in refused[:10]:
+            messages.error(request, line)
+        return redirect("review_queue")
+
+
+class StatusThresholdsView(LoginRequiredMixin, View):
+    """The district's 红黄牌 thresholds, beside its other settings: for those who may verify (its admins)."""
+
+    form_class = modelform_factory(StatusThresholds, fields=STATUS_THRESHOLD_FIELDS)
+
+    def get_district(self, pk: int) -> District:
+        return get_object_or_404(District.objects.restrict(self.request.user, "verify"), pk=pk)
+
+    def render_form(self, district: District, form: Any, status: int = 200) -> HttpResponse:
+        context = {"district": district, "form": form, "defaults": Thresholds()}
+        return render(self.request, "projects/status_thresholds.html", context, status=status)
+
+    def get(self, request: Any, pk: int) -> HttpResponse:
+        district = self.get_district(pk)
+        instance = StatusThresholds.objects.filter(district=district).first()
+        return self.render_form(district, self.form_class(instance=instance))
+
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        district = self.get_district(pk)
+        instance = StatusThresholds.objects.filter(district=district).first() or StatusThresholds(
+            district=district
+        )
+        form = self.form_class(request.POST, instance=instance)
+        if not form.is_valid():
+            return self.render_form(district, form, status=400)
+        try:
+            object_save(instance=form.instance, user=request.user)
+        except ValidationError as error:
+            _problem(request, error)
+            return self.render_form(district, form, status=400)
+        messages.success(request, _("已保存红黄牌阈值。"))
+        return redirect("status_thresholds", pk=district.pk)

@@ -7,4 +7,4 @@ class TargetingConfig(AppConfig):
     verbose_name = _("短板与目标")
 
     def ready(self) -> None:
-        from zhaoshang.targeting import demo, gaps  # noqa: F401  (demo steps, job runner)
+        from zhaoshang.targeting import demo, gaps, registry  # noqa: F401  (demo steps, job runner, downloads)

@@ -18,9 +18,9 @@ from zhaoshang.targeting.targets import _fill_from_registry
 DEMO_REGISTRY_FIRMS = 1_000_000
 
 
-@demo_step(96, "全国企业库(演示)与短板分析")
-def gaps(state: dict[str, Any]) -> None:
-    """A synthetic national registry when none is configured, then Linzi's gaps against it."""
+@demo_step(96, "全国企业库(演示)与临淄企业")
+def registry(state: dict[str, Any]) -> None:
+    """A synthetic national registry when none is configured, and Linzi's own firms from it."""
     path = settings.NATIONAL_REGISTRY
     if not path.is_file():
         # deferred: numpy, PyArrow and DuckDB load only when the demo registry is generated
@@ -28,10 +28,15 @@ def gaps(state: dict[str, Any]) -> None:
 
         path.parent.mkdir(parents=True, exist_ok=True)
         registry_generate(path, firms=DEMO_REGISTRY_FIRMS, seed=20240223)
+    _local_firms(state["users"]["linzi_admin"])
+
+
+@demo_step(98, "短板分析(含投产/达产项目)")
+def gaps(state: dict[str, Any]) -> None:
+    """Linzi's gaps, once its projects are on their nodes (the project library is step 97)."""
     user = state["users"]["linzi_admin"]
     for chain in Chain.objects.filter(district__adcode="370305", is_current=True):
         chain_gaps_refresh(chain=chain, user=user)
-    _local_firms(user)
 
 
 def _local_firms(user: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -17,9 +18,54 @@ from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.industries.national import national_matrix, national_relatedness, registry_version
 
 if TYPE_CHECKING:
-    from zhaoshang.analytics.chains.gaps import GapSettings
+    from zhaoshang.analytics.chains.gaps import GapSettings, NodeProject
     from zhaoshang.analytics.registry.merge import MergeReport
     from zhaoshang.analytics.registry.store import PlaceIndustryMatrix
+
+
+# Projects live above this layer: the projects app registers who is on a node (projects/registry.py). A
+# provider returns, per node id, dicts with: key, name, stage (label), producing (投产/达产, verified),
+# enterprise (an Enterprise or None) and investor (USCC or name, used when there is no enterprise record).
+NodeProjectsProvider = Callable[[Chain], dict[int, list[dict[str, Any]]]]
+_node_projects: list[NodeProjectsProvider] = []
+
+
+def register_node_projects(provider: NodeProjectsProvider) -> None:
+    if provider not in _node_projects:
+        _node_projects.append(provider)
+
+
+def node_projects(chain: Chain, shares: dict[str, dict[str, float]]) -> dict[str, list[NodeProject]]:
+    """The projects on each node of ``chain`` (node id → NodeProject), with whether the registry row already
+    counts their firm: a district enterprise record that is active and classed in one of the node's classes
+    is merged into the row (``district_matrix``), so it is counted there and must not be counted twice."""
+    from zhaoshang.analytics.chains.gaps import NodeProject  # deferred: numpy, scipy and DuckDB
+
+    active = {Enterprise.Status.EXISTING, Enterprise.Status.OPERATING}
+    out: dict[str, list[NodeProject]] = {}
+    for provider in _node_projects:
+        for node_id, rows in provider(chain).items():
+            classes = {c for c, a in shares.get(str(node_id), {}).items() if a > 0}
+            for row in rows:
+                firm = row.get("enterprise")
+                counted = bool(
+                    firm is not None
+                    and firm.district_id == chain.district_id
+                    and firm.status in active
+                    and firm.industry_code in classes
+                )
+                out.setdefault(str(node_id), []).append(
+                    NodeProject(
+                        key=str(row["key"]),
+                        name=str(row["name"]),
+                        stage=str(row["stage"]),
+                        firm=f"enterprise:{firm.pk}" if firm is not None else f"investor:{row['investor']}",
+                        firm_name=str(firm.name if firm is not None else row["investor"]),
+                        producing=bool(row["producing"]),
+                        counted=counted,
+                    )
+                )
+    return out
 
 
 def gap_settings(district: District, base: str) -> GapSettings:
@@ -71,6 +117,7 @@ def chain_gaps_compute(chain: Chain, base: str = "province") -> Any:
         for n in nodes
     ]
     edges = [(str(s), str(t), w) for s, t, w in chain.edges.values_list("source_id", "target_id", "weight")]
+    on_nodes = node_projects(chain, {n.key: dict(n.shares) for n in gap_nodes})
     adcode = chain.district.adcode
     relatedness = national_relatedness(adcode)  # from the registry as published, like every other county's
     matrix, merged = district_matrix(chain.district)
@@ -81,6 +128,7 @@ def chain_gaps_compute(chain: Chain, base: str = "province") -> Any:
         district=adcode,
         density=relatedness.density,
         settings=gap_settings(chain.district, base),
+        projects=on_nodes,
     )
     if merged is not None:
         result.explain.insert(0, merged.explain())

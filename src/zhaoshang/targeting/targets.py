@@ -135,7 +135,11 @@ def targets_save(*, node: Node, usccs: list[str], user: Any, top: int = 200) -> 
                     "chain": node.chain,
                     "team": node.chain.team,
                     "score": row["score"],
-                    "score_explain": {"explain": row["explain"], "breakdown": row["breakdown"]},
+                    "score_explain": {
+                        "explain": row["explain"],
+                        "breakdown": row["breakdown"],
+                        "terms": row.get("terms", []),
+                    },
                 },
             )
             if created:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from zhaoshang.chains.models import Chain, Node
+from zhaoshang.core.downloads import download_check
 from zhaoshang.core.jobs import job_submit
 from zhaoshang.core.scope import user_scope
 from zhaoshang.core.spreadsheets import Sheet, workbook_response
@@ -49,13 +50,16 @@ class NodeTargetsView(LoginRequiredMixin, View):
         node = get_object_or_404(
             Node.objects.restrict(request.user, "view").select_related("chain__district"), pk=pk
         )
+        workbook = request.GET.get("format") == "xlsx"
+        if workbook:  # before the work: a refused download costs nothing
+            download_check(request.user, "node_targets", node)
         try:
             top = int(request.GET["top"]) if request.GET.get("top", "").isdigit() else 50
             targets = node_targets(node, top=min(max(top, 1), 500))
         except RegistryMissing as error:
             messages.error(request, str(error))
             return redirect("node_detail", pk=node.pk)
-        if request.GET.get("format") == "xlsx":
+        if workbook:
             return _targets_workbook(targets)
         from zhaoshang.analytics.targets.places import division_centre  # deferred: numpy and scipy
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 
 from zhaoshang.core.declarations import configs, nav_groups
+from zhaoshang.notifications.selectors import unread_count
 
 
 def navigation(request: Any) -> dict[str, Any]:
@@ -23,3 +24,10 @@ def navigation(request: Any) -> dict[str, Any]:
             "crs": settings.MAP_TILES_CRS,
         },
     }
+
+
+def notifications(request: Any) -> dict[str, Any]:
+    """The header badge: how many of the user's notifications are unread (one count query)."""
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    return {"notify_unread": unread_count(request.user)}

@@ -1,7 +1,8 @@
 """`zhaoshang schedule`: JSON and table output, dates, the default template, exit code 2 on bad input.
 
-No test here asks for the database: pytest-django would fail any query, which is the point (planners run the
-command on their own files, before or without `migrate`).
+Plans within the calendar package's years never ask for the database: pytest-django would fail any query,
+which is the point (planners run the command on their own files, before or without `migrate`). Plans that reach
+a later year read the holiday notices an administrator may have entered, so those tests have a database.
 """
 
 from __future__ import annotations
@@ -134,8 +135,42 @@ def test_missing_file_and_bad_date_exit_2(tmp_path: Path) -> None:
     fails()  # neither a file nor --default-template
 
 
-def test_calendar_out_of_range_exits_2(tmp_path: Path) -> None:
-    assert "2004" in str(fails(write(tmp_path, VECTOR), "--start", "2099-01-01"))
+def test_calendar_before_the_rules_exits_2(tmp_path: Path) -> None:
+    assert "2000" in str(fails(write(tmp_path, VECTOR), "--start", "1999-06-01"))
+
+
+TEN_DAYS = {"steps": [{"id": "A", "name": "受理", "duration": 10}]}
+
+
+@pytest.mark.django_db
+def test_a_plan_into_2027_is_provisional_and_skips_the_spring_festival(tmp_path: Path) -> None:
+    result = json.loads(run(write(tmp_path, TEN_DAYS), "--format", "json", "--start", "2027-02-01"))
+    # 除夕 2027-02-05 to 02-10 off (初一/初二 on the weekend made up on 9–10日): the tenth working day is 02-18.
+    assert (result["start_date"], result["finish_date"]) == ("2027-02-01", "2027-02-18")
+    assert result["provisional"] is True and result["provisional_years"] == [2027]
+    assert len(result["warnings"]) == 1 and "2027" in result["warnings"][0]
+    assert result["warnings"][0].startswith("含暂定假日(国务院通知未发布)")
+    table = run(write(tmp_path, TEN_DAYS), "--start", "2027-02-01")
+    assert "完成 2027-02-18" in table and "⚠ 含暂定假日(国务院通知未发布)" in table
+    # Within the published years nothing is provisional.
+    known = json.loads(run(write(tmp_path, TEN_DAYS), "--format", "json", "--start", "2024-03-01"))
+    assert known["provisional"] is False and known["warnings"] == []
+
+
+@pytest.mark.django_db
+def test_an_entered_notice_replaces_the_provisional_days(tmp_path: Path, as_test_actor: Any) -> None:
+    import datetime
+
+    from zhaoshang.core.models import CalendarAdjustment
+
+    # An invented notice: 2027-02-05 to 02-13 off, Sunday 02-14 worked.
+    for day in range(5, 14):
+        CalendarAdjustment.objects.create(date=datetime.date(2027, 2, day), kind="off", notice="测试通知")
+    CalendarAdjustment.objects.create(date=datetime.date(2027, 2, 14), kind="work", notice="测试通知")
+    result = json.loads(run(write(tmp_path, TEN_DAYS), "--format", "json", "--start", "2027-02-01"))
+    # 02-01..04 (4), Sunday 02-14 (5), 02-15..19 (10).
+    assert result["finish_date"] == "2027-02-19"
+    assert result["provisional"] is False and result["warnings"] == []
 
 
 def test_default_template_round_trip(tmp_path: Path) -> None:

@@ -8,6 +8,11 @@ firm counts or insured employees, national, county level). For district r and no
 - LQ_rn = (X_rn / X_r) / (X_Bn / X_B) against the province (B = places whose ``adcode[:2] + "0000"`` is the
   district's province) and the nation (B = every place); the status uses ``settings.base``; LQ = 0 when the
   district has none of the node;
+- **projects on the node** (``projects``, DOMAIN.md §8): a project in production or at capacity (投产/达产, its
+  move verified) is a firm working on the node even when the registry does not list it yet. Each such project's
+  firm that the registry row does not already count (``NodeProject.counted`` false; one firm per ``firm``
+  key, however many projects it has) adds 1 to F_rn and, with a firm-count matrix, 1 to X_rn and to X_r.
+  Projects under construction (开工/竣工) are listed with the node but do not count;
 - status: **strong** if LQ ≥ θ (``lq_threshold``, 1) and F_rn ≥ F_min (``f_min``, 3); **missing** if F_rn = 0;
   else **weak**;
 - shortfall = 1 − min(LQ/θ, F_rn/F_min, 1): with θ = 1 and F_rn ≥ F_min this is DOMAIN's 1 − min(LQ, 1); it is
@@ -52,6 +57,7 @@ __all__ = [
     "GapError",
     "GapNode",
     "GapNodeResult",
+    "NodeProject",
     "GapSettings",
     "chain_gaps",
     "district_relatedness",
@@ -76,6 +82,19 @@ class GapNode:
     segment: str  # up | mid | down
     weight: float
     shares: Mapping[str, float]  # GB/T 4754 class → α
+
+
+@dataclass(frozen=True)
+class NodeProject:
+    """A project placed on a node (see the module docstring)."""
+
+    key: str  # the project's id
+    name: str
+    stage: str  # its stage's label (投产, 达产, 开工 …)
+    firm: str  # the firm it makes count: enterprise id, USCC or the investor's name
+    firm_name: str
+    producing: bool  # 投产/达产 with the move verified: it counts
+    counted: bool  # the registry row already counts this firm on the node
 
 
 @dataclass(frozen=True)
@@ -106,6 +125,8 @@ class GapNodeResult:
     gap_score: float
     feasibility: float  # NaN when no density was given
     explain: list[str] = field(default_factory=list)
+    project_firms: int = 0  # firms added by producing projects (not in the registry's count)
+    projects: list[dict[str, Any]] = field(default_factory=list)  # the projects on the node, as NodeProject
 
 
 @dataclass(frozen=True)
@@ -177,6 +198,7 @@ def chain_gaps(
     provinces: Mapping[str, str] | None = None,
     density: Mapping[str, float] | None = None,
     settings: GapSettings = GapSettings(),  # noqa: B008 - frozen dataclass
+    projects: Mapping[str, Sequence[NodeProject]] | None = None,
 ) -> ChainGapResult:
     """Strength, LQ, status, need, gap score and feasibility of every node (see the module docstring).
 
@@ -201,12 +223,21 @@ def chain_gaps(
     }
     column = {code: j for j, code in enumerate(matrix.industries)}
     firm_column = {code: j for j, code in enumerate(firm_matrix.industries)}
-    local_total = float(local.sum())
+    added = {
+        key: sorted({p.firm for p in (projects or {}).get(key, ()) if p.producing and not p.counted})
+        for key in keys
+    }
+    add_to_strength = matrix.value == "firms"  # with employees as values a firm's size is not known here
+    local_total = float(local.sum()) + (
+        len({f for firms_of in added.values() for f in firms_of}) if add_to_strength else 0
+    )
 
     measured: dict[str, tuple[float, int, float, float]] = {}
     for node in nodes:
+        extra = len(added[node.key])
         strength = sum(a * local[column[c]] for c, a in node.shares.items() if c in column)
-        n_firms = int(
+        strength += extra if add_to_strength else 0
+        n_firms = extra + int(
             sum(local_firms[firm_column[c]] for c, a in node.shares.items() if a > 0 and c in firm_column)
         )
         lqs = [
@@ -257,6 +288,8 @@ def chain_gaps(
             shortfall=shortfall,
             gap_score=gap,
             feasibility=feasibility,
+            project_firms=len(added[node.key]),
+            projects=[dict(vars(p)) for p in (projects or {}).get(node.key, ())],
         )
         result.explain.extend(
             _explain(result, node, settings, matrix.value, downstream[node.key], upstream[node.key], status,
@@ -331,6 +364,24 @@ def _feasibility(node: GapNode, density: Mapping[str, float] | None) -> float:
     return acc / total
 
 
+def _project_lines(r: GapNodeResult) -> list[str]:
+    if not r.projects:
+        return []
+    producing = [p for p in r.projects if p["producing"]]
+    building = [p for p in r.projects if not p["producing"]]
+    lines = []
+    if producing:
+        named = "、".join(
+            f"{p['name']}（{p['stage']}，{p['firm_name']}{'，已在企业库计数中' if p['counted'] else ''}）"
+            for p in producing
+        )
+        lines.append(f"含投产/达产项目 {len(producing)} 个：{named}；计入企业数 {r.project_firms} 家。")
+    if building:
+        named = "、".join(f"{p['name']}（{p['stage']}）" for p in building)
+        lines.append(f"含在建项目 {len(building)} 个：{named}（投产前不计入企业数）。")
+    return lines
+
+
 def _explain(
     r: GapNodeResult,
     node: GapNode,
@@ -346,6 +397,7 @@ def _explain(
     unit = "企业数" if value == "firms" else "参保人数"
     lines = [
         f"本区县该环节企业 {r.firms} 家（行业代码 {codes}），环节规模 {_num(r.strength)}（按{unit}加权）。",
+        *_project_lines(r),
         f"全省区位熵 {r.lq_province:.2f}，全国区位熵 {r.lq_nation:.2f}"
         f"（判定以{BASE_ZH[settings.base]}为基准）。",
     ]

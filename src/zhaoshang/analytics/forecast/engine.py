@@ -52,12 +52,18 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special
 
+from zhaoshang.analytics.forecast.delays import (
+    DEFAULT_DELAYS,
+    DEFAULT_TERMINATION,
+    Delay,
+    ForecastError,
+    _floats,
+)
 from zhaoshang.analytics.rates.engine import STAGES, ProjectFacts
 
 __all__ = [
@@ -80,68 +86,7 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
-_CHUNK = 1024  # draws per block: bounds memory to a few (chunk × projects) arrays; results depend on it
-_U_MAX = 1.0 - 1e-12
-
-
-class ForecastError(ValueError):
-    pass
-
-
-def _floats(x: object) -> FloatArray:
-    return np.asarray(x, dtype=np.float64)
-
-
-@dataclass(frozen=True)
-class Delay:
-    """Months of one stage transition: lognormal (``median``, ``sigma`` of the log) or, when ``samples`` are
-    given, their empirical distribution (linear interpolation between order statistics)."""
-
-    median: float = 1.0
-    sigma: float = 0.0
-    samples: tuple[float, ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.samples:
-            if any(not math.isfinite(s) or s < 0 for s in self.samples):
-                raise ForecastError("observed months must be finite and ≥ 0")
-        elif not (self.median > 0 and self.sigma >= 0 and math.isfinite(self.median + self.sigma)):
-            raise ForecastError("a lognormal delay needs median > 0 and sigma ≥ 0")
-
-    def months(self, z: FloatArray, elapsed: FloatArray | None = None) -> FloatArray:
-        """Months still to go for standard normal scores ``z``; with ``elapsed``, conditioned on D > elapsed
-        (empirical: past the longest observed duration nothing is left to go — termination covers the stuck)."""
-        if self.samples:
-            s = np.sort(np.asarray(self.samples, dtype=np.float64))
-            levels = np.linspace(0.0, 1.0, s.size)
-            u = _floats(special.ndtr(z))
-            if elapsed is None:
-                return _floats(np.interp(u, levels, s))
-            f = np.interp(elapsed, s, levels) if s.size > 1 else np.zeros_like(elapsed)
-            f = np.where(elapsed < s[0], 0.0, f)
-            return _floats(np.maximum(np.interp(f + u * (1.0 - f), levels, s) - elapsed, 0.0))
-        if elapsed is None:
-            d = np.multiply(z, self.sigma)
-            np.exp(d, out=d)
-            d *= self.median
-            return d
-        if self.sigma == 0:
-            return _floats(np.maximum(self.median - elapsed, 0.0))
-        with np.errstate(divide="ignore"):
-            f = special.ndtr((np.log(elapsed) - math.log(self.median)) / self.sigma)
-        u = np.minimum(f + special.ndtr(z) * (1.0 - f), _U_MAX)
-        return _floats(np.maximum(self.median * np.exp(self.sigma * special.ndtri(u)) - elapsed, 0.0))
-
-
-# Months (median, σ of the log) per transition reserve→lead … completed→production; see the module note.
-_DELAY_TABLE = ((6, 0.8), (3, 0.7), (4, 0.7), (2, 0.6), (4, 0.6), (3, 0.6), (18, 0.5), (3, 0.5))
-DEFAULT_DELAYS: dict[tuple[str, str], Delay] = {
-    pair: Delay(m, s) for pair, (m, s) in zip(pairwise(STAGES[:9]), _DELAY_TABLE, strict=True)
-}
-# Probability of termination before the next stage, reserve … completed.
-DEFAULT_TERMINATION: dict[str, float] = dict(
-    zip(STAGES[:8], (0.5, 0.5, 0.3, 0.10, 0.05, 0.05, 0.03, 0.01), strict=True)
-)
+_CHUNK = 128  # draws per block: keeps the (chunk × projects) arrays in cache; results depend on it
 
 
 @dataclass(frozen=True)
@@ -154,6 +99,9 @@ class ForecastParams:
     common_share: float = 0.3
     draws: int = 10_000
     seed: int = 0
+    # Per group of projects (size class × construction nature, see `survival`): delays replacing ``delays``.
+    group_delays: Mapping[str, Mapping[tuple[str, str], Delay]] = field(default_factory=dict)
+    baseline_cv: float = 0.03  # σ of the log of the baseline one year ahead (a random walk: × √years)
 
     def __post_init__(self) -> None:
         if "production" not in self.stages:
@@ -168,6 +116,11 @@ class ForecastParams:
             raise ForecastError("termination probabilities must lie in [0, 1]")
         if not 0 <= self.common_share <= 1 or self.plan_sigma < 0 or self.draws < 1:
             raise ForecastError("common_share in [0, 1], plan_sigma ≥ 0 and draws ≥ 1 are needed")
+        if not (math.isfinite(self.baseline_cv) and self.baseline_cv >= 0):
+            raise ForecastError("baseline_cv must be ≥ 0")
+
+    def delay(self, pair: tuple[str, str], group: str = "") -> Delay:
+        return (self.group_delays.get(group) or {}).get(pair) or self.delays[pair]
 
 
 DEFAULT_PARAMS = ForecastParams()
@@ -180,6 +133,9 @@ class ForecastProject:
     designed_output: float  # 万元 per year at full capacity
     stage_since: dt.date | None = None  # when the current stage was reached
     production_date: dt.date | None = None  # planned (or, in production, actual) production date
+    planned_start: dt.date | None = None  # promised start of construction (evidence before 'started')
+    group: str = ""  # which of ``ForecastParams.group_delays`` applies
+    increment: float = 1.0  # share of the designed output that is new (a retrofit's plant is in the baseline)
 
 
 @dataclass(frozen=True)
@@ -240,11 +196,11 @@ def _coord_date(x: float) -> dt.date:
     return dt.date(year, month + 1, min(int((months - month) * days) + 1, days))
 
 
-def remaining_months(stage: str, params: ForecastParams = DEFAULT_PARAMS) -> float:
+def remaining_months(stage: str, params: ForecastParams = DEFAULT_PARAMS, group: str = "") -> float:
     """Typical (median) months from entering ``stage`` to production; 0 from production on."""
     i, until = params.stages.index(stage), params.stages.index("production")
     pairs = pairwise(params.stages[i : until + 1])
-    return float(sum(params.delays[p].months(np.zeros(1))[0] for p in pairs))
+    return float(sum(params.delay(p, group).months(np.zeros(1))[0] for p in pairs))
 
 
 def delays_from_history(
@@ -286,47 +242,86 @@ def projects_from_facts(facts: Iterable[ProjectFacts]) -> list[ForecastProject]:
 
 @dataclass
 class _Plan:
-    """The projects arranged for vectorised draws: modelled ones sorted by stage, then planned, then producing."""
+    """The projects arranged for vectorised draws: modelled ones (not yet producing) first, then producing."""
 
     order: list[int]  # input index of each column
     n_modelled: int
-    n_planned: int
-    blocks: list[tuple[Delay, int, int]]  # per transition: delay, columns needing it [0, n), conditioned from
+    # Per transition: [(delay, columns drawn fresh, columns in that stage now — conditioned on elapsed)].
+    blocks: list[list[tuple[Delay, slice, slice]]]
     elapsed: FloatArray  # months in the current stage, per modelled column
-    plan_months: FloatArray
+    start_after: int  # transition index after which the start of construction is reached
+    plan_start: tuple[npt.NDArray[np.intp], FloatArray, FloatArray]  # columns, months, weight of the plan
+    plan_prod: tuple[npt.NDArray[np.intp], FloatArray, FloatArray]
     fixed: FloatArray  # year coordinate of production, producing columns
-    survival: FloatArray  # per non-producing column
-    designed: FloatArray
+    survival: FloatArray  # per modelled column
+    weights: FloatArray  # designed output × increment, per column
     start: float  # year coordinate of as_of
+
+
+def _log_sigma(delay: Delay) -> float:
+    if delay.samples:
+        logs = np.log(np.maximum(np.asarray(delay.samples, dtype=np.float64), 0.25))
+        return float(logs.std()) if logs.size > 1 else 0.0
+    return delay.sigma
+
+
+def _plan_weight(model_sigma2: float, plan_sigma: float) -> float:
+    """Weight of a plan against the model in log months (precision weighting of two lognormals; drawing both
+    and combining draw by draw with these weights gives the posterior's spread exactly)."""
+    if plan_sigma == 0:
+        return 1.0
+    return model_sigma2 / (model_sigma2 + plan_sigma**2)
 
 
 def _plan(projects: Sequence[ForecastProject], as_of: dt.date, params: ForecastParams) -> _Plan:
     stages, until = params.stages, params.stages.index("production")
     start = _year_coord(as_of)
-    modelled, planned, producing = [], [], []
+    modelled: list[int] = []
+    producing: list[int] = []
     for i, p in enumerate(projects):
         if p.stage not in stages:
             raise ForecastError(f"项目 {p.key}: 未知阶段 {p.stage!r}")
         if not (math.isfinite(p.designed_output) and p.designed_output >= 0):
             raise ForecastError(f"项目 {p.key}: 设计产值须为非负数")
-        s = stages.index(p.stage)
-        if s >= until:
-            producing.append(i)
-        elif p.production_date is not None and p.production_date > as_of:
-            planned.append(i)
-        else:
-            modelled.append(i)
-    modelled.sort(key=lambda i: stages.index(projects[i].stage))
-    idx = np.array([stages.index(projects[i].stage) for i in modelled], dtype=np.int64)
+        if not (math.isfinite(p.increment) and 0 <= p.increment <= 1):
+            raise ForecastError(f"项目 {p.key}: 新增产值比例须在 0 与 1 之间")
+        (producing if stages.index(p.stage) >= until else modelled).append(i)
+    # By group, then stage: within a group the columns needing a transition are a prefix, the ones in its
+    # stage now the prefix's tail, so every draw works on contiguous slices.
+    modelled.sort(key=lambda i: (projects[i].group, stages.index(projects[i].stage)))
     since = [projects[i].stage_since for i in modelled]
     elapsed = np.array([max(0.0, 12 * (start - _year_coord(d))) if d else 0.0 for d in since])
+    spans: dict[str, list[int]] = {}
+    for col, i in enumerate(modelled):
+        spans.setdefault(projects[i].group, []).append(col)
     blocks = []
     for k in range(until):
-        n, first = int(np.searchsorted(idx, k, side="right")), int(np.searchsorted(idx, k, side="left"))
-        if n:
-            blocks.append((params.delays[(stages[k], stages[k + 1])], n, first))
-    plan_dates = [projects[i].production_date or as_of for i in planned]
-    plan_months = np.array([12 * (_year_coord(d) - start) for d in plan_dates], dtype=np.float64)
+        pair = (stages[k], stages[k + 1])
+        here = []
+        for group, cols in spans.items():
+            idx = [stages.index(projects[modelled[c]].stage) for c in cols]
+            lo, first, n = (
+                cols[0],
+                int(np.searchsorted(idx, k, "left")),
+                int(np.searchsorted(idx, k, "right")),
+            )
+            if n:
+                here.append((params.delay(pair, group), slice(lo, lo + first), slice(lo + first, lo + n)))
+        blocks.append(here)
+    started = stages.index("started") if "started" in stages else until
+    ps_cols, ps_months, ps_w, pp_cols, pp_months, pp_w = [], [], [], [], [], []
+    for col, i in enumerate(modelled):
+        p = projects[i]
+        s = stages.index(p.stage)
+        sigma2 = [_log_sigma(params.delay((stages[k], stages[k + 1]), p.group)) ** 2 for k in range(s, until)]
+        if p.planned_start is not None and p.planned_start > as_of and s < started:
+            ps_cols.append(col)
+            ps_months.append(12 * (_year_coord(p.planned_start) - start))
+            ps_w.append(_plan_weight(sum(sigma2[: started - s]), params.plan_sigma))
+        if p.production_date is not None and p.production_date > as_of:
+            pp_cols.append(col)
+            pp_months.append(12 * (_year_coord(p.production_date) - start))
+            pp_w.append(_plan_weight(sum(sigma2), params.plan_sigma))
     fixed = []
     for i in producing:
         p = projects[i]
@@ -338,18 +333,48 @@ def _plan(projects: Sequence[ForecastProject], as_of: dt.date, params: ForecastP
         math.prod(
             1 - params.termination.get(stages[j], 0.0) for j in range(stages.index(projects[i].stage), until)
         )
-        for i in modelled + planned
+        for i in modelled
     ]
-    order = modelled + planned + producing
-    designed = _floats([projects[i].designed_output for i in order])
-    arrays = (elapsed, plan_months, _floats(fixed), _floats(survival), designed)
-    return _Plan(order, len(modelled), len(planned), blocks, *arrays, start)
+    order = modelled + producing
+    weights = _floats([projects[i].designed_output * projects[i].increment for i in order])
+
+    def plan(cols: list[int], months: list[float], w: list[float]) -> tuple[Any, FloatArray, FloatArray]:
+        return np.array(cols, dtype=np.intp), _floats(months), _floats(w)
+
+    return _Plan(
+        order,
+        len(modelled),
+        blocks,
+        elapsed,
+        started - 1,
+        plan(ps_cols, ps_months, ps_w),
+        plan(pp_cols, pp_months, pp_w),
+        _floats(fixed),
+        _floats(survival),
+        weights,
+        start,
+    )
+
+
+def _with_plan(
+    months: FloatArray, plan: tuple[Any, FloatArray, FloatArray], z: FloatArray, plan_sigma: float
+) -> None:
+    """Months to the planned event combined with the plan in log space, in place."""
+    cols, planned, w = plan
+    drawn = np.log(np.maximum(planned, 0.01)) + plan_sigma * z
+    model = np.log(np.maximum(months[:, cols], 0.01))
+    months[:, cols] = np.exp(w * drawn + (1 - w) * model)
 
 
 def _production_coords(
-    plan: _Plan, params: ForecastParams, rng: np.random.Generator | None, c: int
-) -> FloatArray:
-    """(c, projects) year coordinates of production; ``rng`` None gives the median path (all scores 0)."""
+    plan: _Plan,
+    params: ForecastParams,
+    rng: np.random.Generator | None,
+    c: int,
+    horizon: float | None = None,
+) -> tuple[FloatArray, FloatArray | None]:
+    """(c, projects) year coordinates of production; ``rng`` None gives the median path (all scores 0).
+    With ``horizon`` (months) also the number of stage steps each modelled project makes within it."""
     a, b = math.sqrt(params.common_share), math.sqrt(1 - params.common_share)
     common = rng.standard_normal((c, 1)) if rng is not None else np.zeros((c, 1))
 
@@ -362,29 +387,66 @@ def _production_coords(
         return z
 
     months = np.zeros((c, plan.n_modelled))
-    for delay, n, first in plan.blocks:
-        z = scores(n)
-        if first:
-            months[:, :first] += delay.months(z[:, :first])
-        months[:, first:n] += delay.months(z[:, first:n], plan.elapsed[first:n])
-    planned = plan.plan_months * np.exp(params.plan_sigma * scores(plan.n_planned))
+    steps = np.zeros((c, plan.n_modelled)) if horizon is not None else None
+    for k, groups in enumerate(plan.blocks):
+        for delay, fresh, current in groups:
+            n_fresh = fresh.stop - fresh.start
+            z = scores(current.stop - fresh.start)
+            if n_fresh:
+                months[:, fresh] += delay.months(z[:, :n_fresh])
+            if current.stop > current.start:
+                months[:, current] += delay.months(z[:, n_fresh:], plan.elapsed[current])
+        if k == plan.start_after and plan.plan_start[0].size:
+            _with_plan(months, plan.plan_start, scores(plan.plan_start[0].size), params.plan_sigma)
+        if steps is not None and horizon is not None:
+            for _delay, fresh, current in groups:
+                cols = slice(fresh.start, current.stop)
+                steps[:, cols] += months[:, cols] <= horizon
+    if plan.plan_prod[0].size:
+        _with_plan(months, plan.plan_prod, scores(plan.plan_prod[0].size), params.plan_sigma)
     coords = np.empty((c, len(plan.order)))
     coords[:, : plan.n_modelled] = plan.start + months / 12
-    coords[:, plan.n_modelled : plan.n_modelled + plan.n_planned] = plan.start + planned / 12
-    coords[:, plan.n_modelled + plan.n_planned :] = plan.fixed
-    return coords
+    coords[:, plan.n_modelled :] = plan.fixed
+    return coords, steps
 
 
 def _contributions(
     coords: FloatArray, weights: FloatArray, years: Sequence[int], ramp: Sequence[float]
 ) -> FloatArray:
-    """(years, c, projects) output of each project in each year."""
-    g = {b: ramp_integral(b - coords, ramp) for b in sorted({y for y in years} | {y + 1 for y in years})}
+    """(years, c, projects) output of each project in each year.
+
+    Year [y, y + 1) after production at x holds ∫ r(s) ds over s in [y − x, y − x + 1), r the ramp by
+    production year: with y − x = k + f (k whole), (1 − f)·r_k + f·r_(k+1) — one floor per project and a
+    table look-up per year, instead of the ramp's integral at every year boundary."""
+    padded = np.concatenate(([0.0], np.asarray(ramp, dtype=np.float64)))  # r_-1 = 0, then the ramp
+    top = padded.size - 1
+    t0 = years[0] - coords
+    k0 = np.floor(t0)
+    f = t0 - k0
+    base = k0.astype(np.intp) + 1
     out = np.empty((len(years), *coords.shape))
     for j, y in enumerate(years):
-        np.subtract(g[y + 1], g[y], out=out[j])
-        out[j] *= weights
+        i = base + (y - years[0])
+        lo = padded[np.clip(i, 0, top)]
+        hi = padded[np.clip(i + 1, 0, top)]
+        hi -= lo
+        hi *= f
+        hi += lo
+        hi *= weights
+        out[j] = hi
     return out
+
+
+def _baseline_draws(
+    base: FloatArray, years: Sequence[int], start: float, cv: float, rng: np.random.Generator, c: int
+) -> FloatArray:
+    """(c, years) baseline: its log a random walk from ``as_of`` with σ = cv per √year, median the given one."""
+    if cv == 0:
+        return np.broadcast_to(base, (c, len(years)))
+    ahead = np.maximum(np.asarray(years, dtype=np.float64) + 0.5 - start, 0.0)
+    steps = np.diff(np.concatenate(([0.0], ahead)))
+    walk = np.cumsum(rng.standard_normal((c, len(years))) * np.sqrt(steps), axis=1)
+    return base * np.exp(cv * walk)
 
 
 def forecast_output(
@@ -415,12 +477,12 @@ def forecast_output(
     base = np.array([baseline[y] for y in years], dtype=np.float64)
     ref = years.index(target.by_year) if target is not None else len(years) - 1
     counted = ref + 1 if target is not None else 0
-    n_alive = plan.n_modelled + plan.n_planned
+    n_alive = plan.n_modelled
     survival = np.concatenate([plan.survival, np.ones(n - n_alive)])
 
-    median_coords = _production_coords(plan, params, None, 1)
+    median_coords, _ = _production_coords(plan, params, None, 1)
     projection = (
-        base + _contributions(median_coords, plan.designed[None, :], years, params.ramp).sum(axis=2)[:, 0]
+        base + _contributions(median_coords, plan.weights[None, :], years, params.ramp).sum(axis=2)[:, 0]
     )
 
     rng = np.random.default_rng(params.seed)
@@ -430,20 +492,23 @@ def forecast_output(
     reached_without = np.zeros(n, dtype=np.int64)
     for lo in range(0, draws, _CHUNK):
         c = min(_CHUNK, draws - lo)
-        coords = _production_coords(plan, params, rng, c)
+        coords, _ = _production_coords(plan, params, rng, c)
         alive = np.ones((c, n))
         alive[:, :n_alive] = rng.random((c, n_alive)) < plan.survival
-        per_year = _contributions(coords, alive * plan.designed, years, params.ramp)
-        block = base + per_year.sum(axis=2).T
+        alive *= plan.weights
+        per_year = _contributions(coords, alive, years, params.ramp)
+        block = _baseline_draws(base, years, plan.start, params.baseline_cv, rng, c) + per_year.sum(axis=2).T
         totals[lo : lo + c] = block
         mean_output += per_year[ref].sum(axis=0)
         if target is not None:
             hit = np.zeros(c, dtype=bool)
-            hit_without = np.zeros((c, n), dtype=bool)
             for j in range(counted):
                 hit |= block[:, j] >= target.amount
-                hit_without |= (block[:, j, None] - per_year[j]) >= target.amount
-            reached += int(hit.sum())
+            rows = np.flatnonzero(hit)  # only a draw that reaches the target can lose it without a project
+            hit_without = np.zeros((rows.size, n), dtype=bool)
+            for j in range(counted):
+                hit_without |= (block[rows, j, None] - per_year[j][rows]) >= target.amount
+            reached += int(rows.size)
             reached_without += hit_without.sum(axis=0)
         if progress is not None:
             progress(lo + c, draws)

@@ -10,20 +10,32 @@ is monotone: a project that started has been signed, even if nobody typed the si
 with a date: the stages that count in assessment are verified and dated (DOMAIN.md §8); ``stage`` (the current
 stage) is not used to infer dates.
 
-**Definitions** (`RateDefinitions`, defaults of DOMAIN.md §9, each configurable per district):
+**Definitions** (words in `definitions.DEFINITIONS`; parameters in `RateDefinitions`, defaults of DOMAIN.md §9,
+each configurable per district):
 
-- signing rate 签约率: cohort of the leads that reached negotiation in the period; numerator = those of them
-  that reached signed by the period's end. Always in [0, 1].
+- signing rate 签约率: cohort of the projects whose negotiation was *recorded* in the period (its own date,
+  never inferred from a later stage, and not after the signing: a record typed in after the fact is no
+  negotiation) and is decided by the period's end — signed, terminated, or in talks for ``negotiation_months``
+  (6) or more; numerator = those signed by the period's end. Projects registered straight at 签约 are set
+  aside as "direct" and those still in talks within their window as "pending" (`Rate.aside`): neither is a
+  success nor a failure. Always in [0, 1].
 - landing rate 落地率: cohort of the signed projects whose landing window (``landing_months`` = 12 after
   signing) has passed by ``as_of``; numerator = those that landed within their window. "Landed" is reaching
   started (default), or registered + land supplied (the later of the two dates), or whichever comes first.
-- contribution rate 贡献率: over the projects that reached production, Σ actual output (or tax) / Σ committed
-  output (or tax) for the same years; committed = designed annual output, pro-rated in the production year by
-  the months from the production month on (production in March → 10/12). May exceed 1.
+- attainment rate 达效率: over the projects that reached production, Σ actual output (or tax) / Σ committed
+  output (or tax) for the same years; committed = designed annual output, for the production year too (the
+  ledger's actuals are annual figures), or pro-rated by months with ``prorate_production_year``. May exceed 1.
+- contribution rate 贡献率 (Chinese statistics): a part's share of the growth of the whole, Δ(part) / Δ(whole)
+  of output (or tax) from the year before the first year to the last year; the whole is every project of the
+  computation (`rates_by_groups`) or ``whole``. None when the whole did not grow.
 - funds-in-place rate 到位率 = Σ funds in place by ``as_of`` / Σ signed amount of the signed projects; may
   exceed 1 (capital increases arrive as funds).
 - start rate 开工率 = signed projects that reached started / signed projects; completion rate 建成率 = … that
   reached completed / signed projects; both in [0, 1].
+
+**A project counts once.** A capital increase (增资, ``increase_of`` set) adds its money (signed amount, funds,
+committed and actual output) and never counts as a project: it is in no counted cohort (signing, landing,
+start, completion).
 
 **Terminated projects.** By default (``exclude_terminated=False``) a terminated project stays in every cohort
 it entered: a signing that never lands lowers the landing, start and completion rates, which is the point of
@@ -46,6 +58,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal, NamedTuple
 
+from zhaoshang.analytics.rates.definitions import definition
+
 __all__ = [
     "DEFAULT_DEFINITIONS",
     "RATE_LABELS",
@@ -57,6 +71,7 @@ __all__ = [
     "Rate",
     "RateDefinitions",
     "add_months",
+    "attainment_rate",
     "completion_rate",
     "contribution_rate",
     "funds_arrived",
@@ -74,10 +89,17 @@ STAGES: tuple[str, ...] = tuple(
 )
 _INDEX = {code: i for i, code in enumerate(STAGES)}
 
-RATE_NAMES: tuple[str, ...] = ("signing", "landing", "contribution", "funds_in_place", "start", "completion")
-RATE_LABELS: dict[str, str] = dict(
-    zip(RATE_NAMES, ("签约率", "落地率", "贡献率", "到位率", "开工率", "建成率"), strict=True)
+# The rates, in the order pages show them; their words are in `definitions` (one table).
+RATE_NAMES: tuple[str, ...] = (
+    "signing",
+    "landing",
+    "start",
+    "funds_in_place",
+    "completion",
+    "attainment",
+    "contribution",
 )
+RATE_LABELS: dict[str, str] = {name: definition(name).label for name in RATE_NAMES}
 
 
 class FundsInPlace(NamedTuple):
@@ -110,6 +132,7 @@ class ProjectFacts:
     actual_tax: Mapping[int, float] = field(default_factory=dict)
     promised_start_date: dt.date | None = None
     terminated: bool = False
+    increase_of: str | None = None  # the key of the project this capital increase enlarges
 
     def __post_init__(self) -> None:
         for code in (self.stage, *self.stage_dates):
@@ -137,16 +160,17 @@ class ProjectFacts:
 @dataclass(frozen=True)
 class RateDefinitions:
     landing_months: int = 12
+    negotiation_months: int = 6  # talks this long without an outcome count as not signed
     landing_by: Literal["started", "registered_land", "either"] = "started"
     contribution_by: Literal["output", "tax"] = "output"
-    prorate_production_year: bool = True
+    prorate_production_year: bool = False
     exclude_terminated: bool = False
     cohort: Literal["cumulative", "period"] = "cumulative"
     funds_origins: frozenset[str] | None = None  # None: funds of every origin count
 
     def __post_init__(self) -> None:
-        if self.landing_months < 0:
-            raise ValueError("landing_months must be ≥ 0")
+        if self.landing_months < 0 or self.negotiation_months < 0:
+            raise ValueError("landing_months and negotiation_months must be ≥ 0")
 
 
 DEFAULT_DEFINITIONS = RateDefinitions()
@@ -160,6 +184,11 @@ class Rate:
     members_numerator: list[str]
     members_denominator: list[str]
     explain: str
+    # Projects set aside, neither numerator nor denominator, by reason (signing: "direct", "pending").
+    aside: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def set_aside(self, reason: str) -> tuple[str, ...]:
+        return dict(self.aside).get(reason, ())
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -195,27 +224,48 @@ _NEGOTIATION, _SIGNED, _REGISTERED, _LAND, _STARTED, _COMPLETED, _PRODUCTION = (
 
 
 def _rate(
-    name: str, num: float, den: float, num_keys: list[str], den_keys: list[str], formula: str, scope: str
+    name: str,
+    num: float,
+    den: float,
+    num_keys: list[str],
+    den_keys: list[str],
+    formula: str,
+    scope: str,
+    aside: tuple[tuple[str, tuple[str, ...]], ...] = (),
 ) -> Rate:
     value = num / den if den else None
     explain = f"{RATE_LABELS[name]} = {formula}：{_num(num)} / {_num(den)} = {_pct(value)}（{scope}）"
-    return Rate(float(num), float(den), value, num_keys, den_keys, explain)
+    for reason, keys in aside:
+        if keys:
+            explain += f"；另有{ASIDE_LABELS[reason]} {len(keys)} 个不计入"
+    return Rate(float(num), float(den), value, num_keys, den_keys, explain, aside)
 
 
-def _total(name: str, keys: Sequence[str], shares: Sequence[_Share | None], formula: str, scope: str) -> Rate:
+# Why a project is set aside from a rate (neither numerator nor denominator), in the order pages list them.
+ASIDE_LABELS = {"direct": "直接签约（无洽谈记录）", "pending": "在谈未满期限"}
+Shares = Sequence["_Share | str | None"]  # a share, the reason it is set aside, or None (not in the cohort)
+
+
+def _total(name: str, keys: Sequence[str], shares: Shares, formula: str, scope: str) -> Rate:
     """Adds the shares in input order (so a group's figure is the same float whichever way it was reached)."""
     num = den = 0.0
     num_keys: list[str] = []
     den_keys: list[str] = []
+    aside: dict[str, list[str]] = {}
     add_den, add_num = den_keys.append, num_keys.append  # the dashboard's hot loop: ~90,000 shares
     for key, share in zip(keys, shares, strict=True):
-        if share is not None:
-            den += share[0]
-            num += share[1]
-            add_den(key)
-            if share[2]:
-                add_num(key)
-    return _rate(name, num, den, num_keys, den_keys, formula, scope)
+        if share is None:
+            continue
+        if share.__class__ is str:
+            aside.setdefault(share, []).append(key)  # type: ignore[arg-type]
+            continue
+        den += share[0]  # type: ignore[index]
+        num += share[1]  # type: ignore[index]
+        add_den(key)
+        if share[2]:  # type: ignore[index]
+            add_num(key)
+    kept = tuple((reason, tuple(aside[reason])) for reason in ASIDE_LABELS if reason in aside)
+    return _rate(name, num, den, num_keys, den_keys, formula, scope, kept)
 
 
 def _period_text(period: Period) -> str:
@@ -223,9 +273,16 @@ def _period_text(period: Period) -> str:
 
 
 def _is_signed(
-    f: ProjectFacts, as_of: dt.date, definitions: RateDefinitions, signed_in: Period | None
+    f: ProjectFacts,
+    as_of: dt.date,
+    definitions: RateDefinitions,
+    signed_in: Period | None,
+    money: bool = False,
 ) -> bool:
-    """In the cohort of the post-signing rates: signed by ``as_of`` (in ``signed_in`` when given)."""
+    """In the cohort of the post-signing rates: signed by ``as_of`` (in ``signed_in`` when given). A capital
+    increase is in the money rates' cohort only (``money``): it is never another project."""
+    if f.increase_of is not None and not money:
+        return False
     signed = f._reached[_SIGNED]
     if signed is None or signed > as_of or (signed_in is not None and signed not in signed_in):
         return False
@@ -244,12 +301,31 @@ def _scope(as_of: dt.date, signed_in: Period | None, definitions: RateDefinition
 # --- one project's share in each rate (the definitions) -----------------------------------------------------
 
 
-def _signing_share(f: ProjectFacts, period: Period) -> _Share | None:
-    negotiation = f._reached[_NEGOTIATION]
-    if negotiation is None or not period.start <= negotiation <= period.end:
+def negotiated_on(f: ProjectFacts) -> dt.date | None:
+    """The recorded start of the talks: the negotiation's own date (never inferred from a later stage), and
+    only if it is not after the signing (a record made after the fact is no negotiation)."""
+    own = f.stage_dates.get("negotiation")
+    signed = f._reached[_SIGNED]
+    if own is None or (signed is not None and own > signed):
+        return None
+    return own
+
+
+def _signing_share(f: ProjectFacts, period: Period, definitions: RateDefinitions) -> _Share | str | None:
+    if f.increase_of is not None:
         return None
     signed = f._reached[_SIGNED]
-    return _IN if signed is not None and signed <= period.end else _OUT
+    negotiation = negotiated_on(f)
+    if negotiation is None:
+        # Registered straight at 签约: reported beside the rate, never as a successful negotiation.
+        return "direct" if signed is not None and signed in period else None
+    if not period.start <= negotiation <= period.end:
+        return None
+    if signed is not None and signed <= period.end:
+        return _IN
+    if f.terminated or add_months(negotiation, definitions.negotiation_months) <= period.end:
+        return _OUT
+    return "pending"
 
 
 def _landed_on(f: ProjectFacts, landing_by: str) -> dt.date | None:
@@ -286,7 +362,7 @@ def _production_share(production: dt.date, year: int, prorate: bool) -> float:
     return (13 - production.month) / 12
 
 
-def _contribution_share(f: ProjectFacts, years: Sequence[int], definitions: RateDefinitions) -> _Share | None:
+def _attainment_share(f: ProjectFacts, years: Sequence[int], definitions: RateDefinitions) -> _Share | None:
     """``years`` sorted, without repeats."""
     production = f._reached[_PRODUCTION]
     if production is None or (definitions.exclude_terminated and f.terminated):
@@ -305,6 +381,14 @@ def _contribution_share(f: ProjectFacts, years: Sequence[int], definitions: Rate
     return _Share(committed, achieved, achieved > 0)
 
 
+def _growth(f: ProjectFacts, years: Sequence[int], definitions: RateDefinitions) -> float:
+    """Δ output (or tax) of one project from the year before the first year to the last (0 without years)."""
+    if not years:
+        return 0.0
+    actual = f.actual_tax if definitions.contribution_by == "tax" else f.actual_output
+    return actual.get(years[-1], 0.0) - actual.get(years[0] - 1, 0.0)
+
+
 def _funds_share(f: ProjectFacts, as_of: dt.date, definitions: RateDefinitions) -> _Share:
     """For a project of the signed cohort."""
     origins = definitions.funds_origins
@@ -321,8 +405,12 @@ def _stage_share(f: ProjectFacts, index: int, as_of: dt.date) -> _Share:
 # --- the rates ----------------------------------------------------------------------------------------------
 
 
-def _signing_text(period: Period) -> tuple[str, str]:
-    return "期内进入洽谈的线索中已签约的 / 期内进入洽谈的线索", _period_text(period)
+def _signing_text(period: Period, definitions: RateDefinitions) -> tuple[str, str]:
+    months = definitions.negotiation_months
+    return (
+        f"期内进入洽谈、期末前已签约的项目 / 期内进入洽谈、已签约、已终止或洽谈满 {months} 个月的项目",
+        _period_text(period),
+    )
 
 
 _LANDING_TEXT = {"started": "开工", "registered_land": "注册并供地", "either": "开工或注册并供地"}
@@ -343,12 +431,20 @@ def _landing_text(
     return formula, scope
 
 
-def _contribution_text(years: Sequence[int], definitions: RateDefinitions) -> tuple[str, str]:
+def _attainment_text(years: Sequence[int], definitions: RateDefinitions) -> tuple[str, str]:
     what = "税收" if definitions.contribution_by == "tax" else "产值"
     scope = f"{'、'.join(str(y) for y in years) or '无'} 年"
+    if definitions.prorate_production_year:
+        scope += "，投产当年按月折算"
     if definitions.exclude_terminated:
         scope += "，不含已终止项目"
     return f"投产项目实际{what} / 承诺{what}", scope
+
+
+def _contribution_text(years: Sequence[int], definitions: RateDefinitions) -> tuple[str, str]:
+    what = "税收" if definitions.contribution_by == "tax" else "产值"
+    scope = f"{years[0] - 1} 至 {years[-1]} 年" if years else "无年度"
+    return f"本组项目{what}增量 / 全部项目{what}增量", scope
 
 
 def _funds_text(as_of: dt.date, definitions: RateDefinitions, signed_in: Period | None) -> tuple[str, str]:
@@ -364,11 +460,13 @@ def _stage_text(
     return f"已{label}的签约项目 / 签约项目", _scope(as_of, signed_in, definitions)
 
 
-def signing_rate(facts: Iterable[ProjectFacts], period: Period) -> Rate:
-    """签约率 (module note)."""
+def signing_rate(
+    facts: Iterable[ProjectFacts], period: Period, definitions: RateDefinitions = DEFAULT_DEFINITIONS
+) -> Rate:
+    """签约率 (module note); `Rate.aside` lists the direct signings and the talks still within their window."""
     facts = list(facts)
-    shares = [_signing_share(f, period) for f in facts]
-    return _total("signing", [f.key for f in facts], shares, *_signing_text(period))
+    shares = [_signing_share(f, period, definitions) for f in facts]
+    return _total("signing", [f.key for f in facts], shares, *_signing_text(period, definitions))
 
 
 def landing_rate(
@@ -384,13 +482,45 @@ def landing_rate(
     return _total("landing", [f.key for f in facts], shares, *text)
 
 
-def contribution_rate(
+def attainment_rate(
     facts: Iterable[ProjectFacts], years: Collection[int], definitions: RateDefinitions = DEFAULT_DEFINITIONS
 ) -> Rate:
-    """贡献率 (module note)."""
+    """达效率 (module note)."""
     facts, span = list(facts), sorted(set(years))
-    shares = [_contribution_share(f, span, definitions) for f in facts]
-    return _total("contribution", [f.key for f in facts], shares, *_contribution_text(span, definitions))
+    shares = [_attainment_share(f, span, definitions) for f in facts]
+    return _total("attainment", [f.key for f in facts], shares, *_attainment_text(span, definitions))
+
+
+def contribution_rate(
+    facts: Iterable[ProjectFacts],
+    years: Collection[int],
+    definitions: RateDefinitions = DEFAULT_DEFINITIONS,
+    whole: Iterable[ProjectFacts] | None = None,
+) -> Rate:
+    """贡献率 (module note): Δ of ``facts`` / Δ of ``whole`` (default: ``facts`` themselves)."""
+    facts, span = list(facts), sorted(set(years))
+    everyone = facts if whole is None else list(whole)
+    part = [(f.key, _growth(f, span, definitions)) for f in facts]
+    total = [(f.key, _growth(f, span, definitions)) for f in everyone]
+    return _contribution(part, total, span, definitions)
+
+
+def _contribution(
+    part: Sequence[tuple[str, float]],
+    total: Sequence[tuple[str, float]],
+    span: Sequence[int],
+    definitions: RateDefinitions,
+) -> Rate:
+    num = sum(d for _k, d in part)
+    den = sum(d for _k, d in total)
+    num_keys = [k for k, d in part if d]
+    den_keys = [k for k, d in total if d]
+    formula, scope = _contribution_text(span, definitions)
+    if den <= 0:
+        # A whole that did not grow has no shares of its growth: no figure rather than a meaningless one.
+        explain = f"{RATE_LABELS['contribution']} = {formula}：全部项目没有增长，不计算（{scope}）"
+        return Rate(float(num), float(den), None, num_keys, den_keys, explain)
+    return _rate("contribution", num, den, num_keys, den_keys, formula, scope)
 
 
 def funds_in_place_rate(
@@ -402,7 +532,9 @@ def funds_in_place_rate(
     """到位率 (module note)."""
     facts = list(facts)
     shares = [
-        _funds_share(f, as_of, definitions) if _is_signed(f, as_of, definitions, signed_in) else None
+        _funds_share(f, as_of, definitions)
+        if _is_signed(f, as_of, definitions, signed_in, money=True)
+        else None
         for f in facts
     ]
     text = _funds_text(as_of, definitions, signed_in)
@@ -461,7 +593,9 @@ def overdue_projects(facts: Iterable[ProjectFacts], as_of: dt.date) -> list[str]
     """超时限未开工: signed, not terminated, promised start before ``as_of`` and not started by ``as_of``."""
     result = []
     for f in facts:
-        if f.terminated or f.promised_start_date is None or f.promised_start_date >= as_of:
+        if f.terminated or f.increase_of is not None:
+            continue  # an increase is its project's money, not a project that could be late
+        if f.promised_start_date is None or f.promised_start_date >= as_of:
             continue
         signed, started = f.reached("signed"), f.reached("started")
         if signed is not None and signed <= as_of and (started is None or started > as_of):

@@ -14,6 +14,7 @@ from typing import Any
 
 from zhaoshang.analytics.rates.engine import (
     _COMPLETED,
+    _SIGNED,
     _STARTED,
     DEFAULT_DEFINITIONS,
     RATE_NAMES,
@@ -21,14 +22,15 @@ from zhaoshang.analytics.rates.engine import (
     ProjectFacts,
     Rate,
     RateDefinitions,
-    _contribution_share,
-    _contribution_text,
+    _attainment_share,
+    _attainment_text,
+    _contribution,
     _funds_share,
     _funds_text,
+    _growth,
     _is_signed,
     _landing_share,
     _landing_text,
-    _Share,
     _signing_share,
     _signing_text,
     _stage_share,
@@ -36,7 +38,7 @@ from zhaoshang.analytics.rates.engine import (
     _total,
 )
 
-__all__ = ["rates_by_group", "rates_by_groups"]
+__all__ = ["COUNT_NAMES", "counts_by_groups", "rates_by_group", "rates_by_groups"]
 
 
 # Questions remembered per project (a district's and the city's definitions, a drill's period).
@@ -53,25 +55,30 @@ def _asked(period: Period, definitions: RateDefinitions, span: Sequence[int]) ->
     return _ASKED.setdefault(key, key)
 
 
-def _shares(
-    f: ProjectFacts, asked: tuple[Period, RateDefinitions, tuple[int, ...]]
-) -> tuple[_Share | None, ...]:
-    """The project's share in each rate of RATE_NAMES, remembered on the (immutable) facts object: a dashboard
-    whose facts are kept between requests recomputes only the projects that changed."""
-    kept: dict[tuple[Any, ...], tuple[_Share | None, ...]] = f.__dict__.setdefault("_shares", {})
+# The rates added up from each project's own share (all but 贡献率, whose denominator is the whole's growth).
+SHARED = tuple(name for name in RATE_NAMES if name != "contribution")
+
+
+def _shares(f: ProjectFacts, asked: tuple[Period, RateDefinitions, tuple[int, ...]]) -> tuple[Any, ...]:
+    """The project's share in each rate of SHARED (then its growth for 贡献率), remembered on the (immutable)
+    facts object: a dashboard whose facts are kept between requests recomputes only the projects that
+    changed."""
+    kept: dict[tuple[Any, ...], tuple[Any, ...]] = f.__dict__.setdefault("_shares", {})
     row = kept.get(asked)
     if row is None:
         period, definitions, span = asked
         as_of = period.end
         in_period = period if definitions.cohort == "period" else None
         signed = _is_signed(f, as_of, definitions, in_period)
+        money = _is_signed(f, as_of, definitions, in_period, money=True)
         row = (
-            _signing_share(f, period),
+            _signing_share(f, period, definitions),
             _landing_share(f, as_of, definitions, in_period),
-            _contribution_share(f, span, definitions),
-            _funds_share(f, as_of, definitions) if signed else None,
             _stage_share(f, _STARTED, as_of) if signed else None,
+            _funds_share(f, as_of, definitions) if money else None,
             _stage_share(f, _COMPLETED, as_of) if signed else None,
+            _attainment_share(f, span, definitions),
+            _growth(f, span, definitions),
         )
         if len(kept) >= _SHARES_KEPT:
             kept.pop(next(iter(kept)), None)
@@ -108,16 +115,17 @@ def rates_by_groups(
     as_of = period.end
     in_period = period if definitions.cohort == "period" else None
     texts = {
-        "signing": _signing_text(period),
+        "signing": _signing_text(period, definitions),
         "landing": _landing_text(as_of, definitions, in_period),
-        "contribution": _contribution_text(span, definitions),
-        "funds_in_place": _funds_text(as_of, definitions, in_period),
         "start": _stage_text("started", as_of, definitions, in_period),
+        "funds_in_place": _funds_text(as_of, definitions, in_period),
         "completion": _stage_text("completed", as_of, definitions, in_period),
+        "attainment": _attainment_text(span, definitions),
     }
     asked = _asked(period, definitions, span)
     rows = [_shares(f, asked) for f in facts]
     keys = [f.key for f in facts]
+    growth = [(keys[i], row[-1]) for i, row in enumerate(rows)]  # 贡献率: every group's part of this whole
     result: dict[str, dict[str, dict[str, Rate]]] = {}
     for group_key in group_keys:
         buckets: dict[str, list[int]] = {}
@@ -129,17 +137,18 @@ def rates_by_groups(
         for group, members in sorted(buckets.items()):
             same = tuple(facts[i] for i in members)
             kept = _kept_group((group_key, group, asked), same)
-            if kept is not None:
-                result[group_key][group] = dict(kept)
-                continue
-            member_keys = [keys[i] for i in members]
-            member_rows = [rows[i] for i in members]
-            rates = {
-                name: _total(name, member_keys, [row[j] for row in member_rows], *texts[name])
-                for j, name in enumerate(RATE_NAMES)
-            }
-            _keep_group((group_key, group, asked), same, rates)
-            result[group_key][group] = dict(rates)
+            if kept is None:
+                member_keys = [keys[i] for i in members]
+                member_rows = [rows[i] for i in members]
+                kept = {
+                    name: _total(name, member_keys, [row[j] for row in member_rows], *texts[name])
+                    for j, name in enumerate(SHARED)
+                }
+                _keep_group((group_key, group, asked), same, kept)
+            # Not kept with the group: its denominator changes whenever any project of the whole does.
+            part = [growth[i] for i in members]
+            rates = {**kept, "contribution": _contribution(part, growth, span, definitions)}
+            result[group_key][group] = {name: rates[name] for name in RATE_NAMES}
     return result
 
 
@@ -168,3 +177,37 @@ def _keep_group(slot: tuple[Any, ...], members: tuple[ProjectFacts, ...], rates:
         _GROUP_RATES.move_to_end(slot)
         while len(_GROUP_RATES) > _GROUPS_KEPT:
             _GROUP_RATES.popitem(last=False)
+
+
+COUNT_NAMES = (
+    "signed_projects",
+    "signed_investment_wan",
+    "increases",
+    "started_projects",
+    "funds_in_place_wan",
+)
+
+
+def counts_by_groups(
+    facts: Iterable[ProjectFacts], group_keys: Sequence[str], period: Period
+) -> dict[str, dict[str, dict[str, float]]]:
+    """What was done in the period per group, by the same verified dates as the rates: projects signed (a
+    capital increase adds its money to ``signed_investment_wan`` and counts in ``increases``, never as a
+    project), projects started, funds that arrived (万元)."""
+    result: dict[str, dict[str, dict[str, float]]] = {}
+    for group_key in group_keys:
+        table: dict[str, dict[str, float]] = {}
+        for f in facts:
+            group = f.groups.get(group_key)
+            if group is None:
+                continue
+            row = table.setdefault(group, dict.fromkeys(COUNT_NAMES, 0.0))
+            signed, started = f._reached[_SIGNED], f._reached[_STARTED]
+            if signed is not None and signed in period:
+                row["signed_investment_wan"] += f.signed_amount
+                row["increases" if f.increase_of is not None else "signed_projects"] += 1
+            if f.increase_of is None and started is not None and started in period:
+                row["started_projects"] += 1
+            row["funds_in_place_wan"] += sum(a for day, a, _o in f.funds if day in period)
+        result[group_key] = dict(sorted(table.items()))
+    return result

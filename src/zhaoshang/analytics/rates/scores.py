@@ -11,11 +11,15 @@ weight of the items present, so that a small team with no negotiations this mont
 rewarded for it, and every group is scored out of the same maximum.
 
 Defaults (`ScoringScheme`) — this project's own, to be set per district: the seed's three rates, assessed
-"together", carry 65 of 100 points (signing 20, landing 25, contribution 20), the sourced follow-up rates 25
+"together", carry 65 of 100 points (signing 20, landing 25, and the seed's 贡献率 20, split between what the
+seed's definition computes, 达效率 10, and the statistical 贡献率 10), the sourced follow-up rates 25
 (funds in place 10, start 10, completion 5) and the seed's two targets 10 (``top500`` landed ≥ 10 enterprises
 of the four top-500 lists, ``outside_province_funds`` ≥ 105 亿元). Completions and rates are capped at 1.2 (over-
 performance counts, up to 20 %). Each project past its promised start (超时限未开工) costs 2 points, each
 falsified record 10 (a falsified record is worse than a late one); the score does not go below 0.
+
+A group with nothing to assess (no rate with a denominator, no weighted target, no deduction) is **未参评**:
+it gets no score and no rank (``rank`` None, listed after the ranked ones), never a 0 that ranks it last.
 
 Ranks are 1..n without gaps; equal scores (to 1e-9) are broken by the smaller total deduction, then by the
 group's key, so a ranking never depends on input order. `rank_change` compares two snapshots: positive = moved up.
@@ -42,7 +46,8 @@ def _default_rate_weights() -> dict[str, float]:
     return {
         "signing": 20.0,
         "landing": 25.0,
-        "contribution": 20.0,
+        "attainment": 10.0,
+        "contribution": 10.0,
         "funds_in_place": 10.0,
         "start": 10.0,
         "completion": 5.0,
@@ -83,8 +88,12 @@ class GroupScore:
     group: str
     score: float
     terms: dict[str, float]  # "rate:<name>", "target:<name>", "deduction:overdue", "deduction:falsified"
-    rank: int
+    rank: int | None  # None: 未参评 (nothing to assess)
     explain: str
+
+    @property
+    def assessed(self) -> bool:
+        return self.rank is not None
 
 
 def _value(rate: Rate | float | None) -> float | None:
@@ -105,7 +114,7 @@ def _score_one(
     overdue: int,
     falsified: int,
     scheme: ScoringScheme,
-) -> tuple[float, float, dict[str, float], list[str]]:
+) -> tuple[float, float, dict[str, float], list[str], bool]:
     items: list[tuple[str, str, float, float]] = []  # (term key, label, weight, capped value or NaN)
     for name, weight in scheme.rate_weights.items():
         value = _value(rates.get(name))
@@ -140,7 +149,8 @@ def _score_one(
         parts.append(f"− 弄虚作假 {falsified} 条×{_fmt(scheme.falsified_deduction)}")
     raw = sum(terms.values())
     deductions = overdue * scheme.overdue_deduction + falsified * scheme.falsified_deduction
-    return max(scheme.floor, raw), deductions, terms, parts
+    assessed = any(not math.isnan(v) for _k, _l, _w, v in items) or overdue > 0 or falsified > 0
+    return max(scheme.floor, raw), deductions, terms, parts, assessed
 
 
 def score_groups(
@@ -157,14 +167,18 @@ def score_groups(
     falsified_by_group = falsified_by_group or {}
     groups = set(rates_by_group) | set(targets_by_group) | set(overdue_by_group) | set(falsified_by_group)
     scored = []
+    unassessed = []
     for group in groups:
-        score, deductions, terms, parts = _score_one(
+        score, deductions, terms, parts, assessed = _score_one(
             rates_by_group.get(group, {}),
             targets_by_group.get(group, {}),
             _count(overdue_by_group.get(group, 0)),
             _count(falsified_by_group.get(group, 0)),
             scheme,
         )
+        if not assessed:
+            unassessed.append(GroupScore(group, 0.0, terms, None, f"{group}：未参评（本期没有可考核的数据）"))
+            continue
         scored.append((round(score, 9), deductions, group, score, terms, parts))
     scored.sort(key=lambda s: (-s[0], s[1], s[2]))
     result = []
@@ -180,13 +194,13 @@ def score_groups(
             + f"；第 {rank} 名"
         )
         result.append(GroupScore(group, score, terms, rank, explain))
-    return result
+    return result + sorted(unassessed, key=lambda s: s.group)
 
 
 def _ranks(snapshot: Sequence[GroupScore] | Mapping[str, int]) -> Mapping[str, int]:
     if isinstance(snapshot, Mapping):
         return snapshot
-    return {s.group: s.rank for s in snapshot}
+    return {s.group: s.rank for s in snapshot if s.rank is not None}
 
 
 def rank_change(

@@ -24,16 +24,26 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import NamedTuple
 
-import chinese_calendar
-from chinese_calendar import constants
+from zhaoshang.analytics.schedule.errors import ScheduleError
 
-from zhaoshang.standards.errors import BilingualError
+# The calendars live beside the holiday rules; imported here so that callers keep one place to import from.
+from zhaoshang.analytics.schedule.holidays import (
+    CalendarDays,
+    CnWorkdays,
+    WorkdayCalendar,
+    calendar_by_name,
+)
+
+# The name of the calendar that guessed beyond the published years; `CnWorkdays` now does it (by law, not
+# Monday–Friday) and never refuses a year, so the old name stays for its callers.
+CnWorkdaysProvisional = CnWorkdays
 
 __all__ = [
     "CalendarDays",
     "CnWorkdays",
+    "CnWorkdaysProvisional",
     "Schedule",
     "ScheduleDates",
     "ScheduleError",
@@ -46,17 +56,6 @@ __all__ = [
     "schedule_dates",
     "steps_from_json",
 ]
-
-
-class ScheduleError(BilingualError):
-    """Invalid steps or dates. ``zh``/``en`` are messages for people (``str()`` is ``zh``); ``kind`` is one of
-    ``cycle``, ``unknown_predecessor``, ``duplicate_id``, ``duration``, ``format``, ``calendar_range``, and
-    ``steps`` names the step ids involved (for a cycle: in order, first id repeated at the end)."""
-
-    def __init__(self, zh: str, en: str, *, kind: str, steps: Sequence[str] = ()) -> None:
-        super().__init__(zh, en)
-        self.kind = kind
-        self.steps = tuple(steps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,90 +301,6 @@ def steps_from_json(data: object) -> list[Step]:
             )
         )
     return result
-
-
-# -- calendars ----------------------------------------------------------------------------------------------
-
-
-class WorkdayCalendar(Protocol):
-    """Which dates count as working days."""
-
-    name: str
-
-    def is_workday(self, day: datetime.date) -> bool: ...
-
-
-class CalendarDays:
-    """Every day counts (for contractual periods written in calendar days)."""
-
-    name = "days"
-
-    def is_workday(self, day: datetime.date) -> bool:
-        return True
-
-
-class CnWorkdays:
-    """Chinese working days from the ``chinesecalendar`` package: weekends off, public holidays off, and the
-    调休 weekend days that are worked to bridge holidays count as working days.
-
-    The package only knows the years whose holiday notices the State Council has published; it reports that
-    range through the years present in its holiday table (the same test its own ``is_workday`` applies), and
-    we raise a :class:`ScheduleError` that says so instead of its bare ``NotImplementedError``.
-    """
-
-    name = "cn-workdays"
-
-    def __init__(self) -> None:
-        self._is_workday = chinese_calendar.is_workday
-        self.first_year: int = min(constants.holidays).year
-        self.last_year: int = max(constants.holidays).year
-
-    def covers(self, day: datetime.date) -> bool:
-        return self.first_year <= day.year <= self.last_year
-
-    def is_workday(self, day: datetime.date) -> bool:
-        if not self.covers(day):
-            raise ScheduleError(
-                f"中国工作日日历只覆盖 {self.first_year}–{self.last_year} 年，{day.isoformat()} 超出范围；"
-                "请升级 chinesecalendar 包，或改用自然日（--calendar days）",
-                f"The Chinese working-day calendar covers {self.first_year}–{self.last_year} only; "
-                f"{day.isoformat()} is outside it. Upgrade the chinesecalendar package or count calendar "
-                "days (--calendar days)",
-                kind="calendar_range",
-            )
-        return bool(self._is_workday(day))
-
-
-class CnWorkdaysProvisional(CnWorkdays):
-    """Chinese working days where known, Monday–Friday beyond: the next year's holidays are published only in
-    November or December, yet a project started today must be planned into next year. Days counted without
-    a published calendar are collected in ``provisional_years`` so that pages can say so."""
-
-    name = "cn-workdays-provisional"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.provisional_years: set[int] = set()
-
-    def is_workday(self, day: datetime.date) -> bool:
-        if self.covers(day):
-            return bool(self._is_workday(day))
-        if day.year < self.first_year:
-            return super().is_workday(day)  # the past is not guessed: it raises the range error
-        self.provisional_years.add(day.year)
-        return day.weekday() < 5
-
-
-def calendar_by_name(name: str) -> WorkdayCalendar:
-    if name == CnWorkdays.name:
-        return CnWorkdays()
-    if name == CalendarDays.name:
-        return CalendarDays()
-    raise ScheduleError(
-        f"未知日历 {name}；可用：cn-workdays, days",
-        f"Unknown calendar {name}; use cn-workdays or days",
-        kind="format",
-    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,9 @@ excluded. Each term t_k lies in [0, 1] (growth in [−1, 1]) and the score is Σ
 
 Weights and scales are a ``TargetWeights`` (editable per district). ``target_enterprises`` scores a
 candidate table (pyarrow or pandas, registry columns) with numpy and returns the top N with a per-term
-breakdown and a Chinese explanation; ``registry_targets`` pre-filters the Parquet registry with DuckDB first.
+breakdown, a ``terms`` list (each term's name, raw value, transform with its scale, t_k, weight and
+contribution w_k·t_k: what a page shows so that the score says what it weighs) and a Chinese explanation;
+``registry_targets`` pre-filters the Parquet registry with DuckDB first.
 """
 
 from __future__ import annotations
@@ -39,7 +41,14 @@ from zhaoshang.analytics.registry.store import ACTIVE_STATUSES, firms_query
 from zhaoshang.analytics.targets.places import distance_decay, division_centre, finite_or_zero
 from zhaoshang.geo.coords import haversine_km_many
 
-__all__ = ["SCORING_COLUMNS", "TERMS", "TargetWeights", "registry_targets", "target_enterprises"]
+__all__ = [
+    "SCORING_COLUMNS",
+    "TERMS",
+    "TargetWeights",
+    "registry_targets",
+    "target_enterprises",
+    "term_specs",
+]
 
 FloatArray = npt.NDArray[np.float64]
 TERMS = (
@@ -77,6 +86,35 @@ class TargetWeights:
     expansion_ref: float = 2.0
     ties_ref: float = 10.0
     half_distance_km: float = 500.0
+
+
+def term_specs(w: TargetWeights, top_density: float) -> dict[str, tuple[str, str, str]]:
+    """Per term: (name, what the raw value is, the transform to t_k with this district's scales)."""
+    flag = "是 = 1，否 = 0"
+    return {
+        "employees": ("规模·参保人数", "人", f"min(log(1 + x) / log(1 + {w.employees_ref:,.0f}), 1)"),
+        "capital": ("规模·注册资本", "万元", f"min(log(1 + x) / log(1 + {w.capital_ref:,.0f}), 1)"),
+        "growth": ("成长·参保人数同比", "比例", f"clip(x / {w.growth_ref:g}, −1, 1)"),
+        "expansion": ("扩张·近24个月分支与对外投资", "家/笔", f"1 − exp(−x / {w.expansion_ref:g})"),
+        "fit": (
+            "契合·本区县该行业关联密度",
+            "关联密度",
+            f"x / {top_density:.3f}（本区县最高关联密度）" if top_density > 0 else "0（无关联密度）",
+        ),
+        "ties": ("关联·本区县同中类企业", "家", f"1 − exp(−x / {w.ties_ref:g})"),
+        "distance": ("距离", "km", f"0.5^(x / {w.half_distance_km:g})（未知为 0）"),
+        "listed": ("标签·上市", "", flag),
+        "specialised": ("标签·专精特新", "", flag),
+        "high_tech": ("标签·高新技术企业", "", flag),
+        "top500": ("标签·500强", "", flag),
+        "abnormal": ("扣分·经营异常", "", flag),
+        "dishonest": ("扣分·失信被执行人", "", flag),
+        "shell": ("扣分·参保 0 人（疑似空壳）", "人", "参保 ≤ 0 为 1，否则 0"),
+    }
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
 
 
 class _Columns:
@@ -204,6 +242,28 @@ def target_enterprises(
         rows[f"t_{name}"] = contributions[name]
     breakdown = [{name: float(contributions[name][k]) for name in TERMS} for k in range(order.size)]
     rows["breakdown"] = breakdown
+    specs = term_specs(w, top_density)
+    term_raw = {
+        "employees": employees, "capital": capital, "growth": growth, "expansion": expansion,
+        "fit": _lookup(col, "industry", density), "ties": _lookup(col, "industry", ties), "distance": distance,
+        "shell": employees,
+    }  # fmt: skip
+    rows["terms"] = [
+        [
+            {
+                "key": name,
+                "name": specs[name][0],
+                "unit": specs[name][1],
+                "raw": _finite(float(term_raw[name][i])) if name in term_raw else float(terms[name][i]),
+                "transform": specs[name][2],
+                "value": float(terms[name][i]),
+                "weight": float(weight_of[name]),
+                "contribution": float(contributions[name][k]),
+            }
+            for name in TERMS
+        ]
+        for k, i in enumerate(order.tolist())
+    ]
     raw = {
         "employees": employees[order], "capital": capital[order], "growth": growth[order],
         "branches": col.numbers("branches_24m")[order], "investments": col.numbers("investments_24m")[order],

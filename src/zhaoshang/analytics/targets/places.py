@@ -19,6 +19,9 @@ district's and the city's centres; a city without coordinates takes the mean of 
 with ``CityParams`` defaults β = 0.5 (geometric mean of scale and specialisation), cap = 3, d½ = 500 km,
 floor = 0.2 (a far-away leading cluster still ranks), cities with fewer than 3 firms of the node left out, and
 the district's own city left out (cities discourage poaching between their own districts).
+
+Both results carry ``terms``: each term's name, raw value, transform, weight, value and how it combines
+("+": a weighted part of the value; "×": a factor of the score), so that a page shows what a score weighs.
 """
 
 from __future__ import annotations
@@ -75,6 +78,18 @@ class IndustryTarget:
     value: float
     score: float
     explain: list[str] = field(default_factory=list)
+    terms: list[dict[str, object]] = field(default_factory=list)
+
+
+def _term(
+    name: str, raw: float, transform: str, value: float, weight: float, combine: str
+) -> dict[str, object]:
+    finite = raw if raw is not None and math.isfinite(raw) else None
+    contribution = weight * value if combine == "+" else value
+    return {
+        "name": name, "raw": finite, "transform": transform, "value": value, "weight": weight,
+        "combine": combine, "contribution": contribution,
+    }  # fmt: skip
 
 
 def _percentile_ranks(values: Mapping[str, float]) -> dict[str, float]:
@@ -142,9 +157,24 @@ def target_industries(
         ]
         if relatedness.present.get(code):
             explain.append("本区县该行业已有显性比较优势（RCA ≥ 1），宜强链而非补链。")
+        part = 1 / total_w if total_w > 0 else 0.0
+        terms = [
+            _term("可行性·关联密度", density, "x（缺失为 0）", density, 1.0, "×"),
+            _term("价值·产品复杂度 PCI", pci, "百分位排名", pr, weights.pci * part, "+"),
+            _term("价值·机会增益 COG", cog, "百分位排名", cr, weights.cog * part, "+"),
+            _term(
+                "价值·环节契合",
+                share if code in shares else weights.sibling_share,
+                "份额 / 最大份额" if code in shares else "同中类行业取定值",
+                fit,
+                weights.node * part,
+                "+",
+            ),
+            _term("环节缺口", g, "缺口分（未计算时取环节权重）", g, 1.0, "×"),
+        ]
         out.append(
             IndustryTarget(
-                code, name, share, code in shares, density, pci, cog, pr, cr, value, score, explain
+                code, name, share, code in shares, density, pci, cog, pr, cr, value, score, explain, terms
             )
         )
     out.sort(key=lambda t: (-t.score, -t.share, t.code))
@@ -183,6 +213,7 @@ class CityTarget:
     decay: float
     score: float
     explain: list[str] = field(default_factory=list)
+    terms: list[dict[str, object]] = field(default_factory=list)
 
 
 def distance_decay(distance_km: npt.ArrayLike, half_distance_km: float, floor: float = 0.0) -> FloatArray:
@@ -311,6 +342,33 @@ def target_cities(
                 decay=float(decay[i]),
                 score=float(score[i]),
                 explain=explain,
+                terms=[
+                    _term(
+                        "规模·占全国比重",
+                        float(share[i]),
+                        f"(x / 最大占比)^{beta:g}",
+                        float(scale[i] ** beta),
+                        1.0,
+                        "×",
+                    ),
+                    _term(
+                        "专业化·区位熵",
+                        float(lq[i]),
+                        f"(min(x, {params.lq_cap:g}) / {params.lq_cap:g})^{1 - beta:g}",
+                        float(special[i] ** (1 - beta)),
+                        1.0,
+                        "×",
+                    ),
+                    _term(
+                        "距离（km）",
+                        float(distance[i]),
+                        f"{params.decay_floor:g} + {1 - params.decay_floor:g} × 0.5^(x / "
+                        f"{params.half_distance_km:g})",
+                        float(decay[i]),
+                        1.0,
+                        "×",
+                    ),
+                ],  # fmt: skip
             )
         )
         if top is not None and len(out) >= top:

@@ -15,24 +15,38 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from zhaoshang.analytics.rates.engine import Period
-from zhaoshang.assessment.forecasting import ForecastNotConfigured, forecast_request, latest_forecast
+from zhaoshang.analytics.status.rule import Card
+from zhaoshang.assessment.forecasting import (
+    ForecastNotConfigured,
+    backtest_request,
+    forecast_request,
+    latest_forecast,
+)
 from zhaoshang.assessment.models import Target
 from zhaoshang.assessment.report import assessment_document
 from zhaoshang.assessment.scoring import changes_since_scored, rankings
 from zhaoshang.assessment.selectors import (
+    ASIDE,
+    COUNT_LABELS,
     GROUPS,
     RATE_LABELS,
+    count_tables,
+    definitions_for,
+    rate_definitions,
     rate_table,
     rate_tables,
     target_actual,
     target_progress,
     target_records,
 )
+from zhaoshang.core.downloads import download_check
 from zhaoshang.core.jobs import job_submit
 from zhaoshang.core.models import District, Job, Park
 from zhaoshang.core.scope import user_scope
 from zhaoshang.core.spreadsheets import Sheet, download_response, workbook_response
+from zhaoshang.projects.delivery.blockers import OPEN, overdue_blockers_q
 from zhaoshang.projects.models import Blocker, Project
+from zhaoshang.projects.selectors import assessed_statuses, status_display
 from zhaoshang.projects.stages import STAGE_CODES, stages_for
 
 
@@ -92,20 +106,66 @@ def _project_map(projects: Any) -> dict[str, Any]:
     return {"parks": parks}
 
 
-def _rows(table: dict[str, dict[str, Any]], group: str, year: int) -> list[dict[str, Any]]:
+def _rows(
+    table: dict[str, dict[str, Any]], group: str, period: Period, district: Any | None = None
+) -> list[dict[str, Any]]:
+    """Each group's rates as cells: the figure, numerator and denominator, the projects set aside, and the
+    link to the records behind it (for the same period and district, so the drill-down shows this figure)."""
+    bounded = {d["key"]: d["bounded"] for d in rate_definitions()}
     rows = []
     for name, rates in table.items():
         cells = []
         for key, label in RATE_LABELS.items():
             rate = rates[key]
-            url = (
-                reverse("assessment_drill")
-                + "?"
-                + urlencode({"group": group, "name": name, "rate": key, "year": year})
+            query = {
+                "group": group,
+                "name": name,
+                "rate": key,
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+                "district": district.pk if district is not None else "",
+            }
+            url = reverse("assessment_drill") + "?" + urlencode(query)
+            aside = [(ASIDE[reason], len(keys)) for reason, keys in rate.aside if keys]
+            cells.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "rate": rate,
+                    "url": url,
+                    "aside": aside,
+                    "bounded": bounded[key],
+                }
             )
-            cells.append({"key": key, "label": label, "rate": rate, "url": url})
         rows.append({"name": name, "cells": cells})
     return rows
+
+
+def _rate_period(request: Any) -> Period:
+    """``start``/``end`` when given (the rates page and its drill-downs), else the ``year`` up to today."""
+    try:
+        start = request.GET.get("start")
+        end = request.GET.get("end")
+        if start and end:
+            first, last = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
+            return Period(min(first, last), max(first, last))
+    except ValueError:
+        raise Http404 from None
+    return _period(_year(request))
+
+
+STUCK_SHOWN = 12
+
+
+def _stuck(projects: Any) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The projects the facts flag (红牌 first, then by investment) and the count of each card: the status
+    computed from overdue steps and promises, whatever was typed (`projects.selectors.assessed_statuses`)."""
+    found = assessed_statuses(projects)
+    flagged = {p.pk: p for p in projects.filter(pk__in=list(found))}
+    order = sorted(flagged.values(), key=lambda p: (-found[p.pk].card, -(p.total_investment or 0), p.name))
+    rows = [{"project": p, **status_display(found[p.pk])} for p in order[:STUCK_SHOWN]]
+    red = sum(1 for a in found.values() if a.card == Card.RED)
+    return rows, {"red": red, "yellow": len(found) - red}
 
 
 class LeaderDashboardView(LoginRequiredMixin, View):
@@ -127,14 +187,8 @@ class LeaderDashboardView(LoginRequiredMixin, View):
         funnel = [
             {"name": str(label), "value": by_stage.get(code, 0)} for code, label in stages_for(district)
         ]
-        stuck = projects.filter(status__in=[Project.Status.DELAYED, Project.Status.STALLED]).order_by(
-            "-total_investment"
-        )[:12]
-        blockers = (
-            Blocker.objects.restrict(user, "view")
-            .filter(project__district=district)
-            .exclude(status__in=[Blocker.Status.SOLVED, Blocker.Status.STRUCK_OFF])
-        )
+        stuck, cards = _stuck(projects)
+        blockers = Blocker.objects.restrict(user, "view").filter(project__district=district, status__in=OPEN)
         tables = rate_tables(user, ("chain", "district"), period, district)
         context = {
             "project_map": _project_map(projects),
@@ -142,12 +196,14 @@ class LeaderDashboardView(LoginRequiredMixin, View):
             "districts": districts,
             "year": year,
             "targets": target_progress(user, year, district),
-            "chain_rows": _rows(tables["chain"], "chain", year),
-            "district_rows": _rows(tables["district"], "district", year),
+            "chain_rows": _rows(tables["chain"], "chain", period, district),
+            "district_rows": _rows(tables["district"], "district", period, district),
+            "rate_info": rate_definitions(),
             "funnel": funnel,
             "stuck": stuck,
+            "cards": cards,
             "open_blockers": blockers.count(),
-            "overdue_blockers": blockers.filter(deadline__lt=datetime.date.today()).count(),
+            "overdue_blockers": blockers.filter(overdue_blockers_q(datetime.date.today())).count(),
             "forecast": latest_forecast(district),
             "screen": request.GET.get("screen") == "1",
             "rate_labels": RATE_LABELS,
@@ -164,17 +220,21 @@ class CityView(LoginRequiredMixin, View):
             raise Http404
         year = _year(request)
         period = _period(year)
-        rows = _rows(rate_table(user, "district", period), "district", year)
+        rows = _rows(rate_table(user, "district", period), "district", period)
         targets = target_progress(user, year)
-        return render(
-            request,
-            "assessment/city.html",
-            {"year": year, "rows": rows, "targets": targets, "rate_labels": RATE_LABELS},
-        )
+        context = {
+            "year": year,
+            "rows": rows,
+            "targets": targets,
+            "rate_labels": RATE_LABELS,
+            "rate_info": rate_definitions(),
+        }
+        return render(request, "assessment/city.html", context)
 
 
 class DrillView(LoginRequiredMixin, View):
-    """The projects behind one figure: who is in the numerator, who only in the denominator."""
+    """The projects behind one figure: who is in the numerator, who only in the denominator, who is set aside
+    (and why), with the rate's definition."""
 
     def get(self, request: Any) -> HttpResponse:
         group, name, rate_key = (
@@ -184,34 +244,59 @@ class DrillView(LoginRequiredMixin, View):
         )
         if group not in GROUPS or rate_key not in RATE_LABELS:
             raise Http404
-        year = _year(request)
+        period = _rate_period(request)
         district = (
             District.objects.restrict(request.user, "view")
             .filter(pk=request.GET.get("district") or 0)
             .first()
         )
-        table = rate_table(request.user, group, _period(year), district)
+        table = rate_table(request.user, group, period, district)
         if name not in table:
             raise Http404
         rate = table[name][rate_key]
+        aside = [(reason, ASIDE[reason], keys) for reason, keys in rate.aside if keys]
         ids = {int(k) for k in rate.members_denominator} | {int(k) for k in rate.members_numerator}
+        ids |= {int(k) for _r, _l, keys in aside for k in keys}
         projects = {p.pk: p for p in Project.objects.restrict(request.user, "view").filter(pk__in=ids)}
         numerator = [projects[int(k)] for k in rate.members_numerator if int(k) in projects]
+        in_numerator = set(rate.members_numerator)
         rest = [
-            projects[int(k)]
-            for k in rate.members_denominator
-            if int(k) in projects and k not in rate.members_numerator
+            projects[int(k)] for k in rate.members_denominator if int(k) in projects and k not in in_numerator
+        ]
+        set_aside = [
+            {
+                "reason": reason,
+                "label": label,
+                "projects": [projects[int(k)] for k in keys if int(k) in projects],
+            }
+            for reason, label, keys in aside
         ]
         context = {
             "group": GROUPS[group],
             "name": name,
             "label": RATE_LABELS[rate_key],
+            "definition": next(d for d in rate_definitions() if d["key"] == rate_key),
             "rate": rate,
-            "year": year,
+            "year": period.end.year,
+            "period": period,
             "numerator": numerator,
             "rest": rest,
+            "set_aside": set_aside,
         }
         return render(request, "assessment/drill.html", context)
+
+
+class RateDefinitionsView(LoginRequiredMixin, View):
+    """What each rate counts: numerator, denominator, how to read it, and the district's parameters."""
+
+    def get(self, request: Any) -> HttpResponse:
+        districts = District.objects.restrict(request.user, "view")
+        district = districts.filter(pk=request.GET.get("district") or 0).first() or _home_district(
+            request.user, districts
+        )
+        parameters = definitions_for(district)
+        context = {"definitions": rate_definitions(), "district": district, "parameters": parameters}
+        return render(request, "assessment/rate_definitions.html", context)
 
 
 class TargetDrillView(LoginRequiredMixin, View):
@@ -254,6 +339,10 @@ class ForecastView(LoginRequiredMixin, View):
         context["job"] = job
         if job.status == Job.Status.SUCCEEDED:
             context["forecast"] = job.result
+            # Its back-test, stored the same way (in the worker for a large district: shown when ready).
+            backtest = backtest_request(district, request.user)
+            context["backtest_job"] = backtest
+            context["backtest"] = backtest.result if backtest.status == Job.Status.SUCCEEDED else None
         return render(request, "assessment/forecast.html", context)
 
 
@@ -269,9 +358,13 @@ class RankingsView(LoginRequiredMixin, View):
             raise Http404 from None
         districts = District.objects.restrict(request.user, "view")
         district = districts.filter(pk=request.GET.get("district") or 0).first()
+        ranked = rankings(request.user, month, "district")
+        scored = {row["snapshot"].district_id for row in ranked}
         context = {
             "month": month,
-            "districts": rankings(request.user, month, "district"),
+            "districts": ranked,
+            # Districts with nothing to assess get no score: listed as 未参评, never ranked at 0.
+            "unranked_districts": [d.name for d in districts if d.pk not in scored],
             "teams": rankings(request.user, month, "team", district),
             "can_compute": user_scope(request.user, "verify").all_districts,
             "unscored": changes_since_scored(request.user, month),
@@ -279,10 +372,13 @@ class RankingsView(LoginRequiredMixin, View):
         return render(request, "assessment/rankings.html", context)
 
     def word(self, request: Any) -> HttpResponse:
+        download_check(request.user, "rankings_docx")
         try:
             month = datetime.date.fromisoformat(request.GET.get("month", "") + "-01")
         except ValueError:
             raise Http404 from None
+        if month > datetime.date.today().replace(day=1):
+            raise Http404  # a month that has not begun has no report
         return download_response(assessment_document(request.user, month), f"考核月报-{month:%Y-%m}.docx")
 
     def post(self, request: Any) -> HttpResponse:
@@ -320,21 +416,14 @@ class RatesView(LoginRequiredMixin, View):
             start, end = end, start
         districts = District.objects.restrict(request.user, "view")
         district = districts.filter(pk=request.GET.get("district") or 0).first()
-        table = rate_table(request.user, group, Period(start, end), district)
-        rows = []
-        for name, rates in table.items():
-            cells = []
-            for key, label in RATE_LABELS.items():
-                query = {
-                    "group": group,
-                    "name": name,
-                    "rate": key,
-                    "year": end.year,
-                    "district": district.pk if district else "",
-                }
-                url = reverse("assessment_drill") + "?" + urlencode(query)
-                cells.append({"key": key, "label": label, "rate": rates[key], "url": url})
-            rows.append({"name": name, "cells": cells})
+        if request.GET.get("format") == "xlsx":  # the download gate first: a refused file costs no work
+            download_check(request.user, "rates_xlsx", district)
+        period = Period(start, end)
+        table = rate_table(request.user, group, period, district)
+        counts = count_tables(request.user, (group,), period, district)[group]
+        rows = _rows(table, group, period, district)
+        for row in rows:
+            row["counts"] = [counts.get(row["name"], {}).get(key, 0) for key in COUNT_LABELS]
         context = {
             "rows": rows,
             "group": group,
@@ -344,6 +433,8 @@ class RatesView(LoginRequiredMixin, View):
             "district": district,
             "districts": districts,
             "rate_labels": RATE_LABELS,
+            "rate_info": rate_definitions(),
+            "count_labels": COUNT_LABELS,
             "heading": GROUPS[group],
         }
         if request.GET.get("format") == "xlsx":
@@ -352,6 +443,15 @@ class RatesView(LoginRequiredMixin, View):
 
 
 def _rates_workbook(context: dict[str, Any]) -> HttpResponse:
-    headers = [context["heading"], *context["rate_labels"].values()]
-    rows = [[row["name"], *[c["rate"].value for c in row["cells"]]] for row in context["rows"]]
+    """Each rate with its numerator and denominator (a figure without them cannot be checked), then the counts."""
+    headers: list[Any] = [context["heading"]]
+    for label in context["rate_labels"].values():
+        headers += [label, _("%(rate)s分子") % {"rate": label}, _("%(rate)s分母") % {"rate": label}]
+    headers += list(context["count_labels"].values())
+    rows = []
+    for row in context["rows"]:
+        line: list[Any] = [row["name"]]
+        for c in row["cells"]:
+            line += [c["rate"].value, c["rate"].numerator, c["rate"].denominator]
+        rows.append(line + row["counts"])
     return workbook_response([Sheet(str(context["heading"]), headers, rows)], "考核指标.xlsx")

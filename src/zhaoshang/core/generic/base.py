@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.views import View
 
 from zhaoshang.core.declarations import ModelConfig
+from zhaoshang.core.downloads import download_allowed
 from zhaoshang.core.scope import user_scope
 
 
@@ -37,6 +38,8 @@ class ConfigView(LoginRequiredMixin, View):
             "config": self.config,
             "model_meta": self.config.model._meta,
             "can_add": not user_scope(user, "add").empty,
-            "can_export": not user_scope(user, "export").empty,
+            # The same decision as the export's gate (core.downloads); a model without a resource has no export.
+            "can_export": self.config.resource is not None
+            and download_allowed(user, f"{self.config.key}_export"),
             **extra,
         }

@@ -1,9 +1,11 @@
 """The one way a stored file leaves the server: /files/<app.model>/<pk>/<field>/ after the owning record's scope check.
 
-Out of scope, no such record, an empty field or a file missing from storage: 404. The file is read through Django's
-storage API (so another backend is a settings change) and always sent as an attachment with its UTF-8 name
-(RFC 5987) and ``X-Content-Type-Options: nosniff``. With ``X_ACCEL_PREFIX`` set, nginx sends the bytes from its
-``internal`` location instead (X-Accel-Redirect; docs/deployment.md) once the view has said yes.
+Only fields registered in the download table (``core.downloads``, ``stored=``) are served, each judged by its
+right in the record's district (403 without it). Out of scope, no such record, an unlisted field, an empty field or
+a file missing from storage: 404. The file is read through Django's storage API (so another backend is a settings
+change) and always sent as an attachment with its UTF-8 name (RFC 5987) and ``X-Content-Type-Options: nosniff``.
+With ``X_ACCEL_PREFIX`` set, nginx sends the bytes from its ``internal`` location instead (X-Accel-Redirect;
+docs/deployment.md) once the view has said yes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views import View
 
+from zhaoshang.core.downloads import download_check, stored_download
 from zhaoshang.core.uploads import content_type_for, download_name
 
 
@@ -62,7 +65,15 @@ class StoredFileView(LoginRequiredMixin, View):
         except (LookupError, ValueError, FieldDoesNotExist):
             raise Http404 from None
         manager = model_class._default_manager
-        if not isinstance(file_field, models.FileField) or not hasattr(manager, "restrict"):
+        # Only the fields listed in the download table are served, each with its own right: a record's own
+        # attachment with `view`, a report the application made (the dispatch Word file) with `export`.
+        download = stored_download(model_class._meta.label_lower, field)
+        if (
+            download is None
+            or not isinstance(file_field, models.FileField)
+            or not hasattr(manager, "restrict")
+        ):
             raise Http404
         record = get_object_or_404(manager.restrict(request.user, "view"), pk=pk)
+        download_check(request.user, download.key, record)
         return stored_file_response(getattr(record, field))

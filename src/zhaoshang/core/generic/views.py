@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from zhaoshang.core.concurrency import StaleEdit, expect_version, parse_version, their_changes
 from zhaoshang.core.declarations import detail_panels
 from zhaoshang.core.generic.base import ConfigView
 from zhaoshang.core.scope import user_scope
@@ -34,9 +35,16 @@ class ObjectListView(ConfigView):
         query = request.GET.copy()
         query.pop("page", None)
         context = self.base_context(filterset=filterset, page=page, query=query.urlencode())
-        # HTMX asks for the table only when filtering or paging.
-        template = "generic/_table.html" if request.headers.get("HX-Request") else "generic/object_list.html"
-        return render(request, template, context)
+        app, key = self.config.model._meta.app_label, self.config.key
+        if self.config.list_context is not None:
+            context.update(self.config.list_context(page.object_list, request.user))
+        # HTMX asks for the table only when filtering or paging. An app may give a model its own list page
+        # (`<key>_list.html`) and table (`<key>_list_table.html`).
+        if request.headers.get("HX-Request"):
+            templates = [f"{app}/{key}_list_table.html", "generic/_table.html"]
+        else:
+            templates = [f"{app}/{key}_list.html", "generic/object_list.html"]
+        return render(request, templates, context)
 
 
 class ObjectDetailView(ConfigView):
@@ -74,27 +82,45 @@ class ObjectEditView(ConfigView):
     def get(self, request: Any, pk: int | None = None) -> HttpResponse:
         instance = self.get_instance()
         form = self.config.form(instance=instance, user=request.user, initial=request.GET.dict())
-        return render(request, "generic/object_form.html", self.base_context(form=form, object=instance))
+        context = self.base_context(form=form, object=instance, seen_version=instance.edit_version)
+        return render(request, "generic/object_form.html", context)
 
     def post(self, request: Any, pk: int | None = None) -> HttpResponse:
         instance = self.get_instance()
+        # The version this person's form was drawn from; a save is refused if someone saved after it.
+        seen = parse_version(request.POST.get("_version")) if instance.pk else None
         form = self.config.form(request.POST, request.FILES, instance=instance, user=request.user)
+        conflict = None
         if form.is_valid():
             try:
+                expect_version(form.instance, seen)
                 if self.config.saver is not None:
                     obj = self.config.saver(form, request.user)
                 else:
                     obj = object_save(
                         instance=form.save(commit=False), user=request.user, m2m_save=form.save_m2m
                     )
+            except StaleEdit as stale:
+                submitted = {name: form.cleaned_data.get(name) for name in form.fields}
+                conflict = their_changes(stale.instance, stale.seen, submitted)
+                # Saving again now means "mine over theirs", knowingly.
+                seen = conflict["current_version"]
+                form.add_error(None, _("此记录在您打开后已被他人修改,请核对下方的差异后再保存。"))
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("已保存:%(obj)s") % {"obj": obj})
                 return redirect(reverse(self.config.url_name("detail"), args=[obj.pk]))
-        return render(
-            request, "generic/object_form.html", self.base_context(form=form, object=instance), status=400
+        if instance.pk is not None:
+            # The title and breadcrumb name the record as stored, not as this person's unsaved form has it.
+            instance = type(instance)._base_manager.filter(pk=instance.pk).first() or instance
+        context = self.base_context(
+            form=form,
+            object=instance,
+            seen_version=seen if seen is not None else instance.edit_version,
+            conflict=conflict,
         )
+        return render(request, "generic/object_form.html", context, status=409 if conflict else 400)
 
 
 class ObjectDeleteView(ConfigView):

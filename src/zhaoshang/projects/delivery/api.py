@@ -87,13 +87,8 @@ class BlockerSerializer(ScopedModelSerializer):
         fields = api_fields(BLOCKER_FIELDS, *BLOCKER_PROGRESS_FIELDS)
         read_only_fields = BLOCKER_PROGRESS_FIELDS
 
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        if self.instance is not None:
-            # Assignment is a transition (blocker_assign), not an edit.
-            for name in ("project", "department", "deadline"):
-                fields[name].read_only = True
-        return fields
+    # Assignment is a transition (blocker_assign), not an edit.
+    read_only_on_update = ("project", "department", "deadline")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is None:
@@ -115,12 +110,9 @@ class DispatchReportSerializer(ScopedModelSerializer):
         fields = api_fields(DISPATCH_REPORT_FIELDS, after={"title": ["summary", "document"]})
         read_only_fields = ["summary", "document"]
 
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        if self.instance is not None:
-            for name in ("district", "period_start", "period_end"):
-                fields[name].read_only = True
-        return fields
+    read_only_on_update = ("district", "period_start", "period_end")
+    #: Reports are made by "生成调度报告" (page or `zhaoshang dispatch`), never posted: no POST on the API.
+    api_create = False
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is None:
@@ -168,6 +160,7 @@ class BlockerActionViewSet(viewsets.GenericViewSet):
 
     serializer_class = BlockerSerializer
     queryset = Blocker.objects.none()
+    lookup_value_regex = "[^/]+"  # as the generic routes: a malformed id is a JSON 404
 
     def get_queryset(self) -> Any:
         # "view" here, the action's own right in its service: the same lookup as the page's action view.

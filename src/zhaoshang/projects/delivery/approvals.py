@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from zhaoshang.analytics.schedule.approval_template import DEFAULT_APPROVAL_TEMPLATE
 from zhaoshang.analytics.schedule.cpm import (
     CalendarDays,
-    CnWorkdaysProvisional,
     ScheduleError,
     Step,
     schedule_compute,
@@ -21,6 +20,7 @@ from zhaoshang.analytics.schedule.cpm import (
 from zhaoshang.core.audit import acting_as
 from zhaoshang.core.models import Department, District
 from zhaoshang.core.scope import ensure_allowed
+from zhaoshang.core.selectors import work_calendar
 from zhaoshang.core.validators import localised
 from zhaoshang.projects.models import ApprovalStepTemplate, Project, ProjectStep
 
@@ -78,17 +78,30 @@ def project_steps_create(*, project: Project, user: Any) -> list[ProjectStep]:
 
 
 def calendar_note(result: dict[str, Any]) -> str:
+    """The warning a plan carries when it counts on holidays computed by law, not yet on a notice."""
     years = result.get("provisional_years") or []
     if not years:
         return ""
-    return _("%(years)s 年法定节假日尚未公布,这部分计划按周一至周五计算。") % {
-        "years": "、".join(map(str, years))
-    }
+    return _(
+        "含暂定假日(国务院通知未发布):%(years)s 年按《全国年节及纪念日放假办法》计算法定假日并补假,"
+        "未含调休;通知发布或录入后请重排计划。"
+    ) % {"years": "、".join(map(str, years))}
 
 
 def _calendar(name: str) -> Any:
-    # In the app a plan may run into a year whose holidays are not published yet: counted as Mon–Fri, and said.
-    return CalendarDays() if name == "days" else CnWorkdaysProvisional()
+    # A plan may run into a year whose notice is not published yet: its statutory days are computed by law,
+    # the year is provisional, and the page says so (`calendar_note`).
+    return CalendarDays() if name == "days" else work_calendar()
+
+
+def plan_provisional_years(steps: list[ProjectStep], calendar: Any = None) -> list[int]:
+    """Years within the steps' planned dates whose holidays are provisional (no notice known)."""
+    dates = [d for s in steps for d in (s.planned_start, s.planned_finish) if d is not None]
+    if not dates:
+        return []
+    calendar = calendar or work_calendar()
+    years = range(min(dates).year, max(dates).year + 1)
+    return [year for year in years if calendar.is_provisional(year)]
 
 
 def project_schedule(
@@ -167,6 +180,7 @@ def approval_summary(project: Project) -> dict[str, Any]:
             for s in steps
             if s.status != "done" and s.planned_finish and s.planned_finish < datetime.date.today()
         ],
+        "provisional_years": plan_provisional_years(steps),
     }
 
 

@@ -7,12 +7,13 @@ from typing import Any
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.filters import ScopedFilterSet, scoped
 from zhaoshang.core.models import Department, District
-from zhaoshang.projects.delivery.blockers import overdue_blockers_q
+from zhaoshang.projects.delivery.blockers import OPEN, overdue_blockers_q
 from zhaoshang.projects.delivery.tasks import overdue_q
 from zhaoshang.projects.models import Blocker, DispatchReport, Project, WeeklyTask
 
@@ -58,6 +59,8 @@ class WeeklyTaskFilterSet(ProjectScopedFilterSet):
 class BlockerFilterSet(ProjectScopedFilterSet):
     search_fields = ("title", "description", "project__name")
     overdue = django_filters.BooleanFilter(method="with_overdue", label=_("逾期"))
+    # The dashboard's 未解决 figure links here.
+    open = django_filters.BooleanFilter(method="with_open", label=_("未解决"))
     # The chart's 未交办 row links here: blockers without a department.
     unassigned = django_filters.BooleanFilter(
         field_name="department", lookup_expr="isnull", label=_("未交办")
@@ -65,10 +68,23 @@ class BlockerFilterSet(ProjectScopedFilterSet):
 
     class Meta:
         model = Blocker
-        fields = ["q", "district", "project", "department", "unassigned", "status", "level", "overdue"]
+        fields = [
+            "q",
+            "district",
+            "project",
+            "department",
+            "unassigned",
+            "status",
+            "level",
+            "overdue",
+            "open",
+        ]
 
     def with_overdue(self, queryset: Any, name: str, value: Any) -> Any:
         return _overdue(queryset, value, overdue_blockers_q(timezone.localdate()))
+
+    def with_open(self, queryset: Any, name: str, value: Any) -> Any:
+        return _overdue(queryset, value, Q(status__in=OPEN))
 
 
 class DispatchReportFilterSet(ScopedFilterSet):

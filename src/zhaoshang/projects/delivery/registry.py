@@ -6,7 +6,12 @@ Imported by the app's `ready()`: importing the service modules here also registe
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
 from zhaoshang.core.declarations import ModelConfig, register
+from zhaoshang.core.downloads import Download, register_download
+from zhaoshang.core.jobs import job_schedule
 from zhaoshang.projects.delivery import api, blockers, filters, forms, resources, tasks, views
 from zhaoshang.projects.delivery.dispatch import services as dispatch
 from zhaoshang.projects.models import Blocker, DispatchReport, WeeklyTask
@@ -54,3 +59,25 @@ register(
         saver=dispatch.dispatch_save,
     )
 )
+
+# The Word file of a dispatch report: made by the application, so `export`, judged in the report's district; also
+# reachable as the report's stored file (/files/projects.dispatchreport/<pk>/document/, the API's link).
+register_download(
+    Download(
+        key="dispatch_word",
+        label=_("调度报告 Word"),
+        url_name="dispatch_document",
+        formats=("docx",),
+        stored="projects.dispatchreport.document",
+    )
+)
+
+
+def escalate_every() -> float:
+    """Seconds between escalation runs (`ZHAOSHANG_ESCALATE_EVERY`, default a day; 0 when cron runs
+    `zhaoshang escalate` instead). Escalation is idempotent per day, and the slot is the job's key, so however many
+    workers poll, one run per slot escalates each blocker once."""
+    return float(settings.ZHAOSHANG_ESCALATE_EVERY)
+
+
+job_schedule("blockers-escalate", title=_("堵点逐级上报"), every=escalate_every)

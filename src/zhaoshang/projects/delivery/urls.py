@@ -9,6 +9,7 @@ urlpatterns = [
         "project/<int:pk>/tasks/generate/", views.TasksGenerateView.as_view(), name="project_tasks_generate"
     ),
     path("project/<int:pk>/delivery/", views.ProjectDeliveryView.as_view(), name="project_delivery"),
+    path("delivery/time/", views.DeliveryTimeView.as_view(), name="delivery_time"),
     path("blockers/board/", views.BlockerBoardView.as_view(), name="blocker_board"),
     path("blockers/escalate/", views.BlockerEscalateView.as_view(), name="blocker_escalate"),
     path("dispatch/build/", views.DispatchBuildView.as_view(), name="dispatch_build"),

@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
+from zhaoshang.core.downloads import download_check
 from zhaoshang.core.generic.files import stored_file_response
 from zhaoshang.core.jobs import job_submit
 from zhaoshang.core.models import District
@@ -49,6 +50,7 @@ from zhaoshang.projects.delivery.tasks import (
     task_complete,
     tasks_generate,
 )
+from zhaoshang.projects.delivery.time import delivery_time_report, district_steps
 from zhaoshang.projects.models import Blocker, DispatchReport, Project, WeeklyTask
 
 
@@ -365,10 +367,11 @@ class DispatchRebuildView(LoginRequiredMixin, View):
 
 
 class DispatchDocumentView(LoginRequiredMixin, View):
-    """The Word file, through the scope check (media files are not served to anyone who asks)."""
+    """The Word file, through the scope check and the download gate (a report the application made: ``export``)."""
 
     def get(self, request: Any, pk: int) -> HttpResponse:
         report = get_object_or_404(DispatchReport.objects.restrict(request.user, "view"), pk=pk)
+        download_check(request.user, "dispatch_word", report)
         return stored_file_response(report.document, filename=f"{report.title}.docx")
 
 
@@ -399,3 +402,43 @@ class DispatchDecisionView(LoginRequiredMixin, View):
             kind = _("周任务") if isinstance(created, WeeklyTask) else _("堵点")
             messages.success(request, _("已转为%(kind)s:%(obj)s") % {"kind": kind, "obj": created})
         return redirect("dispatch_detail", pk=pk)
+
+
+# --- approval time (the −30 % measured) ---------------------------------------------------------------------
+
+
+class DeliveryTimeView(LoginRequiredMixin, View):
+    """审批用时: per step and department, actual working days against the limits and the district's history; per
+    project, compression against the serial plan and the history. Every figure opens the steps behind it."""
+
+    def get(self, request: Any) -> HttpResponse:
+        districts, district = _district_choice(request)
+        if district is None and len(districts) == 1:
+            district = districts[0]
+        context: dict[str, Any] = {"districts": districts, "district": district}
+        if district is not None:
+            report = delivery_time_report(request.user, district)
+            context.update(report=report, **_time_records(request, district, report))
+        return render(request, "projects/delivery_time.html", context)
+
+
+def _time_records(request: Any, district: District, report: Any) -> dict[str, Any]:
+    """The steps behind the figure asked for (?group=step|department|project&key=…&period=after|before)."""
+    group, key = request.GET.get("group"), request.GET.get("key", "")
+    period = "before" if request.GET.get("period") == "before" else "after"
+    keys: list[str] = []
+    title = ""
+    if group in ("step", "department"):
+        groups = report.by_step if group == "step" else report.by_department
+        found = next((g for g in groups if g.key == key), None)
+        if found is not None:
+            keys = found.before_records if period == "before" else found.records
+            title = f"{found.label} · {_('基线前') if period == 'before' else _('基线后')}"
+    elif group == "project":
+        project = next((p for p in report.projects if p.project == key), None)
+        if project is not None:
+            keys, title = list(project.records), project.project_name
+    measured = {t.record.key: t for t in report.steps}
+    steps = district_steps(request.user, district).filter(pk__in=[int(k) for k in keys])
+    rows = [{"step": s, "time": measured.get(str(s.pk))} for s in steps.order_by("project__name", "module")]
+    return {"records": rows, "records_title": title, "records_asked": bool(group)}

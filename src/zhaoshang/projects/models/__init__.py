@@ -8,6 +8,7 @@ from zhaoshang.projects.models.delivery import (
     WeeklyTask,
 )
 from zhaoshang.projects.models.library import FundsEntry, Origin, Project, ProjectOutput, StageMove
+from zhaoshang.projects.models.status import STATUS_THRESHOLD_FIELDS, StatusThresholds
 
 __all__ = [
     "ApprovalStepTemplate",
@@ -18,6 +19,8 @@ __all__ = [
     "Project",
     "ProjectOutput",
     "ProjectStep",
+    "STATUS_THRESHOLD_FIELDS",
     "StageMove",
+    "StatusThresholds",
     "WeeklyTask",
 ]

@@ -35,6 +35,15 @@ class Project(DistrictOwned):
         DISTRICT = "district", _("区县重点")
         GENERAL = "general", _("一般")
 
+    class Nature(models.TextChoices):
+        # 建设性质 of fixed-asset investment statistics: the forecast counts only what a project adds to the
+        # plant already in the district's output (a retrofit replaces part of the baseline).
+        NEW = "new", _("新建")
+        EXPANSION = "expansion", _("扩建")
+        RENOVATION = "renovation", _("改建")
+        RETROFIT = "retrofit", _("技术改造")
+        RELOCATION = "relocation", _("迁建")
+
     class Status(models.TextChoices):
         ON_TRACK = "on_track", _("正常推进")
         DELAYED = "delayed", _("滞后")
@@ -43,6 +52,7 @@ class Project(DistrictOwned):
 
     name = models.CharField(_("项目名称"), max_length=200)
     content = models.TextField(_("建设内容"), blank=True)
+    construction_nature = models.CharField(_("建设性质"), max_length=20, choices=Nature.choices, blank=True)
     stage = models.CharField(_("阶段"), max_length=20, choices=DEFAULT_STAGES, default="lead")
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.ON_TRACK)
     status_reason = models.CharField(_("状态原因"), max_length=300, blank=True)
@@ -158,6 +168,7 @@ PROJECT_FIELDS = [
     "district",
     "name",
     "content",
+    "construction_nature",
     "stage",
     "tier",
     "investor_name",

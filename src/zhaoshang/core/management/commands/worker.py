@@ -15,6 +15,7 @@ from zhaoshang.core.jobs import (
     heartbeat_timeout,
     job_worker_context,
     jobs_reclaim,
+    jobs_schedule_due,
     run_job,
     worker_identity,
 )
@@ -60,6 +61,9 @@ class JobWorker(Worker):
             for item in reclaimed:
                 _forget_task(item)
             _requeue_orphans()
+            # Scheduled kinds (e.g. notifications), once per period; `--batch` only runs what is queued.
+            if not self.batch:
+                jobs_schedule_due()
             return reclaimed
         except Exception as error:  # a busy or unreachable database: the next poll tries again
             logger.warning("reclaiming stale jobs failed: %s", error)

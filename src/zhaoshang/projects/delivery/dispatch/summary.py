@@ -85,7 +85,8 @@ def dispatch_summary(
             row["stage"]: row
             for row in projects.order_by()
             .values("stage")
-            .annotate(n=Count("pk"), total=Sum("total_investment"))
+            # A capital increase adds money to its stage, never another project (DOMAIN.md §8).
+            .annotate(n=Count("pk", filter=Q(increase_of__isnull=True)), total=Sum("total_investment"))
         }
         stages = [
             {

@@ -3,8 +3,10 @@
     zhaoshang schedule TEMPLATE.json [--start YYYY-MM-DD] [--calendar cn-workdays|days] [--format json|table]
     zhaoshang schedule --default-template [--limit promised|legal] > template.json
 
-Planners run it on their own files, so bad input exits with code 2 and a one-line reason, and nothing here
-touches the database (no system checks either: the command must work before `migrate`).
+Planners run it on their own files, so bad input exits with code 2 and a one-line reason. No system checks:
+the command must work before `migrate`. The database is read only when a plan reaches a year the calendar
+package does not cover, for a holiday notice an administrator may have entered; without one (or without a
+database) that year counts the statutory days by law, and the output says it is provisional.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from django.utils.translation import get_language
 from rich.console import Console
 from rich.table import Table
@@ -31,6 +34,8 @@ from zhaoshang.analytics.schedule.cpm import (
     schedule_dates,
     steps_from_json,
 )
+from zhaoshang.analytics.schedule.holidays import DayAdjustment, provisional_warning
+from zhaoshang.core.selectors import calendar_adjustments
 from zhaoshang.standards.errors import in_language
 
 BAD_INPUT = 2  # like argparse: the caller's input is wrong, as opposed to a crash (1)
@@ -84,18 +89,42 @@ class Command(BaseCommand):
                 "Give a template file, or --default-template to print the default one",
             )
         start = self._start_date(options["start"])
+        self._warnings: list[str] = []
         try:
             steps = steps_from_json(self._read_json(Path(options["template"])))
             schedule = schedule_compute(steps)
             dates = None
+            provisional: list[int] = []
             if start is not None:
-                dates = schedule_dates(schedule, start, calendar_by_name(options["calendar"]))
+                calendar = calendar_by_name(options["calendar"], self._entered_notices)
+                dates = schedule_dates(schedule, start, calendar)
+                provisional = sorted(calendar.provisional_years)  # type: ignore[attr-defined]
         except ScheduleError as error:
             raise _bad_input(error.zh, error.en) from error
+        if provisional:
+            self._warnings.append(in_language(*provisional_warning(provisional), get_language()))
         if options["format"] == "json":
-            self.stdout.write(json.dumps(_as_json(schedule, dates), ensure_ascii=False, indent=2))
+            result = _as_json(schedule, dates)
+            result["provisional"] = bool(provisional)
+            result["provisional_years"] = provisional
+            result["warnings"] = self._warnings
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         else:
             self.stdout.write(self._table(schedule, dates, options["calendar"]), ending="")
+
+    def _entered_notices(self) -> list[DayAdjustment]:
+        """The holiday notices entered by administrators; none (and a warning) when there is no database yet."""
+        try:
+            return calendar_adjustments()
+        except DatabaseError:
+            self._warnings.append(
+                in_language(
+                    "无法读取数据库中录入的放假通知,按法定节假日计算",
+                    "Cannot read the holiday notices entered in the database; counting the statutory days",
+                    get_language(),
+                )
+            )
+            return []
 
     def _start_date(self, value: str | None) -> datetime.date | None:
         if value is None:
@@ -166,6 +195,8 @@ class Command(BaseCommand):
         console.print("关键路径：" + " → ".join(schedule.critical_path))
         if dates is not None:
             console.print(f"开始 {dates.start.isoformat()}，完成 {dates.finish.isoformat()}")
+        for warning in self._warnings:
+            console.print(f"⚠ {warning}", style="yellow")
         return buffer.getvalue()
 
 

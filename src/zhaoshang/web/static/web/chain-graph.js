@@ -14,9 +14,25 @@
   }
   const esc = echarts.format.encodeHTML;
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  // Labels come translated from the page (data-label-*); projects are data and are escaped like names.
+  const label = box.dataset;
+  const projectTip = (n) => {
+    const producing = (n.projects || []).filter((p) => p.producing);
+    const building = (n.projects || []).filter((p) => !p.producing);
+    const list = (items) => items.map((p) => `${esc(p.name)}(${esc(p.stage)})`).join("、");
+    return (
+      (producing.length
+        ? `<br>${esc(label.labelProducing)} ${producing.length}:${list(producing)}` +
+          ` · ${esc(label.labelCounted)} ${esc(n.projectFirms)}`
+        : "") + (building.length ? `<br>${esc(label.labelBuilding)} ${building.length}:${list(building)}` : "")
+    );
+  };
   const nodeTip = (n) =>
     `<b>${esc(n.name)}</b><br>${esc(n.segment)}<br>${esc(n.codes.join("、"))}` +
-    (n.status ? `<br>${esc(n.firms)} · LQ ${Number(n.lq).toFixed(2)}` : "");
+    (n.status
+      ? `<br>${esc(n.statusLabel || "")} · ${esc(label.labelFirms)} ${esc(n.firms)} · LQ ${Number(n.lq).toFixed(2)}` +
+        projectTip(n)
+      : "");
   const linkTip = (l) => `${esc(byId.get(l.source)?.name)} → ${esc(byId.get(l.target)?.name)}`;
   const paint = (mode) =>
     graph.nodes.map((n) => ({ ...n, itemStyle: { color: mode === "status" ? n.statusColor : n.segmentColor } }));
