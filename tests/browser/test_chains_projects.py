@@ -74,7 +74,7 @@ def chain_panorama_and_targets(page: Any, shoot: Any) -> None:
     # 短板弱项: every node of the chain, worst gap first, each with its status badge.
     gap_rows = page.locator("#gap-table tbody tr")
     assert gap_rows.count() == len(node_colours(page)) > 0
-    assert gap_rows.first.locator(".badge").inner_text() in ("强项", "弱项", "缺失")
+    assert gap_rows.first.locator(".badge[class*='status-']").inner_text() in ("强项", "弱项", "缺失")
     scores = [float(t) for t in page.locator("#gap-table tbody td.fw-semibold").all_inner_texts()]
     assert scores == sorted(scores, reverse=True)
 
@@ -89,10 +89,10 @@ def chain_panorama_and_targets(page: Any, shoot: Any) -> None:
     page.wait_for_url(re.compile(r"/node/\d+/targets/$"))
     page.locator("#target-map[data-ready=true]").wait_for()
     assert page.locator("h1").inner_text().startswith(f"{name} · 招商目标")
-    firms = page.locator("#target-firms tbody tr")
+    firms = page.locator("#target-firms > tbody > tr")
     assert firms.count() > 2
-    assert page.locator("#target-industries tbody tr").count() > 0
-    cities = page.locator("#target-cities tbody tr").count()
+    assert page.locator("#target-industries > tbody > tr:not(.terms-row)").count() > 0
+    cities = page.locator("#target-cities > tbody > tr:not(.terms-row)").count()
     assert cities > 0
     # One circle per target city (the table shows the first 15) plus the district itself.
     assert page.locator("#target-map path.leaflet-interactive").count() >= min(cities, 15) + 1
@@ -295,8 +295,10 @@ def city_rankings(page: Any, shoot: Any) -> None:
     districts = page.locator("table.ranking").first.locator("tbody tr")
     listed = [districts.nth(i).locator("td").nth(1).inner_text() for i in range(districts.count())]
     assert "临淄区" in listed and "桓台县" in listed
-    ranks = [int(districts.nth(i).locator("td").first.inner_text()) for i in range(districts.count())]
-    assert ranks == sorted(ranks)
+    cells = [districts.nth(i).locator("td").first.inner_text() for i in range(districts.count())]
+    ranks = [int(c) for c in cells if c != "—"]
+    # Ranked districts in order; those with nothing to assess (未参评, "—") come after them, never ranked at 0.
+    assert ranks and ranks == sorted(ranks) and cells[: len(ranks)] == [str(r) for r in ranks]
     teams = page.locator("table.ranking").nth(1).locator("tbody tr")
     assert teams.count() > 0 and "专班" in teams.first.inner_text()
     shoot(page, "rankings.png")
