@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.concurrency import StaleEdit
@@ -27,12 +27,15 @@ class TimeStamped(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "edit_version"}
         seen = self.__dict__.pop("_seen_version", None)
-        with transaction.atomic(using=kwargs.get("using")):
+        # The check reads where the write goes (the primary), never a replica.
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
             if seen is not None:
                 # The row is locked until the write commits, so two writers that both read N cannot both pass.
                 current = (
                     type(self)
-                    ._base_manager.select_for_update()
+                    ._base_manager.db_manager(using)
+                    .select_for_update()
                     .filter(pk=self.pk)
                     .values_list("edit_version", flat=True)
                     .first()
