@@ -10,8 +10,8 @@ from typing import Any
 from django.core.management import call_command
 from django.utils import timezone
 
-from zhaoshang.core.jobs import jobs_schedule_due
 from zhaoshang.core.models import District, Job
+from zhaoshang.core.schedules import jobs_schedule_due
 from zhaoshang.notifications.models import Notification, Rule, RuleSetting
 
 from .helpers import task

@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from zhaoshang.core.audit import acting_as, system_actor
+from zhaoshang.core.audit import acting_as
 from zhaoshang.core.models import Job
 
 logger = logging.getLogger(__name__)
@@ -466,47 +466,3 @@ def _interrupted(job: Job, spec: RunnerSpec | None) -> dict[str, Any]:
 def run_job(job_id: int) -> str:
     job = Job.objects.get(pk=job_id)
     return job_execute(job).status
-
-
-# --- schedules ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Schedule:
-    kind: str
-    title: str
-    every: Callable[[], float]  # seconds between runs, read when due (settings may change in tests)
-
-
-_schedules: dict[str, Schedule] = {}
-
-
-def job_schedule(kind: str, *, title: str, every: Callable[[], float]) -> None:
-    """Declare that a kind runs every ``every()`` seconds: the worker submits it on its polls (`jobs_schedule_due`).
-    Used by apps above core (e.g. notifications) from their own modules."""
-    _schedules[kind] = Schedule(kind, title, every)
-
-
-def jobs_schedule_due(*, now: datetime | None = None) -> list[Job]:
-    """Submit each scheduled kind once per slot of its period, as the system actor `system-scheduler`. The slot
-    is the job's key, so workers polling at once (and every later poll of the slot) submit nothing more; a slot
-    whose job failed waits for the next slot."""
-    now = now or timezone.now()
-    submitted = []
-    for schedule in _schedules.values():
-        seconds = float(schedule.every())
-        if seconds <= 0:
-            continue  # switched off (e.g. ZHAOSHANG_NOTIFY_EVERY=0)
-        every = max(60.0, seconds)
-        key = f"schedule:{int(now.timestamp() // every)}"
-        if Job.objects.filter(kind=schedule.kind, idempotency_key=key).exists():
-            continue
-        actor = system_actor("scheduler")
-        if not actor.is_superuser:  # city-wide, like the CLI's actor: a schedule runs for every district
-            actor.is_superuser = True
-            with acting_as(actor, "system"):
-                actor.save(update_fields=["is_superuser"])
-        submitted.append(
-            job_submit(kind=schedule.kind, title=str(schedule.title), user=actor, params={}, key=key)
-        )
-    return submitted

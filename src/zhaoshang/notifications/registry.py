@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.core.jobs import job_schedule
+from zhaoshang.core.schedules import job_schedule
 from zhaoshang.notifications import services  # noqa: F401  (registers the `notify-run` job runner)
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from zhaoshang.core.jobs import jobs_schedule_due
 from zhaoshang.core.models import Job
+from zhaoshang.core.schedules import jobs_schedule_due
 from zhaoshang.projects.delivery.blockers import blocker_raise
 from zhaoshang.projects.factories import ProjectFactory
 from zhaoshang.projects.models import Blocker

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.declarations import ModelConfig, register
 from zhaoshang.core.downloads import Download, register_download
-from zhaoshang.core.jobs import job_schedule
+from zhaoshang.core.schedules import job_schedule
 from zhaoshang.projects.delivery import api, blockers, filters, forms, resources, tasks, views
 from zhaoshang.projects.delivery.dispatch import services as dispatch
 from zhaoshang.projects.models import Blocker, DispatchReport, WeeklyTask

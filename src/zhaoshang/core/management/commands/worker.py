@@ -15,11 +15,11 @@ from zhaoshang.core.jobs import (
     heartbeat_timeout,
     job_worker_context,
     jobs_reclaim,
-    jobs_schedule_due,
     run_job,
     worker_identity,
 )
 from zhaoshang.core.models import Job
+from zhaoshang.core.schedules import jobs_schedule_due
 
 logger = logging.getLogger("zhaoshang.worker")
 
