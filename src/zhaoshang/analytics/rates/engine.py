@@ -256,13 +256,13 @@ def _total(name: str, keys: Sequence[str], shares: Shares, formula: str, scope: 
     for key, share in zip(keys, shares, strict=True):
         if share is None:
             continue
-        if share.__class__ is str:
-            aside.setdefault(share, []).append(key)  # type: ignore[arg-type]
+        if isinstance(share, str):
+            aside.setdefault(share, []).append(key)
             continue
-        den += share[0]  # type: ignore[index]
-        num += share[1]  # type: ignore[index]
+        den += share[0]
+        num += share[1]
         add_den(key)
-        if share[2]:  # type: ignore[index]
+        if share[2]:
             add_num(key)
     kept = tuple((reason, tuple(aside[reason])) for reason in ASIDE_LABELS if reason in aside)
     return _rate(name, num, den, num_keys, den_keys, formula, scope, kept)
