@@ -190,7 +190,7 @@ def test_district_pages_are_scoped(org: Any, client_for: Any) -> None:
     listing = linzi.get(url(config, "list")).content.decode()
     assert "临淄区" in listing and "桓台县" not in listing
     # Only a city-level user may create a district.
-    data = {"city": linzi_district.city_id, "adcode": "370323", "name": "沂源县"}
+    data = {"city": linzi_district.city_id, "kind": "county", "adcode": "370323", "name": "沂源县"}
     District.objects.filter(adcode="370323").delete()
     assert linzi.post(url(config, "add"), data).status_code == 404
     assert client_for("city_admin").post(url(config, "add"), data).status_code == 302

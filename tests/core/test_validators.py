@@ -66,8 +66,21 @@ def test_boundary_validator() -> None:
 def test_district_form_rejects_an_unknown_or_foreign_adcode(org: Any, users: Any) -> None:
     city = org["linzi_district"].city
     with translation.override("zh-hans"):
-        form = DistrictForm({"city": city.pk, "adcode": "370399", "name": "假区"}, user=users["city_admin"])
+        data = {"city": city.pk, "kind": "county", "adcode": "370399", "name": "假区"}
+        form = DistrictForm(data, user=users["city_admin"])
         assert not form.is_valid() and "不存在" in form.errors["adcode"][0]
+
+
+def test_a_functional_zone_takes_a_statistical_code_of_its_city(org: Any, users: Any) -> None:
+    city = org["linzi_district"].city
+    with translation.override("zh-hans"):
+        zone = {"city": city.pk, "kind": "zone", "adcode": "370399", "name": "某高新区"}
+        assert DistrictForm(zone, user=users["city_admin"]).is_valid()
+        # A county's GB/T 2260 code is not a zone's; another city's range is refused too.
+        form = DistrictForm({**zone, "adcode": "370323"}, user=users["city_admin"])
+        assert not form.is_valid() and "行政区划代码" in form.errors["adcode"][0]
+        form = DistrictForm({**zone, "adcode": "370799"}, user=users["city_admin"])
+        assert not form.is_valid() and "3703" in form.errors["adcode"][0]
 
 
 def test_park_form_checks_boundary_and_chemical_list(org: Any, users: Any) -> None:

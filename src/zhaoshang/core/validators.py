@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import datetime
 from collections.abc import Callable
 from typing import Any
@@ -42,6 +44,13 @@ validate_adcode = django_validator(codes.validate_adcode, "validate_adcode")
 validate_uscc = django_validator(codes.validate_uscc, "validate_uscc")
 validate_industry_code = django_validator(codes.validate_industry_code, "validate_industry_code")
 validate_boundary = django_validator(check_polygon, "validate_boundary")
+validate_project_code = django_validator(codes.validate_project_code, "validate_project_code")
+
+
+def validate_six_digits(value: object) -> None:
+    """A district's code has six digits; whether it is a GB/T 2260 county or a zone's code is the model's check."""
+    if not re.fullmatch(r"[0-9]{6}", str(value or "")):
+        raise ValidationError(_("代码应为6位数字。"), code="invalid")
 
 
 # --- Field rules shared by forms, the API and imports (all three call the model field's validators) ---

@@ -135,3 +135,48 @@ def validate_industry_code(value: object, level: IndustryLevel | None = None) ->
             f"The industry code '{code}' is a {entry.level}, but a {level} code is needed here",
         )
     return code
+
+
+# 投资项目在线审批监管平台 project code: year-area-industry-kind-serial, e.g. 2024-370305-26-03-012345. The area is
+# the code of the handling authority (a county, a city, a province or a development zone's statistical code);
+# the industry is the GB/T 4754 division (2 digits); the kind is 01 审批, 02 核准 or 03 备案.
+_PROJECT_CODE = re.compile(r"([0-9]{4})-([0-9]{6})-([0-9]{2})-(0[1-3])-([0-9]{6})")
+
+
+def validate_project_code(value: object) -> str:
+    """The national investment project code (项目代码) in its canonical hyphenated form."""
+    code = _code_text(value).replace("—", "-").replace("－", "-")
+    if not code:
+        raise ParseError("项目代码不能为空", "The project code is missing")
+    found = _PROJECT_CODE.fullmatch(code)
+    if found is None:
+        raise ParseError(
+            f"项目代码应为“年份-6位区划代码-2位行业代码-01/02/03-6位流水号”，如 2024-370305-26-03-012345，“{code}”不是",
+            "A project code reads year-area(6)-industry(2)-01/02/03-serial(6), "
+            f"e.g. 2024-370305-26-03-012345; '{code}' does not",
+        )
+    year = int(found.group(1))
+    if not 2000 <= year <= 2100:
+        raise ParseError(f"项目代码“{code}”的年份{year}不合理", f"The year {year} of project code '{code}' is implausible")
+    return code
+
+
+def validate_zone_code(value: object, city_adcode: str) -> str:
+    """A functional zone's 6-digit statistical code: inside its city's code range, never a GB/T 2260 division.
+
+    The national statistics bureau numbers development zones beside the counties (e.g. the 7x/9x codes of
+    高新区 and 经开区); GB/T 2260 does not list them."""
+    code = _code_text(value)
+    if not re.fullmatch(r"[0-9]{6}", code):
+        raise ParseError(f"功能区代码应为6位数字，“{code}”不是", f"A functional zone code has 6 digits; '{code}' does not")
+    if not code.startswith(city_adcode[:4]):
+        raise ParseError(
+            f"功能区代码“{code}”须以所属城市代码前4位“{city_adcode[:4]}”开头",
+            f"The functional zone code '{code}' must start with its city's '{city_adcode[:4]}'",
+        )
+    if division(code) is not None:
+        raise ParseError(
+            f"“{code}”是行政区划代码，功能区须用统计用代码（如高新区、经开区的代码）",
+            f"'{code}' is an administrative division; a functional zone takes its statistical code",
+        )
+    return code

@@ -3,7 +3,16 @@ from zhaoshang.core.models.actions import ActionEntry
 from zhaoshang.core.models.base import DistrictOwned, TimeStamped
 from zhaoshang.core.models.calendar import CalendarAdjustment
 from zhaoshang.core.models.jobs import Job
-from zhaoshang.core.models.organisation import City, Department, District, Park, Team, TeamMembership, Town
+from zhaoshang.core.models.organisation import (
+    City,
+    Department,
+    District,
+    Park,
+    Province,
+    Team,
+    TeamMembership,
+    Town,
+)
 
 __all__ = [
     "ActionEntry",
@@ -14,6 +23,7 @@ __all__ = [
     "DistrictOwned",
     "Job",
     "Park",
+    "Province",
     "Role",
     "RoleAssignment",
     "Team",

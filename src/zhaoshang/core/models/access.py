@@ -8,13 +8,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.audit import AuditedHistory
+from zhaoshang.core.grants import entry_problem, qualified, target_label
 from zhaoshang.core.models.base import TimeStamped
 from zhaoshang.core.scope import ACTION_LABELS, ACTIONS
 
 
 def validate_actions(value: object) -> None:
-    if not isinstance(value, list) or any(a not in ACTIONS for a in value):
-        raise ValidationError(_("操作只能是:%(actions)s") % {"actions": ", ".join(ACTIONS)})
+    """Plain actions, or an action limited to an app or a model ("add:sites", "add:projects.project")."""
+    if not isinstance(value, list) or any(entry_problem(a, ACTIONS) for a in value):
+        raise ValidationError(
+            _("操作只能是:%(actions)s,或限定到应用或模型,如 add:sites、add:projects.project")
+            % {"actions": ", ".join(ACTIONS)}
+        )
 
 
 class Role(TimeStamped):
@@ -34,7 +39,11 @@ class Role(TimeStamped):
         return self.name
 
     def action_labels(self) -> list[str]:
-        return [str(ACTION_LABELS[a]) for a in ACTIONS if a in self.actions]
+        labels = [str(ACTION_LABELS[a]) for a in ACTIONS if a in self.actions]
+        for action, target in qualified(self.actions):
+            if action in ACTION_LABELS and action not in self.actions:
+                labels.append(f"{ACTION_LABELS[action]}({target_label(target)})")
+        return labels
 
 
 class RoleAssignment(TimeStamped):
@@ -47,10 +56,13 @@ class RoleAssignment(TimeStamped):
     role = models.ForeignKey(
         Role, verbose_name=_("角色"), on_delete=models.PROTECT, related_name="assignments"
     )
-    all_districts = models.BooleanField(_("全市(所有区县)"), default=False)
+    # All the instance serves: the whole city on a city's instance, the whole province on a province's.
+    all_districts = models.BooleanField(_("全部(所有区县和功能区)"), default=False)
+    # A city's supervisors on a province's instance: every district and zone of these cities, now and later.
+    cities = models.ManyToManyField("core.City", verbose_name=_("城市(其全部区县)"), blank=True)
     districts = models.ManyToManyField("core.District", verbose_name=_("区县"), blank=True)
 
-    history = AuditedHistory(m2m_fields=[districts])
+    history = AuditedHistory(m2m_fields=[cities, districts])
 
     class Meta:
         verbose_name = _("角色授权")

@@ -9,10 +9,47 @@ from django.utils.translation import gettext_lazy as _
 from zhaoshang.core.audit import AuditedHistory
 from zhaoshang.core.models.base import DistrictOwned, TimeStamped
 from zhaoshang.core.scope import ScopedManager
-from zhaoshang.core.validators import non_negative, validate_adcode, validate_boundary
+from zhaoshang.core.validators import (
+    localised,
+    non_negative,
+    validate_adcode,
+    validate_boundary,
+    validate_six_digits,
+)
+from zhaoshang.standards import codes
+from zhaoshang.standards.parsers import ParseError
+
+
+class Province(TimeStamped):
+    """省: the top of vertical reporting when one instance serves several cities (county → city → province)."""
+
+    adcode = models.CharField(_("行政区划代码"), max_length=6, unique=True, validators=[validate_adcode])
+    name = models.CharField(_("名称"), max_length=50)
+
+    history = AuditedHistory()
+
+    class Meta:
+        verbose_name = _("省")
+        verbose_name_plural = _("省")
+        ordering = ["adcode"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.adcode and not self.adcode.endswith("0000"):
+            raise ValidationError({"adcode": _("省级代码以 0000 结尾。")})
 
 
 class City(TimeStamped):
+    province = models.ForeignKey(
+        Province,
+        verbose_name=_("省"),
+        on_delete=models.PROTECT,
+        related_name="cities",
+        null=True,
+        blank=True,
+    )
     adcode = models.CharField(_("行政区划代码"), max_length=6, unique=True, validators=[validate_adcode])
     name = models.CharField(_("名称"), max_length=50)
 
@@ -26,12 +63,28 @@ class City(TimeStamped):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        if self.province_id and self.adcode and not self.adcode.startswith(self.province.adcode[:2]):
+            raise ValidationError({"adcode": _("城市代码须属于所选省。")})
+
 
 class District(TimeStamped):
-    """A district or county (区县): the unit that owns data and competes for investors."""
+    """A reporting unit that owns data and competes for investors: a county or district (区县, GB/T 2260), or a
+    functional zone (功能区: 高新区, 经开区 …) that a city's own tables list beside them."""
+
+    class Kind(models.TextChoices):
+        COUNTY = "county", _("区县")
+        ZONE = "zone", _("功能区")
 
     city = models.ForeignKey(City, verbose_name=_("城市"), on_delete=models.PROTECT, related_name="districts")
-    adcode = models.CharField(_("行政区划代码"), max_length=6, unique=True, validators=[validate_adcode])
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.COUNTY)
+    adcode = models.CharField(
+        _("区划代码"),
+        max_length=6,
+        unique=True,
+        validators=[validate_six_digits],
+        help_text=_("区县用 GB/T 2260 行政区划代码;功能区用统计用区划代码(如高新区、经开区)"),
+    )
     name = models.CharField(_("名称"), max_length=50)
     lng = models.FloatField(_("中心经度"), null=True, blank=True)
     lat = models.FloatField(_("中心纬度"), null=True, blank=True)
@@ -54,13 +107,26 @@ class District(TimeStamped):
     def scoped_district_id(self) -> int | None:
         return self.pk
 
+    @property
+    def is_zone(self) -> bool:
+        return self.kind == self.Kind.ZONE
+
     def clean(self) -> None:
-        if self.city_id and self.adcode and not self.adcode.startswith(self.city.adcode[:4]):
+        if not (self.city_id and self.adcode):
+            return
+        try:
+            if self.kind == self.Kind.ZONE:
+                codes.validate_zone_code(self.adcode, self.city.adcode)
+            else:
+                codes.validate_adcode(self.adcode)
+        except ParseError as error:
+            raise ValidationError({"adcode": localised(error)}) from None
+        if not self.adcode.startswith(self.city.adcode[:4]):
             raise ValidationError({"adcode": _("区县代码须属于所选城市。")})
 
 
 # The fields people edit, declared once: the form's; the API and the files derive theirs (core.declarations).
-DISTRICT_FIELDS = ["city", "adcode", "name", "lng", "lat"]
+DISTRICT_FIELDS = ["city", "kind", "adcode", "name", "lng", "lat"]
 
 
 class Town(DistrictOwned):

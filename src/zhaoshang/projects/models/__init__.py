@@ -7,6 +7,7 @@ from zhaoshang.projects.models.delivery import (
     ProjectStep,
     WeeklyTask,
 )
+from zhaoshang.projects.models.fagai import InvestmentCompletion, ListLevel, ProjectListing, YearClass
 from zhaoshang.projects.models.library import FundsEntry, Origin, Project, ProjectOutput, StageMove
 from zhaoshang.projects.models.status import STATUS_THRESHOLD_FIELDS, StatusThresholds
 
@@ -15,12 +16,16 @@ __all__ = [
     "Blocker",
     "DispatchReport",
     "FundsEntry",
+    "InvestmentCompletion",
+    "ListLevel",
     "Origin",
     "Project",
+    "ProjectListing",
     "ProjectOutput",
     "ProjectStep",
     "STATUS_THRESHOLD_FIELDS",
     "StageMove",
     "StatusThresholds",
     "WeeklyTask",
+    "YearClass",
 ]

@@ -16,6 +16,7 @@ from zhaoshang.core.validators import (
     past_date,
     plausible_date,
     validate_industry_code,
+    validate_project_code,
     validate_uscc,
 )
 from zhaoshang.projects.stages import DEFAULT_STAGES
@@ -44,6 +45,11 @@ class Project(DistrictOwned):
         RETROFIT = "retrofit", _("技术改造")
         RELOCATION = "relocation", _("迁建")
 
+    class ImplementationClass(models.TextChoices):
+        # 发改's yearly lists split projects into those being built this year and those being prepared.
+        IMPLEMENTING = "implementing", _("实施类")
+        PREPARING = "preparing", _("准备类")
+
     class Status(models.TextChoices):
         ON_TRACK = "on_track", _("正常推进")
         DELAYED = "delayed", _("滞后")
@@ -51,8 +57,21 @@ class Project(DistrictOwned):
         TERMINATED = "terminated", _("终止")
 
     name = models.CharField(_("项目名称"), max_length=200)
+    # The national investment project online approval platform's code: the project's identity across books.
+    project_code = models.CharField(
+        _("项目代码"),
+        max_length=24,
+        blank=True,
+        db_index=True,
+        validators=[validate_project_code],
+        help_text=_("投资项目在线审批监管平台赋予的代码,如 2024-370305-26-03-012345"),
+    )
+    project_unit = models.CharField(_("项目单位"), max_length=200, blank=True)
     content = models.TextField(_("建设内容"), blank=True)
     construction_nature = models.CharField(_("建设性质"), max_length=20, choices=Nature.choices, blank=True)
+    implementation_class = models.CharField(
+        _("实施类/准备类"), max_length=20, choices=ImplementationClass.choices, blank=True
+    )
     stage = models.CharField(_("阶段"), max_length=20, choices=DEFAULT_STAGES, default="lead")
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.ON_TRACK)
     status_reason = models.CharField(_("状态原因"), max_length=300, blank=True)
@@ -143,6 +162,11 @@ class Project(DistrictOwned):
         verbose_name_plural = _("项目库")
         ordering = ["district", "-total_investment", "name"]
         indexes = [models.Index(fields=["district", "stage"]), models.Index(fields=["investor_uscc"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project_code"], condition=~models.Q(project_code=""), name="project_code_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -167,8 +191,11 @@ class Project(DistrictOwned):
 PROJECT_FIELDS = [
     "district",
     "name",
+    "project_code",
+    "project_unit",
     "content",
     "construction_nature",
+    "implementation_class",
     "stage",
     "tier",
     "investor_name",
