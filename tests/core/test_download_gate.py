@@ -137,7 +137,13 @@ def _approval(org: Any, users: Any) -> Case:
     return Case({"pdf": url}, reverse("project_detail", args=[project.pk]), url)
 
 
+def _progress_table(org: Any, users: Any) -> Case:
+    url = reverse("progress_table") + f"?month={TODAY:%Y-%m}"
+    return Case({"xlsx": url + "&format=xlsx"}, url, 'id="export-progress-table"')
+
+
 CASES: dict[str, Callable[[Any, Any], Case]] = {
+    "progress_table_xlsx": _progress_table,
     "node_targets": _node_targets,
     "rates_xlsx": _rates,
     "rankings_docx": _rankings,

@@ -144,7 +144,8 @@ def _import(subject: Subject, org: dict[str, Any], users: dict[str, Any], column
     book.save(buffer)
     user = users["linzi_admin"]
     return import_run(
-        resource=subject.resource(user=user),
+        # "规则测试项目" is a probable duplicate of the fixture's "规则测试资金项目": imported as new on purpose.
+        resource=subject.resource(user=user, duplicates="new"),
         dataset=read_table("rules.xlsx", buffer.getvalue()),
         user=user,
         dry_run=False,

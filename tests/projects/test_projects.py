@@ -9,8 +9,8 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import Http404
 from django.urls import reverse
 
 from zhaoshang.core.importing import import_run, read_table
@@ -66,7 +66,7 @@ def test_counted_stage_needs_evidence_and_another_persons_verification(org: Any,
         stage_move_request(
             project=project, to_stage="registered", date=TODAY, user=chief, evidence_note="执照"
         )
-    with pytest.raises(Http404):  # the chief has no verify right: out of scope is a 404
+    with pytest.raises(PermissionDenied, match="不能审核阶段变更"):  # no verify right: 403 with the reason
         stage_move_verify(move=move, user=chief, approve=True)
     stage_move_verify(move=move, user=admin, approve=True)
     project.refresh_from_db()

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import serializers, status, viewsets
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 
 from zhaoshang.core.concurrency import StaleEdit, etag, expect_version, parse_version
 from zhaoshang.core.declarations import ModelConfig
+from zhaoshang.core.scope import get_allowed
 from zhaoshang.core.services import object_delete, object_save
 
 ACTION_FOR_METHOD = {
@@ -41,6 +43,24 @@ class ScopedViewSet(viewsets.ModelViewSet):
         action = ACTION_FOR_METHOD.get(self.action or "list", "view")
         model = self.config.model
         return model.objects.restrict(self.request.user, action).select_related(*self.config.select_related)
+
+    def get_object(self) -> Any:
+        action = ACTION_FOR_METHOD.get(self.action or "list", "view")
+        if action == "view":
+            return super().get_object()
+        # Inside the user's districts a refused change or delete is a 403 with the reason; outside, a 404.
+        key = self.lookup_url_kwarg or self.lookup_field
+        try:
+            instance = get_allowed(
+                self.config.model.objects.select_related(*self.config.select_related),
+                self.request.user,
+                action,
+                **{self.lookup_field: self.kwargs[key]},
+            )
+        except (TypeError, ValueError, DjangoValidationError) as error:
+            raise Http404 from error
+        self.check_object_permissions(self.request, instance)
+        return instance
 
     def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()

@@ -23,34 +23,50 @@ def targets_and_scores(state: dict[str, Any]) -> None:
     users = state["users"]
     linzi = District.objects.get(adcode="370305")
     admin = users["linzi_admin"]
+    months = demo_months(datetime.date.today())
+    years = sorted({m.year for m in months})
     with acting_as(admin, "demo"):
-        for metric, value in (
-            ("funds_outside_province", 1_050_000), ("top500_landed", 10), ("provincial_major", 6),
-            ("signed_count", 40), ("started_count", 25),
-        ):  # fmt: skip
-            Target.objects.create(district=linzi, year=2026, metric=metric, value=Decimal(value))
-        for chain in Chain.objects.filter(district=linzi, is_current=True, team__isnull=False)[:6]:
-            Target.objects.create(
-                district=linzi, year=2026, metric="signed_count", value=Decimal(4), team=chain.team
-            )
+        for year in years:
+            for metric, value in (
+                ("funds_outside_province", 1_050_000), ("top500_landed", 10), ("provincial_major", 6),
+                ("signed_count", 40), ("started_count", 25),
+            ):  # fmt: skip
+                Target.objects.create(district=linzi, year=year, metric=metric, value=Decimal(value))
+            for chain in Chain.objects.filter(district=linzi, is_current=True, team__isnull=False)[:6]:
+                Target.objects.create(
+                    district=linzi, year=year, metric="signed_count", value=Decimal(4), team=chain.team
+                )
         # Industrial output without the listed projects (万元): 2,600 亿 growing 2 % a year; the target is the
         # seed's 5,000 亿 within three years.
+        this_year = years[-1]
         linzi.settings = {
             **linzi.settings,
             "forecast": {
-                "baseline": {str(2026 + i): round(26_000_000 * 1.02**i) for i in range(4)},
+                "baseline": {str(this_year + i): round(26_000_000 * 1.02**i) for i in range(4)},
                 "target": 50_000_000,
-                "target_year": 2029,
+                "target_year": this_year + 3,
             },
         }
         linzi.save()
     huantai = District.objects.get(adcode="370321")
     with acting_as(users["huantai_admin"], "demo"):
-        Target.objects.create(
-            district=huantai, year=2026, metric="funds_outside_province", value=Decimal(700_000)
-        )
-    for month in range(1, 12):
-        scores_compute(month=datetime.date(2026, month, 1), user=users["city_admin"])
+        for year in years:
+            Target.objects.create(
+                district=huantai, year=year, metric="funds_outside_province", value=Decimal(700_000)
+            )
+    # The rankings of the last twelve months, this one included, as the monthly snapshot job leaves them.
+    for month in months:
+        scores_compute(month=month, user=users["city_admin"])
+
+
+def demo_months(today: datetime.date, count: int = 12) -> list[datetime.date]:
+    """The first days of the ``count`` months up to and including today's, oldest first."""
+    months = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        months.append(datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
 
 
 @demo_step(100, "产值预测")

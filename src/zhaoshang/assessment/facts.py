@@ -23,10 +23,18 @@ from typing import Any, NamedTuple
 from django.db.models import Count, DateTimeField, IntegerField, Max, Value
 
 from zhaoshang.analytics.rates.engine import ProjectFacts
-from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput, StageMove
+from zhaoshang.projects.models import (
+    FundsEntry,
+    InvestmentCompletion,
+    Project,
+    ProjectListing,
+    ProjectOutput,
+    StageMove,
+)
 from zhaoshang.projects.services import LEDGER_EVIDENCE
 
-RELATED = (StageMove, FundsEntry, ProjectOutput)
+# The 发改 side (yearly lists with their planned investment, monthly 完成投资) feeds 投资完成率.
+RELATED = (StageMove, FundsEntry, ProjectOutput, ProjectListing, InvestmentCompletion)
 # A transaction that commits after a read may carry ``updated`` values older than what that read saw: the
 # catch-up looks back this far before the latest change it knew of, and reads everything again at least every
 # FULL_READ_SECONDS, which bounds what a longer transaction (a big import of edits) could hide.
@@ -93,7 +101,15 @@ def facts_fingerprint(projects: Any) -> tuple[str, ...]:
 Owners = tuple[dict[int, int], ...]  # per model of RELATED: row id → project id, for the rows read
 
 
-def _read(projects: Any) -> tuple[dict[int, ProjectFacts], dict[int, tuple[Any, ...]], Owners]:
+def _rows(model: Any, as_of: datetime.datetime | None) -> Any:
+    """A related table now, or as it stood at ``as_of`` (its audit history: each row's last version before
+    then, deleted rows left out)."""
+    return model.objects if as_of is None else model.history.as_of(as_of)
+
+
+def _read(
+    projects: Any, as_of: datetime.datetime | None = None
+) -> tuple[dict[int, ProjectFacts], dict[int, tuple[Any, ...]], Owners]:
     """Facts of the projects (stage dates from verified moves only, so unverified claims never count), the key
     that orders them, and which project each related row read belongs to. Plain tuples, related rows filtered
     by a subquery: thousands of projects in four queries.
@@ -101,10 +117,14 @@ def _read(projects: Any) -> tuple[dict[int, ProjectFacts], dict[int, tuple[Any, 
     A project entered at 线索 or 洽谈 has that stage recorded on the day it was entered (the stage it was
     entered at is the first move's starting stage, or its stage if it never moved). A project loaded from a
     ledger at a counted stage is held below it while its claim waits: that holding stage is no record of talks,
-    so such a project is a direct signing, not a negotiation (DOMAIN.md §9)."""
+    so such a project is a direct signing, not a negotiation (DOMAIN.md §9).
+
+    With ``as_of``, ``projects`` is a queryset of the projects' history (`facts_as_of`) and every related table
+    is read as it stood then: what was known at that moment, verified or not then. Rows are named by ``id``,
+    which both the tables and their histories have."""
     rows = list(
         projects.order_by().values_list(
-            "pk",
+            "id",
             "stage",
             "status",
             "created",
@@ -119,16 +139,18 @@ def _read(projects: Any) -> tuple[dict[int, ProjectFacts], dict[int, tuple[Any, 
             "town__name",
             "park__name",
             "increase_of_id",
+            "district__city__name",
         )
     )
-    ids = projects.values("pk")
-    owners: Owners = ({}, {}, {})
+    ids = projects.values("id")
+    owners: Owners = ({}, {}, {}, {}, {})
     reached: dict[int, dict[str, datetime.date]] = defaultdict(dict)
     first: dict[int, tuple[int, str, bool]] = {}  # project → its first move: (pk, from stage, ledger claim)
     for pk, project_id, from_stage, stage, date, verified, evidence_note in (
-        StageMove.objects.filter(project_id__in=ids)
-        .order_by("date", "pk")
-        .values_list("pk", "project_id", "from_stage", "to_stage", "date", "verified_at", "evidence_note")
+        _rows(StageMove, as_of)
+        .filter(project_id__in=ids)
+        .order_by("date", "id")
+        .values_list("id", "project_id", "from_stage", "to_stage", "date", "verified_at", "evidence_note")
     ):
         owners[0][pk] = project_id  # every row, verified or not: the counts check the catch-up
         if verified is not None:
@@ -137,25 +159,47 @@ def _read(projects: Any) -> tuple[dict[int, ProjectFacts], dict[int, tuple[Any, 
             first[project_id] = (pk, from_stage, evidence_note.startswith(LEDGER_EVIDENCE))
     funds: dict[int, list[tuple[datetime.date, float, str]]] = defaultdict(list)
     for pk, project_id, date, amount, origin in (
-        FundsEntry.objects.filter(project_id__in=ids)
-        .order_by("date", "pk")
-        .values_list("pk", "project_id", "date", "amount", "origin")
+        _rows(FundsEntry, as_of)
+        .filter(project_id__in=ids)
+        .order_by("date", "id")
+        .values_list("id", "project_id", "date", "amount", "origin")
     ):
         owners[1][pk] = project_id
         funds[project_id].append((date, float(amount), origin))
     outputs: dict[int, dict[int, tuple[float, float]]] = defaultdict(dict)
     for pk, project_id, year, output, tax in (
-        ProjectOutput.objects.filter(project_id__in=ids)
+        _rows(ProjectOutput, as_of)
+        .filter(project_id__in=ids)
         .order_by()
-        .values_list("pk", "project_id", "year", "output", "tax")
+        .values_list("id", "project_id", "year", "output", "tax")
     ):
         owners[2][pk] = project_id
         outputs[project_id][year] = (float(output), float(tax))
+    plans: dict[int, dict[int, float]] = defaultdict(dict)
+    for pk, project_id, year, planned in (
+        _rows(ProjectListing, as_of)
+        .filter(project_id__in=ids)
+        .order_by()
+        .values_list("id", "project_id", "year", "planned_investment")
+    ):
+        owners[3][pk] = project_id
+        if planned is not None:  # a project on two lists of a year has one plan: the larger figure
+            plans[project_id][year] = max(plans[project_id].get(year, 0.0), float(planned))
+    completed: dict[int, list[tuple[datetime.date, float]]] = defaultdict(list)
+    for pk, project_id, month, amount, verified in (
+        _rows(InvestmentCompletion, as_of)
+        .filter(project_id__in=ids)
+        .order_by("month", "id")
+        .values_list("id", "project_id", "month", "amount", "verified_at")
+    ):
+        owners[4][pk] = project_id  # every row, verified or not: the counts check the catch-up
+        if verified is not None:
+            completed[project_id].append((month, float(amount)))
     facts: dict[int, ProjectFacts] = {}
     order: dict[int, tuple[Any, ...]] = {}
     for row in rows:
         pk, stage, status, created, investment, output, tax, promised, district_id, name = row[:10]
-        groups = {"district": row[10]}
+        groups = {"district": row[10], "city": row[15]}  # a province rolls up by city
         for key, value in zip(("chain", "town", "park"), row[11:14], strict=True):
             if value:
                 groups[key] = value
@@ -178,10 +222,24 @@ def _read(projects: Any) -> tuple[dict[int, ProjectFacts], dict[int, tuple[Any, 
             promised_start_date=promised,
             terminated=status == Project.Status.TERMINATED,
             increase_of=str(increase_of) if increase_of else None,
+            planned_investment=dict(plans[pk]),
+            completed_investment=tuple(completed[pk]),
         )
         # The project list's order (district, largest investment first, name), so drill-downs read alike.
         order[pk] = (district_id, -(investment or 0), name, pk)
     return facts, order, owners
+
+
+def facts_as_of(districts: Any, when: datetime.datetime) -> list[ProjectFacts]:
+    """The facts of the districts' assessed projects as they were known at ``when``, rebuilt from the audit
+    history, in the list's order: a figure published then (a month's rates, a ranking) can be derived again later
+    and compared. ``districts``: a queryset of the districts in scope; a project deleted since still counts where
+    it did, one entered later does not."""
+    historical = (
+        Project.history.as_of(when).filter(district_id__in=districts.values("pk")).exclude(stage="reserve")
+    )
+    facts, order, _owners = _read(historical, when)
+    return [facts[pk] for pk in sorted(facts, key=order.__getitem__)]
 
 
 def project_facts(projects: Any) -> list[ProjectFacts]:

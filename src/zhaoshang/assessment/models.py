@@ -199,3 +199,80 @@ class RecordFinding(DistrictOwned):
 
 
 RECORD_FINDING_FIELDS = ["district", "project", "kind", "found_on", "found_by", "description"]
+
+
+class MonthlySubmission(TimeStamped):
+    """月报: one reporting unit's figures of one month, submitted upwards and verified (or returned) there.
+
+    A district or functional zone submits its month to its city; the city submits the sum of its verified
+    districts' submissions to the province. The figures are frozen as submitted: the roll-up above sums them,
+    never the live data, and only once verified by someone other than the submitter."""
+
+    class Level(models.TextChoices):
+        DISTRICT = "district", _("区县/功能区")
+        CITY = "city", _("市")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("待审核")
+        VERIFIED = "verified", _("已审核")
+        RETURNED = "returned", _("已退回")
+
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    district = models.ForeignKey(
+        "core.District",
+        verbose_name=_("区县/功能区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submissions",
+    )
+    city = models.ForeignKey(
+        "core.City", verbose_name=_("城市"), on_delete=models.PROTECT, related_name="submissions"
+    )
+    month = models.DateField(_("月份"), help_text=_("该月第一天"))
+    figures = models.JSONField(_("报送数据"), default=dict)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报送人"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("报送时间"))
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    return_reason = models.CharField(_("退回原因"), max_length=500, blank=True)
+
+    history = AuditedHistory()
+
+    class Meta:
+        verbose_name = _("月报")
+        verbose_name_plural = _("月报")
+        ordering = ["-month", "level", "city", "district"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "month"],
+                condition=models.Q(level="district"),
+                name="submission_district_month",
+            ),
+            models.UniqueConstraint(
+                fields=["city", "month"], condition=models.Q(level="city"), name="submission_city_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level="district", district__isnull=False)
+                | models.Q(level="city", district__isnull=True),
+                name="submission_level_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        unit = self.district if self.district_id else self.city
+        return f"{unit} {self.month:%Y-%m}"
+
+    @property
+    def scoped_district_id(self) -> int | None:
+        return self.district_id

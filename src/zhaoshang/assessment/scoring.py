@@ -83,29 +83,39 @@ def _target_completion(
 
 
 def scores_compute(*, month: datetime.date, user: Any, channel: str | None = None) -> list[ScoreSnapshot]:
-    """Score every district of the city and every chain team of each district for one month; store snapshots.
+    """Score every district and zone the user sees, ranked within its city, and every chain team of each
+    district for one month; store snapshots. On a province's instance each city's districts are ranked among
+    themselves (a city's supervisor scores their own city; the province every city).
 
     The snapshots are audited (their history names `user`), and each district scored gets a "月度评分" entry."""
     month = month.replace(day=1)
     end = month_end(month)
     period = Period(month.replace(month=1), end)
     scheme = scheme_for(month.year)
-    districts = list(District.objects.restrict(user, "view"))
+    districts = list(District.objects.restrict(user, "view").select_related("city"))
     projects = Project.objects.restrict(user, "view").exclude(stage="reserve")
     facts = project_facts(projects)
     snapshots: list[ScoreSnapshot] = []
     with transaction.atomic(), acting_as(user, channel or current_channel()):
         ScoreSnapshot.objects.filter(month=month, district__in=districts).delete()
-        by_district = {d.name: d for d in districts}
-        rates = rates_by_group(facts, "district", period)
-        overdue = overdue_by_group(facts, "district", end)
+        by_district = {(d.city.name, d.name): d for d in districts}
         targets = {d.name: _target_completion(user, month.year, d, end) for d in districts}
         found = _findings(districts, period)
         falsified = {d.name: [k for k, _chain in found.get(d.pk, [])] for d in districts}
-        for score in score_groups(rates, targets, overdue, falsified, scheme):
+        scores = []
+        for city in sorted({d.city.name for d in districts}):
+            theirs = [f for f in facts if f.groups.get("city") == city]
+            names = {name for c, name in by_district if c == city}
+            rates = rates_by_group(theirs, "district", period)
+            overdue = overdue_by_group(theirs, "district", end)
+            own_targets = {k: v for k, v in targets.items() if k in names}
+            own_findings = {k: v for k, v in falsified.items() if k in names}
+            scored = score_groups(rates, own_targets, overdue, own_findings, scheme)
+            scores += [(city, s) for s in scored]
+        for city, score in scores:
             if not score.assessed:
                 continue  # 未参评: nothing to assess, so no score that would rank it last
-            district = by_district[score.group]
+            district = by_district[(city, score.group)]
             snapshots.append(
                 ScoreSnapshot.objects.create(
                     month=month,
@@ -173,7 +183,7 @@ def rankings(
     rows = ScoreSnapshot.objects.restrict(user, "view").filter(level=level).select_related("district", "team")
     if district is not None:
         rows = rows.filter(district=district)
-    current = list(rows.filter(month=month).order_by("rank"))
+    current = list(rows.filter(month=month).order_by("district__city__adcode", "rank"))  # ranked per city
     before = {_key(s): s.rank for s in rows.filter(month=previous)}
     changes = rank_change({_key(s): s.rank for s in current}, before)
     return [{"snapshot": s, "change": changes.get(_key(s))} for s in current]

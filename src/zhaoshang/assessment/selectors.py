@@ -23,9 +23,10 @@ from zhaoshang.analytics.rates.engine import (
     RateDefinitions,
 )
 from zhaoshang.analytics.rates.groups import counts_by_groups, rates_by_group, rates_by_groups
-from zhaoshang.assessment.facts import current_facts, data_stamps
+from zhaoshang.assessment.facts import current_facts, data_stamps, facts_as_of
 from zhaoshang.assessment.models import DEFAULT_TOP500_LISTS, TOP500_LISTS, Target
 from zhaoshang.chains.models import Chain
+from zhaoshang.core.models import District
 from zhaoshang.core.scope import user_scope
 from zhaoshang.projects.models import FundsEntry, Project, StageMove
 
@@ -38,6 +39,7 @@ RATE_LABELS = {
     "completion": _("建成率"),
     "attainment": _("达效率"),
     "contribution": _("贡献率"),
+    "investment_completion": _("投资完成率"),
 }
 assert tuple(RATE_LABELS) == RATE_NAMES
 ASIDE = {"direct": _("直接签约（无洽谈记录）"), "pending": _("在谈未满期限")}
@@ -69,7 +71,13 @@ def rate_definitions() -> list[dict[str, Any]]:
 
 
 RATES_CACHE_SECONDS = 24 * 3600  # the fingerprint decides; the timeout only bounds memory
-GROUPS = {"district": _("区县"), "chain": _("产业链"), "town": _("镇办"), "park": _("园区")}
+GROUPS = {
+    "district": _("区县"),
+    "chain": _("产业链"),
+    "town": _("镇办"),
+    "park": _("园区"),
+    "city": _("城市"),  # a province's roll-up
+}
 
 
 def definitions_for(district: Any | None) -> RateDefinitions:
@@ -78,9 +86,19 @@ def definitions_for(district: Any | None) -> RateDefinitions:
     return RateDefinitions(**known)
 
 
-def assessed_projects(user: Any, district: Any | None = None) -> Any:
+def assessed_projects(user: Any, district: Any | None = None, city: Any | None = None) -> Any:
     projects = Project.objects.restrict(user, "view").exclude(stage="reserve")
+    if city is not None:
+        projects = projects.filter(district__city=city)
     return projects.filter(district=district) if district is not None else projects
+
+
+def _scope_key(user: Any, district: Any | None, city: Any | None) -> str:
+    seen = user_scope(user, "view")
+    scope = f"assessed|{district.pk if district is not None else '-'}|"
+    if city is not None:
+        scope += f"city{city.pk}|"
+    return scope + ("all" if seen.all_districts else ",".join(str(i) for i in sorted(seen.district_ids)))
 
 
 def rate_table(
@@ -89,26 +107,30 @@ def rate_table(
     period: Period,
     district: Any | None = None,
     facts: list[ProjectFacts] | None = None,
+    city: Any | None = None,
 ) -> dict[str, dict[str, Rate]]:
     """Rates per group; pass `facts` to compute from them directly (no cache)."""
     if facts is not None:
         return rates_by_group(facts, group, period, definitions_for(district))
-    return rate_tables(user, (group,), period, district)[group]
+    return rate_tables(user, (group,), period, district, city=city)[group]
 
 
 def rate_tables(
-    user: Any, groups: tuple[str, ...], period: Period, district: Any | None = None
+    user: Any,
+    groups: tuple[str, ...],
+    period: Period,
+    district: Any | None = None,
+    *,
+    city: Any | None = None,
 ) -> dict[str, dict[str, dict[str, Rate]]]:
     """Several groupings of the same projects, from the cache while the projects' data is unchanged.
 
     The tables only change when a project, a stage move, a funds entry, an output or a group's name does, which
     the stamps see; after a change the facts are caught up rather than read again (`facts.current_facts`)."""
-    projects = assessed_projects(user, district)
+    projects = assessed_projects(user, district, city)
     definitions = definitions_for(district)
     stamps = data_stamps(projects)
-    seen = user_scope(user, "view")
-    scope = f"assessed|{district.pk if district is not None else '-'}|"
-    scope += "all" if seen.all_districts else ",".join(str(i) for i in sorted(seen.district_ids))
+    scope = _scope_key(user, district, city)
     base = f"{scope}|{period}|{definitions}|{stamps}"
     keys = {g: "assessment-rates:" + hashlib.sha256(f"{base}|{g}".encode()).hexdigest() for g in groups}
     found = cache.get_many(list(keys.values()))
@@ -122,19 +144,27 @@ def rate_tables(
 
 
 def count_tables(
-    user: Any, groups: tuple[str, ...], period: Period, district: Any | None = None
+    user: Any,
+    groups: tuple[str, ...],
+    period: Period,
+    district: Any | None = None,
+    *,
+    city: Any | None = None,
 ) -> dict[str, dict[str, dict[str, float]]]:
     """What was done in the period per group (signed projects and money, increases, starts, funds), from the
     same verified facts as `rate_tables`."""
-    projects = assessed_projects(user, district)
-    seen = user_scope(user, "view")
-    scope = f"assessed|{district.pk if district is not None else '-'}|"
-    scope += "all" if seen.all_districts else ",".join(str(i) for i in sorted(seen.district_ids))
+    projects = assessed_projects(user, district, city)
+    scope = _scope_key(user, district, city)
     return counts_by_groups(current_facts(projects, scope), groups, period)
 
 
 def target_progress(
-    user: Any, year: int, district: Any | None = None, *, end: datetime.date | None = None
+    user: Any,
+    year: int,
+    district: Any | None = None,
+    *,
+    end: datetime.date | None = None,
+    city: Any | None = None,
 ) -> list[dict[str, Any]]:
     """Each target of the year against its actual so far (up to ``end``, e.g. a month's end for its score):
     counts and money from the project book."""
@@ -145,6 +175,8 @@ def target_progress(
     )
     if district is not None:
         targets = targets.filter(district=district)
+    if city is not None:
+        targets = targets.filter(district__city=city)
     start, end = (
         datetime.date(year, 1, 1),
         min(end or datetime.date(year, 12, 31), datetime.date(year, 12, 31)),
@@ -340,10 +372,17 @@ def projects_by_stage(user: Any) -> dict[str, int]:
     )
 
 
-def rates_report(user: Any, district: Any, period: Period, chain_code: str | None = None) -> dict[str, Any]:
+def rates_report(
+    user: Any,
+    district: Any,
+    period: Period,
+    chain_code: str | None = None,
+    as_of: datetime.datetime | None = None,
+) -> dict[str, Any]:
     """The rates and counts of a district and of its chains (or of one chain) for a period: what `zhaoshang
     rates` prints, from the same tables as the rates page (`rate_tables`, `count_tables`), so the numbers are
-    the page's. Values are fractions (0.5 = 50 %), None when the denominator is 0 ("—")."""
+    the page's. Values are fractions (0.5 = 50 %), None when the denominator is 0 ("—"). With ``as_of``, the
+    figures as they were known at that moment, rebuilt from the audit history (`facts.facts_as_of`)."""
     chains = Chain.objects.filter(district=district, is_current=True)
     codes = dict(chains.values_list("name", "code"))
     name = None
@@ -351,8 +390,14 @@ def rates_report(user: Any, district: Any, period: Period, chain_code: str | Non
         name = chains.filter(code=chain_code).values_list("name", flat=True).first()
         if name is None:
             raise LookupError(chain_code)
-    rates = rate_tables(user, ("district", "chain"), period, district)
-    counts = count_tables(user, ("district", "chain"), period, district)
+    if as_of is None:
+        rates = rate_tables(user, ("district", "chain"), period, district)
+        counts = count_tables(user, ("district", "chain"), period, district)
+    else:
+        scope = District.objects.restrict(user, "view").filter(pk=district.pk)
+        known = facts_as_of(scope, as_of)
+        rates = rates_by_groups(known, ("district", "chain"), period, definitions_for(district))
+        counts = counts_by_groups(known, ("district", "chain"), period)
     texts = {d["key"]: d for d in rate_definitions()}
     groups: list[dict[str, Any]] = []
 
@@ -383,8 +428,11 @@ def rates_report(user: Any, district: Any, period: Period, chain_code: str | Non
     add("district", district.adcode, district.name)
     for label in sorted(rates["chain"]) if name is None else [name]:
         add("chain", codes.get(label, ""), label)
-    return {
+    report = {
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "district": {"adcode": district.adcode, "name": district.name},
         "groups": groups,
     }
+    if as_of is not None:
+        report["as_of"] = as_of.isoformat()
+    return report

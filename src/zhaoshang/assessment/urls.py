@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhaoshang.assessment.views import configuration, dashboards
+from zhaoshang.assessment.views import configuration, dashboards, reporting
 
 urlpatterns = [
     path(
@@ -19,4 +19,5 @@ urlpatterns = [
         name="assessment_rate_definitions",
     ),
     path("assessment/scheme/", configuration.SchemeView.as_view(), name="assessment_scheme"),
+    path("assessment/reporting/", reporting.ReportingView.as_view(), name="assessment_reporting"),
 ]

@@ -7,18 +7,19 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
 
 from zhaoshang.chains.models import Chain
 from zhaoshang.chains.services import ChainDataError, chain_revise
 from zhaoshang.core.jobs import job_submit
+from zhaoshang.core.scope import get_allowed
 
 
 class ChainReviseView(LoginRequiredMixin, View):
     def post(self, request: Any, pk: int) -> HttpResponse:
-        chain = get_object_or_404(Chain.objects.restrict(request.user, "change"), pk=pk)
+        chain = get_allowed(Chain.objects, request.user, "change", pk=pk)
         try:
             revised = chain_revise(chain=chain, user=request.user)
         except ChainDataError as error:
@@ -32,7 +33,7 @@ class ChainClassifyView(LoginRequiredMixin, View):
     """Place the district's firms on its current chains again, as a job (after a revision or an import)."""
 
     def post(self, request: Any, pk: int) -> HttpResponse:
-        chain = get_object_or_404(Chain.objects.restrict(request.user, "change"), pk=pk)
+        chain = get_allowed(Chain.objects, request.user, "change", pk=pk)
         job = job_submit(
             kind="enterprises-classify",
             title=_("企业重新归链:%(district)s") % {"district": chain.district},

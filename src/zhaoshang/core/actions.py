@@ -33,6 +33,12 @@ NAMED_ACTIONS: dict[str, Any] = {
     "site_release": pgettext_lazy("named action", "场地释放"),
     "import": pgettext_lazy("named action", "导入"),
     "scores_monthly": pgettext_lazy("named action", "月度评分"),
+    "completion_report": pgettext_lazy("named action", "完成投资填报"),
+    "completion_verify": pgettext_lazy("named action", "完成投资核实"),
+    "completion_reject": pgettext_lazy("named action", "完成投资退回"),
+    "report_submit": pgettext_lazy("named action", "月报报送"),
+    "report_verify": pgettext_lazy("named action", "月报审核通过"),
+    "report_return": pgettext_lazy("named action", "月报退回"),
 }
 
 ACTION_ENTRIES_LIMIT = 200

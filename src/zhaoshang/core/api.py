@@ -55,7 +55,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
         user = getattr(self.context.get("request"), "user", None)
-        limit_choices(fields, user, adding=self.instance is None)
+        limit_choices(fields, user, adding=self.instance is None, model=self.Meta.model)
         if self.instance is not None or self.context.get("updating"):
             for name in self.read_only_on_update:
                 fields[name].read_only = True

@@ -13,7 +13,8 @@ from zhaoshang.core.models.organisation import (
     TEAM_FIELDS,
     TOWN_FIELDS,
 )
-from zhaoshang.core.scope import limit_choices
+from zhaoshang.core.pickers import limit_people
+from zhaoshang.core.scope import covered_city_ids, limit_choices, user_scope
 from zhaoshang.core.search_select import ChoiceSource, offer_search
 
 
@@ -45,10 +46,14 @@ class ScopedModelForm(forms.ModelForm):
                 # 36000.0000 → 36000: the form shows numbers as people typed them.
                 normal = value.normalize()
                 self.initial[name] = normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal
-        for name, (queryset, action) in limit_choices(self.fields, user, adding=adding).items():
+        for name, (queryset, action) in limit_choices(
+            self.fields, user, adding=adding, model=type(self.instance)
+        ).items():
             # Only the plain model queryset can be described to the search endpoint (no limit_choices_to).
             if not queryset.query.where:
                 offer_search(self.fields[name], ChoiceSource(model=queryset.model, action=action))
+        self._default_district(adding)
+        limit_people(self, self.district_ids())
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
@@ -58,11 +63,49 @@ class ScopedModelForm(forms.ModelForm):
             else:
                 widget.attrs.setdefault("class", "form-control")
 
+    def _default_district(self, adding: bool) -> None:
+        """A new record of a single-district user starts in that district."""
+        field = self.fields.get("district")
+        if not adding or field is None or self.is_bound or self.initial.get("district"):
+            return
+        scope = user_scope(self.user, "add", type(self.instance))
+        if not scope.all_districts and len(scope.district_ids) == 1:
+            self.initial["district"] = next(iter(scope.district_ids))
+
+    def district_ids(self) -> list[int] | None:
+        """The district(s) the record belongs to, for choices of people: the chosen district (sent, stored or
+        preset), else every district the user may see (None: all of them)."""
+        chosen: Any = None
+        if "district" in self.fields:
+            if self.is_bound:
+                chosen = self.data.get(self.add_prefix("district"))
+            else:
+                chosen = self.initial.get("district")
+        if not chosen:
+            chosen = getattr(self.instance, "district_id", None)
+        if hasattr(chosen, "pk"):
+            chosen = chosen.pk
+        scope = user_scope(self.user, "view")
+        try:
+            district_id = int(chosen) if chosen else None
+        except (TypeError, ValueError):
+            district_id = None
+        if district_id is not None and scope.allows(district_id):
+            return [district_id]
+        return None if scope.all_districts else sorted(scope.district_ids)
+
 
 class DistrictForm(ScopedModelForm):
     class Meta:
         model = District
         fields = DISTRICT_FIELDS
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        # A city's supervisor adds districts and functional zones to their own cities only.
+        covered = covered_city_ids(user, "add" if self.instance._state.adding else "change")
+        if covered is not None and "city" in self.fields:
+            self.fields["city"].queryset = self.fields["city"].queryset.filter(pk__in=covered)
 
 
 class TownForm(ScopedModelForm):

@@ -49,10 +49,15 @@ def run_import(job: Job, progress: Any) -> dict[str, Any]:
         if report.committed:
             stored_delete(params["path"])
         return report.as_dict()
-    dataset = read_table(params["filename"], content)
+    resource = config.resource(
+        user=job.user,
+        clear_empty=bool(params.get("clear_empty")),
+        duplicates=params.get("duplicates") or "stop",
+    )
+    dataset = read_table(params["filename"], content, key=resource.header_key())
     progress(0, len(dataset), _("已处理 %(done)s / %(total)s 行") % {"done": 0, "total": len(dataset)})
     report = import_run(
-        resource=config.resource(user=job.user),
+        resource=resource,
         dataset=dataset,
         user=job.user,
         dry_run=params["dry_run"],

@@ -13,8 +13,20 @@ from zhaoshang.core.scope import ACTIONS
 ROLES: dict[str, tuple[str, list[str], str]] = {
     "city_admin": ("市级管理员", list(ACTIONS), "全市所有区县的全部操作,含审核"),
     "district_admin": ("区县管理员", list(ACTIONS), "本区县的全部操作,含审核"),
-    "chain_chief": ("链长", ["view", "add", "change", "export"], "本区县:查看、录入、修改、导出"),
-    "clerk": ("部门经办人", ["view", "change"], "本区县:查看、办理"),
+    "chain_chief": (
+        "链长",
+        ["view", "add", "change", "export"],
+        "本区县:查看、录入、修改、导出;核对经办人登记的线索并申报阶段变更(由区县审核)",
+    ),
+    # A department's clerk does the work given to the department and registers leads (a project at 线索/洽谈;
+    # a counted stage waits for the district's verification anyway); adds nothing else, verifies nothing.
+    "clerk": ("部门经办人", ["view", "change", "add:projects.project"], "本区县:查看、办理,登记项目线索"),
+    # The data owner of the land records (自然资源): adds sites, imports GeoJSON/Shapefile, keeps them current.
+    "land_steward": (
+        "地块数据管理员",
+        ["view", "add:sites.site", "change:sites.site", "add:sites.siteunit", "change:sites.siteunit"],
+        "本区县:维护地块数据(新增、修改、导入 GeoJSON/Shapefile、核实)",
+    ),
 }
 
 
@@ -25,13 +37,22 @@ class Persona:
     role: str
     district: str | None  # adcode; None = all districts
     title: str
+    # Further roles on the same districts (the land clerk's data stewardship).
+    extra_roles: tuple[str, ...] = ()
 
 
 PERSONAS = [
     Persona("city_admin", "市招商局管理员", "city_admin", None, "市招商局"),
     Persona("linzi_admin", "临淄区管理员", "district_admin", "370305", "区投资促进中心"),
     Persona("linzi_chief", "临淄区机器人产业链链长", "chain_chief", "370305", "区委常委"),
-    Persona("linzi_clerk", "临淄区自然资源经办人", "clerk", "370305", "自然资源局临淄分局"),
+    Persona(
+        "linzi_clerk",
+        "临淄区自然资源经办人",
+        "clerk",
+        "370305",
+        "自然资源局临淄分局",
+        extra_roles=("land_steward",),
+    ),
     Persona("huantai_admin", "桓台县管理员", "district_admin", "370321", "县投资促进中心"),
 ]
 
@@ -65,6 +86,12 @@ def personas_ensure(password: str, *, department: Any = None, chain_team: Any = 
         )
         if district is not None:
             assignment.districts.add(district)
+        for extra in persona.extra_roles:
+            more, _ = RoleAssignment.objects.get_or_create(
+                user=user, role=roles[extra], defaults={"all_districts": district is None}
+            )
+            if district is not None:
+                more.districts.add(district)
         profile, _ = UserProfile.objects.get_or_create(user=user)
         profile.district, profile.title = district, persona.title
         if persona.username == "linzi_clerk" and department is not None:

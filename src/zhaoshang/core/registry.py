@@ -13,7 +13,7 @@ register(
     ModelConfig(
         key="district",
         model=District,
-        columns=["adcode", "name", "city"],
+        columns=["adcode", "name", "kind", "city"],
         filterset=filters.DistrictFilterSet,
         form=forms.DistrictForm,
         serializer=api.DistrictSerializer,

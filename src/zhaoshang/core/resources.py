@@ -16,15 +16,19 @@ from zhaoshang.core.models.organisation import (
     TEAM_FIELDS,
     TOWN_FIELDS,
 )
-from zhaoshang.core.widgets import AdcodeWidget, AreaMuWidget, ChoiceWidget, LookupWidget, YesNoWidget
+from zhaoshang.core.widgets import (
+    AdcodeWidget,
+    AreaMuWidget,
+    ChoiceWidget,
+    DistrictWidget,
+    LookupWidget,
+    YesNoWidget,
+)
 
 
 def district_field() -> Field:
-    return Field(
-        attribute="district",
-        column_name="区县代码",
-        widget=LookupWidget(District, "adcode", label="区县代码", scoped=False),
-    )
+    # By code or by name: officials' tables write 临淄区 or XX高新区 where exports write 370305.
+    return Field(attribute="district", column_name="区县代码", widget=DistrictWidget())
 
 
 def district_name_field() -> Field:

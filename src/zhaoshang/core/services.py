@@ -22,7 +22,7 @@ def object_save(
         if m2m_save is not None:
             m2m_save()
         # Checked after the save so that a moved object (a new district) is judged where it landed.
-        ensure_allowed(user, action, instance)
+        ensure_allowed(user, action, instance, itself=True)
     return instance
 
 
@@ -41,7 +41,7 @@ def object_restore(*, historical: Any, user: Any, channel: str = "web") -> model
         raise ValueError("the record exists again")
     instance = historical.instance
     with transaction.atomic(), acting_as(user, channel):
-        if not user_scope(user, "add").allows(instance.scoped_district_id):
+        if not user_scope(user, "add", model).allows(instance.scoped_district_id):
             raise Http404
         instance._change_reason = "restore"
         instance.save(force_insert=True)

@@ -93,15 +93,20 @@ class YesNoWidget(widgets.Widget):
 class ChoiceWidget(widgets.Widget):
     """A choice cell accepts the label (as officials write it) or the stored code; exports the label."""
 
-    def __init__(self, choices: Any, default: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, choices: Any, default: Any = None, *, aliases: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
         self.choices = list(choices)
         self.default = default
+        self.aliases = aliases or {}  # other wordings officials use (技改 for 技术改造) → the stored code
         super().__init__(**kwargs)
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         if _blank(value):
             return self.default
         text = str(value).strip()
+        if "".join(text.split()) in self.aliases:
+            return self.aliases["".join(text.split())]
         for code, label in self.choices:
             # A file may have been exported from an English session: every language's label is accepted.
             if text == str(code) or text in _labels(label):
@@ -140,7 +145,9 @@ class LookupWidget(widgets.ForeignKeyWidget):
         scoped = self.scoped and user is not None
         queryset = self.model.objects.restrict(user, "view") if scoped else self.model.objects.all()
         if self.district_column and row is not None:
-            queryset = queryset.filter(district__adcode=str(row.get(self.district_column) or "").strip())
+            # The row's district is written by its code or by its name (a county's or a functional zone's).
+            district = district_of(row.get(self.district_column), user)
+            queryset = queryset.filter(district=district) if district is not None else queryset.none()
         return queryset
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
@@ -157,6 +164,71 @@ class LookupWidget(widgets.ForeignKeyWidget):
             raise ValueError(
                 _("%(label)s“%(value)s”不唯一,请补充区县代码") % {"label": self.label, "value": text}
             ) from None
+
+
+def _code_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "".join(str(value).split()) if value is not None else ""
+
+
+def district_candidates(value: Any, user: Any = None) -> list[Any]:
+    """The districts and functional zones a cell names: by its 6-digit code, else by its name (临淄区, XX高新区),
+    else by the name without its city's name in front (淄博高新区 → 高新区). Those in the user's scope come
+    first: two cities may both have a 高新区."""
+    from zhaoshang.core.models import District
+
+    text = _code_text(value)
+    if not text:
+        return []
+    if text.isdigit():
+        return list(District.objects.filter(adcode=text))
+    found = list(District.objects.filter(name=text).select_related("city"))
+    if not found:
+        # 淄博高新区 where the books say 高新区, or the other way round.
+        found = [
+            district
+            for district in District.objects.filter(name__endswith=text[-2:]).select_related("city")
+            if any(
+                text == f"{city}{district.name}" or district.name == f"{city}{text}"
+                for city in (district.city.name, district.city.name.removesuffix("市"))
+            )
+        ]
+    if len(found) > 1 and user is not None:
+        allowed = set(District.objects.restrict(user, "view").values_list("pk", flat=True))
+        mine = [district for district in found if district.pk in allowed]
+        found = mine or found
+    return found
+
+
+def district_of(value: Any, user: Any = None) -> Any:
+    """The one district a cell names, or None (unknown or ambiguous)."""
+    found = district_candidates(value, user)
+    return found[0] if len(found) == 1 else None
+
+
+class DistrictWidget(widgets.ForeignKeyWidget):
+    """A district or functional zone by its code (370305) or its name (临淄区, XX高新区). Districts are public
+    facts: a row naming another one is "not yours" (the scope check), not "not found"."""
+
+    def __init__(self, label: str = "区县代码") -> None:
+        from zhaoshang.core.models import District
+
+        super().__init__(District, "adcode")
+        self.label = label
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        if _blank(value):
+            return None
+        text = _code_text(value)
+        found = district_candidates(value, kwargs.get("user"))
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise ValueError(_("“%(value)s”对应多个区县,请填写区县代码") % {"value": text})
+        if text.isdigit():
+            raise ValueError(_("找不到%(label)s“%(value)s”") % {"label": self.label, "value": text})
+        raise ValueError(_("找不到区县或功能区“%(value)s”") % {"value": text})
 
 
 LIST_SEPARATORS = (",", "\uff0c", ";", "\uff1b", "\n")  # , ， ; ； and new lines, besides 、

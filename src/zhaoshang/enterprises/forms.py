@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.forms import ListField, ScopedModelForm
+from zhaoshang.core.pickers import follow_parent
 from zhaoshang.enterprises.models import (
     CONTACT_LOG_FIELDS,
     ENTERPRISE_FIELDS,
@@ -41,6 +43,7 @@ class TargetEntryForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["chain"].queryset = self.fields["chain"].queryset.filter(is_current=True)
         self.fields["node"].queryset = self.fields["node"].queryset.filter(chain__is_current=True)
+        follow_parent(self, "chain", "node", reverse("picker_chain_nodes"))
 
 
 class ContactLogForm(ScopedModelForm):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from zhaoshang.chains.models import Node
+from zhaoshang.core.scope import get_allowed
 from zhaoshang.enterprises.models import TRACKED_FIELDS, Enterprise
 from zhaoshang.enterprises.services import (
     EnterpriseError,
@@ -26,7 +27,7 @@ from zhaoshang.standards.parsers import parse_yes_no
 
 class EnterpriseActionView(LoginRequiredMixin, View):
     def enterprise(self, pk: int) -> Enterprise:
-        return get_object_or_404(Enterprise.objects.restrict(self.request.user, "change"), pk=pk)
+        return get_allowed(Enterprise.objects, self.request.user, "change", pk=pk)
 
 
 class OverrideView(EnterpriseActionView):

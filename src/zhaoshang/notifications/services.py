@@ -3,8 +3,9 @@
 `notify_run` is what the worker's schedule, the `notify-run` job and `zhaoshang notify` call. It is idempotent:
 inbox rows and deliveries are unique per (rule, event, person or group, channel) and are inserted with
 conflicts ignored, so a second run — or two workers at once — adds nothing; a delivery is sent only by the
-process whose conditional update claimed it. A failed send is tried again after a growing pause, at most
-`ZHAOSHANG_NOTIFY_MAX_ATTEMPTS` times; every try is logged.
+process whose claim returned it. Sending (`notifications.sending`) works in chunks: one claim, one SMTP
+connection, one insert of the attempts and one or two updates per chunk. A failed send is tried again after a
+growing pause, at most `ZHAOSHANG_NOTIFY_MAX_ATTEMPTS` times; every try is logged.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ import datetime
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,13 +34,13 @@ from zhaoshang.notifications.models import (
     ChannelConfig,
     ChannelKind,
     Delivery,
-    DeliveryAttempt,
     Notification,
     Preference,
     Rule,
     RuleSetting,
 )
 from zhaoshang.notifications.rules import DEFAULT_LEAD_DAYS, RULES, Event, RuleContext
+from zhaoshang.notifications.sending import RunReport, deliveries_send
 
 logger = logging.getLogger(__name__)
 
@@ -50,22 +50,6 @@ BATCH = 2000
 def _subject(title: str) -> str:
     """Mail and group messages start with 【招商提醒】: robots with a keyword filter (自定义关键词) pass them."""
     return (_("【招商提醒】") + title)[:300]
-
-
-@dataclass
-class RunReport:
-    date: str
-    events: dict[str, int] = field(default_factory=dict)
-    notifications: int = 0
-    deliveries: int = 0
-    digests: int = 0
-    sent: int = 0
-    failed: int = 0
-    retrying: int = 0
-    dry_run: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 # --- who is told --------------------------------------------------------------------------------------------
@@ -89,7 +73,8 @@ class Recipients:
         self.verifiers: dict[int, set[int]] = defaultdict(set)
         everywhere: set[int] = set()
         assignments = RoleAssignment.objects.filter(user__is_active=True).select_related("role")
-        for assignment in assignments.prefetch_related("districts"):
+        # A city's supervisors verify every district and zone of their cities (a province's instance).
+        for assignment in assignments.prefetch_related("districts", "cities__districts"):
             if "verify" not in assignment.role.actions:
                 continue
             if assignment.all_districts:
@@ -97,6 +82,9 @@ class Recipients:
             else:
                 for district in assignment.districts.all():
                     self.verifiers[district.pk].add(assignment.user_id)
+                for city in assignment.cities.all():
+                    for district in city.districts.all():
+                        self.verifiers[district.pk].add(assignment.user_id)
         for district_id in ids:
             self.verifiers[district_id] |= everywhere
 
@@ -319,71 +307,6 @@ def _digests(
                 Notification.objects.filter(pk__in=[n.pk for n in rows]).update(digest=delivery)
                 made += 1
     return made
-
-
-# --- sending ------------------------------------------------------------------------------------------------
-
-
-def _backoff(attempts: int) -> datetime.timedelta:
-    base = float(settings.ZHAOSHANG_NOTIFY_RETRY_SECONDS)
-    return datetime.timedelta(seconds=base * 2 ** max(0, attempts - 1))
-
-
-def _absolute(url: str) -> str:
-    site = str(getattr(settings, "ZHAOSHANG_SITE_URL", "") or "").rstrip("/")
-    return f"{site}{url}" if site and url.startswith("/") else ""
-
-
-def deliveries_send(*, now: datetime.datetime | None = None, report: RunReport | None = None) -> RunReport:
-    """Send every delivery that is due: claimed by a conditional update, tried, logged, then sent, pending again
-    (after the backoff) or failed for good after the last attempt."""
-    now = now or timezone.now()
-    report = report or RunReport(date=timezone.localdate(now).isoformat())
-    max_attempts = int(settings.ZHAOSHANG_NOTIFY_MAX_ATTEMPTS)
-    due = Delivery.objects.filter(status=Delivery.Status.PENDING).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
-    secrets = {c.pk: c.secret for c in ChannelConfig.objects.all()}
-    for delivery in due.order_by("pk").iterator(chunk_size=500):
-        claimed = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING).update(
-            status=Delivery.Status.SENDING, attempts=delivery.attempts + 1
-        )
-        if not claimed:
-            continue  # another worker has it
-        attempt = delivery.attempts + 1
-        message = Message(
-            address=delivery.address,
-            subject=delivery.subject,
-            body=delivery.body,
-            url=_absolute(delivery.url),
-            secret=secrets.get(delivery.config_id, "") if delivery.config_id else "",
-        )
-        sender = SENDERS.get(delivery.channel)
-        try:
-            if sender is None:
-                raise SendError(f"unknown channel {delivery.channel}")
-            sender(message)
-        except SendError as error:
-            detail = str(error)[:500]
-            DeliveryAttempt.objects.create(delivery=delivery, at=now, ok=False, detail=detail)
-            final = attempt >= max_attempts
-            Delivery.objects.filter(pk=delivery.pk).update(
-                status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
-                next_attempt_at=None if final else now + _backoff(attempt),
-                last_error=detail,
-            )
-            report.failed += int(final)
-            report.retrying += int(not final)
-            logger.warning(
-                "delivery %s (%s) attempt %s failed: %s", delivery.pk, delivery.channel, attempt, detail
-            )
-            continue
-        DeliveryAttempt.objects.create(delivery=delivery, at=now, ok=True, detail="ok")
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=Delivery.Status.SENT, sent_at=now, last_error=""
-        )
-        report.sent += 1
-    return report
 
 
 # --- the job and its schedule -------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from zhaoshang.notifications import views
+from zhaoshang.notifications import views, work_views
 
 urlpatterns = [
+    path("my/", work_views.my_work, name="my_work"),
     path("notifications/", views.InboxView.as_view(), name="notifications_inbox"),
     path("notifications/read/", views.MarkReadView.as_view(), name="notifications_read_all"),
     path("notifications/<int:pk>/read/", views.MarkReadView.as_view(), name="notifications_read"),

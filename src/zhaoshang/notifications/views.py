@@ -20,6 +20,7 @@ from zhaoshang.core.scope import user_scope
 from zhaoshang.notifications import selectors, services
 from zhaoshang.notifications.forms import ChannelConfigForm, PreferenceForm
 from zhaoshang.notifications.models import ChannelConfig, Rule
+from zhaoshang.notifications.worklist import worklist_counts
 
 
 class InboxView(LoginRequiredMixin, View):
@@ -33,7 +34,12 @@ class InboxView(LoginRequiredMixin, View):
         return render(
             request,
             "notifications/inbox.html",
-            {"page": page, "unread_only": unread_only, "unread": selectors.unread_count(request.user)},
+            {
+                "page": page,
+                "unread_only": unread_only,
+                "unread": selectors.unread_count(request.user),
+                "work": worklist_counts(request.user),  # 我的工作's counts in the header
+            },
         )
 
 

@@ -16,6 +16,7 @@ from zhaoshang.core.demo import demo_step
 from zhaoshang.core.models import Department, District, Park
 from zhaoshang.projects.delivery.approvals import project_schedule, project_steps_create
 from zhaoshang.projects.delivery.demo import delivery_demo
+from zhaoshang.projects.demo_fagai import fagai_demo
 from zhaoshang.projects.models import (
     Blocker,
     FundsEntry,
@@ -28,7 +29,29 @@ from zhaoshang.projects.models import (
 from zhaoshang.projects.stages import STAGE_CODES
 
 SEED = 58_1033
-TODAY = datetime.date(2026, 11, 20)  # the demo's "now", so that it reads the same whenever it is built
+TODAY = datetime.date.today()  # the demo's "now": the real date, so the year of history ends today
+# Invented firm names (brand + kind), drawn by their own generator so that the other draws stay the same.
+BRANDS = ["齐润", "鲁晟", "瑞泽", "华拓", "恒昇", "博远", "中瑞", "稷丰", "泰和", "金鼎", "宏瑞", "天岳",
+          "海诺", "蓝帆", "新元", "永利", "东晟", "卓越", "汇通", "嘉禾", "盛通", "正和", "睿科", "凯瑞"]  # fmt: skip
+FIRM_KINDS = {
+    True: ["新材料有限公司", "化工股份有限公司", "石化有限公司", "控股集团有限公司"],
+    False: ["科技有限公司", "智能装备有限公司", "精密机械有限公司", "控股集团有限公司"],
+}
+DELAY_REASONS = [
+    "土地报批进度慢于计划", "环评批复尚未取得", "投资方内部决策延后", "施工图审查意见未闭合",
+    "规划方案调整", "能耗指标未落实", "电力接入方案未批复", "设备采购周期延长",
+]  # fmt: skip
+STALL_REASONS = [
+    "投资方资金未到位", "供地条件未成熟(拆迁未完成)", "合作方股权调整", "产品市场行情下行,投资方暂缓",
+    "安全条件论证未通过,方案重做",
+]  # fmt: skip
+_names = random.Random(SEED + 3)
+
+
+def _brand() -> str:
+    return _names.choice(BRANDS)
+
+
 BIG = [("鲁油鲁炼转型升级项目", 3_000_000, "refining"), ("天辰二期尼龙新材料项目", 1_500_000, "nylon"),
        ("鑫泰延链聚合项目", 1_200_000, "polyolefin")]  # fmt: skip
 PRODUCTS = {
@@ -61,6 +84,7 @@ def _date_between(rng: random.Random, start: datetime.date, end: datetime.date) 
 @demo_step(97, "项目库:临淄 58 个省市重大项目、储备项目;桓台在谈项目")
 def projects(state: dict[str, Any]) -> None:
     rng = random.Random(SEED)
+    _names.seed(SEED + 3)
     users = state["users"]
     linzi = District.objects.get(adcode="370305")
     with acting_as(users["linzi_chief"], "demo"):
@@ -70,6 +94,7 @@ def projects(state: dict[str, Any]) -> None:
     _history(majors, rng, users)
     delivery_demo(majors, users["linzi_admin"])  # projects on chain nodes, actual approval dates
     _top500(majors, rng)
+    fagai_demo(majors, users)  # 发改: codes, yearly lists, verified monthly 完成投资 (its own generator)
 
 
 def _majors(linzi: District, rng: random.Random, users: dict[str, Any]) -> list[Project]:
@@ -85,11 +110,17 @@ def _majors(linzi: District, rng: random.Random, users: dict[str, Any]) -> list[
             (
                 f"年产{rng.choice([1, 2, 3, 5, 10, 20, 30])}万吨{product}项目"
                 if code not in ("robotics", "nev-parts")
-                else f"{product}产业化项目({index + 1})",
+                else f"{_brand()}集团{product}产业化项目",
                 amount,
                 code,
             )
         )
+    # A name drawn twice is that product's next phase: no project is on the books twice (projects/duplicates.py).
+    drawn: dict[str, int] = {}
+    for index, (name, amount, code) in enumerate(plan):
+        drawn[name] = drawn.get(name, 0) + 1
+        if drawn[name] > 1:
+            plan[index] = (name.replace("项目", f"{'二三四五六七八九'[drawn[name] - 2]}期项目"), amount, code)
     projects = []
     natures = _natures(len(plan))
     for index, (name, amount, code) in enumerate(plan):
@@ -108,7 +139,7 @@ def _majors(linzi: District, rng: random.Random, users: dict[str, Any]) -> list[
                 construction_nature=natures[index],
                 stage="negotiation",
                 tier=Project.Tier.PROVINCIAL if index < 6 else Project.Tier.MUNICIPAL,
-                investor_name=f"示例投资集团{index + 1}",
+                investor_name=f"{_brand()}{_names.choice(FIRM_KINDS[chemical])}(示例)",
                 investor_origin=rng.choice(ORIGINS),
                 total_investment=Decimal(amount),
                 first_phase_investment=Decimal(amount) * Decimal("0.6"),
@@ -123,10 +154,10 @@ def _majors(linzi: District, rng: random.Random, users: dict[str, Any]) -> list[
                 designed_tax=Decimal(amount) * Decimal("0.08"),
                 designed_jobs=max(30, amount // 2000),
                 promised_start_date=_date_between(
-                    rng, datetime.date(2026, 1, 15), datetime.date(2026, 10, 31)
+                    rng, TODAY - datetime.timedelta(days=310), TODAY - datetime.timedelta(days=20)
                 ),
                 expected_production_date=_date_between(
-                    rng, datetime.date(2026, 9, 1), datetime.date(2028, 12, 31)
+                    rng, TODAY - datetime.timedelta(days=80), TODAY + datetime.timedelta(days=770)
                 ),
             )
         )
@@ -145,25 +176,50 @@ def _natures(count: int) -> list[str]:
 
 def _reserve(linzi: District, rng: random.Random) -> None:
     sources = ["企业走访", "链主企业规划", "园区储备", "招商推介会"]
-    for index in range(112):
+    used: set[tuple[str, int]] = set()
+    for _index in range(112):
         code = rng.choice(list(PRODUCTS))
+        product = rng.choice(PRODUCTS[code])
+        name = _reserve_name(code, product, used)
         Project.objects.create(
             district=linzi,
-            name=f"储备:{rng.choice(PRODUCTS[code])}项目(第{index + 1}号)",
+            name=name,
             stage="reserve",
             reserve_source=rng.choice(sources),
-            expected_timing=f"{rng.choice([2026, 2027, 2027, 2028])}年{rng.randint(1, 4)}季度",
+            expected_timing=f"{TODAY.year + rng.choice([0, 1, 1, 2])}年{rng.randint(1, 4)}季度",
             total_investment=Decimal(rng.choice([5000, 10000, 20000, 50000, 100000])),
         )
 
 
+# Figures the major projects' names never use (年产 1–30 万吨), so that no reserve name reads as a major's.
+RESERVE_FIGURES = [4, 6, 8, 12, 15, 25, 40, 60, 80, 100, 120, 150]
+
+
+def _reserve_name(code: str, product: str, used: set[tuple[str, int]]) -> str:
+    """A firm's name and a figure as officials write them: 某某集团年产8万吨某产品项目, never twice the same."""
+    figure = _names.choice([f for f in RESERVE_FIGURES if (product, f) not in used] or [200])
+    used.add((product, figure))
+    if product == "加氢站":
+        return f"{_brand()}集团{figure // 4 or 1}座加氢站项目"
+    unit = {"robotics": "万台", "nev-parts": "万套"}.get(code, "万吨")
+    return f"{_brand()}集团年产{figure}{unit}{product}项目"
+
+
 def _huantai(rng: random.Random) -> None:
     huantai = District.objects.get(adcode="370321")
+    products = {
+        "氟硅新材料": ["含氟精细化学品", "氟橡胶", "六氟磷酸锂", "PVDF树脂"],
+        "聚氨酯": ["聚醚多元醇", "TPU弹性体", "聚氨酯胶黏剂"],
+        "高端造纸": ["特种纸", "食品级白卡纸", "生活用纸"],
+        "有机硅下游": ["硅橡胶制品", "有机硅密封胶", "硅油及乳液"],
+    }
+    used: set[tuple[str, int]] = set()
     for index in range(21):
         topic = rng.choice(["氟硅新材料", "聚氨酯", "高端造纸", "有机硅下游"])
+        name = _reserve_name(topic, _names.choice(products[topic]), used)
         Project.objects.create(
             district=huantai,
-            name=f"{topic}项目(在谈{index + 1})",
+            name=name,
             stage="negotiation",
             tier=Project.Tier.MUNICIPAL if index < 8 else Project.Tier.GENERAL,
             investor_origin=rng.choice(ORIGINS),
@@ -224,14 +280,14 @@ def _history(majors: list[Project], rng: random.Random, users: dict[str, Any]) -
     departments = {d.short_name: d for d in Department.objects.filter(district__adcode="370305")}
     targets = TARGET_STAGES[:]
     rng.shuffle(targets)
-    start = datetime.date(2025, 12, 1)
+    start = TODAY - datetime.timedelta(days=355)
     durations = random.Random(SEED + 1)  # its own generator: the demo's other draws stay as they were
     for project, target in zip(majors, targets, strict=True):
         path = STAGE_CODES[STAGE_CODES.index("signed") : STAGE_CODES.index(target) + 1]
         large = (project.total_investment or 0) >= 100_000
         dates = _dates(path, large, durations)
         # The draws the earlier, evenly spaced history made, so that funds, tasks and blockers stay the same.
-        _date_between(rng, start, datetime.date(2026, 3, 31))
+        _date_between(rng, start, start + datetime.timedelta(days=120))
         for _stage in path:
             rng.randint(20, 60)
         previous = "negotiation"
@@ -264,16 +320,16 @@ def _history(majors: list[Project], rng: random.Random, users: dict[str, Any]) -
             if STAGE_CODES.index(target) >= STAGE_CODES.index("started"):
                 project.started_date = project.moves.get(to_stage="started").date
             if target in ("signed", "registered") and rng.random() < 0.4:
-                project.status, project.status_reason = Project.Status.DELAYED, "土地报批进度慢于计划"
+                project.status, project.status_reason = Project.Status.DELAYED, _names.choice(DELAY_REASONS)
             if target == "land" and rng.random() < 0.25:
-                project.status, project.status_reason = Project.Status.STALLED, "投资方资金未到位"
+                project.status, project.status_reason = Project.Status.STALLED, _names.choice(STALL_REASONS)
             project.save()
             _funds(project, rng)
             if target in ("production", "capacity"):
                 share = Decimal("0.45") if target == "production" else Decimal("0.95")
                 ProjectOutput.objects.create(
                     project=project,
-                    year=2026,
+                    year=TODAY.year,
                     output=(project.designed_output * share).quantize(Decimal(1)),
                     tax=(project.designed_tax * share).quantize(Decimal(1)),
                 )

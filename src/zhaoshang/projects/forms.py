@@ -3,17 +3,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.forms import ScopedModelForm
+from zhaoshang.core.pickers import Top500Field, follow_parent
 from zhaoshang.core.uploads import PURPOSES, UploadValidator, kinds_accept
+from zhaoshang.projects.duplicates import DuplicateMatch, duplicate_matches
 from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput
 from zhaoshang.projects.models.library import FUNDS_ENTRY_FIELDS, PROJECT_FIELDS, PROJECT_OUTPUT_FIELDS
-from zhaoshang.projects.services import project_duplicates
 from zhaoshang.projects.stages import DEFAULT_STAGES
 
 
 class ProjectForm(ScopedModelForm):
+    investor_top500 = Top500Field(label=_("投资方500强"), help_text=_("投资方所在的500强榜单及榜单年份"))
     not_a_duplicate = forms.BooleanField(
         label=_("确认不是重复项目"), required=False, help_text=_("系统发现疑似重复时,核实后勾选再保存")
     )
@@ -30,6 +33,7 @@ class ProjectForm(ScopedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.duplicates: list[dict[str, Any]] = []
         if self.instance.pk:
             # The stage moves through the ladder with evidence, never by editing the record.
             self.fields.pop("stage")
@@ -38,19 +42,26 @@ class ProjectForm(ScopedModelForm):
                 (c, label) for c, label in DEFAULT_STAGES if c in ("reserve", "lead", "negotiation")
             ]
         self.fields["chain"].queryset = self.fields["chain"].queryset.filter(is_current=True)
+        follow_parent(self, "chain", "node", reverse("picker_chain_nodes"))
+
+    #: Shown above the fields when the form found possible duplicates (``generic/object_form.html``).
+    extra_template = "projects/_duplicates.html"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean()
+        self.duplicates = []
         district = data.get("district")
         if district and data.get("name") and not data.get("not_a_duplicate") and not data.get("increase_of"):
-            twins = project_duplicates(
+            found = duplicate_matches(
                 district_id=district.pk,
                 name=data["name"],
                 investor_uscc=data.get("investor_uscc") or "",
+                project_code=data.get("project_code") or "",
                 exclude=self.instance.pk,
             )
-            if twins:
-                names = "、".join(p.name for p in twins[:5])
+            if found:
+                self.duplicates = self._shown(found)
+                names = "、".join(str(d["name"]) for d in self.duplicates[:5])
                 raise forms.ValidationError(
                     _(
                         "疑似重复项目:%(names)s。一个项目只能计一次;如是增资请选择“增资所属项目”,核实不是重复后勾选确认。"
@@ -58,6 +69,25 @@ class ProjectForm(ScopedModelForm):
                     % {"names": names}
                 )
         return data
+
+    def _shown(self, found: list[DuplicateMatch]) -> list[dict[str, Any]]:
+        """The matches as the user may see them: a project outside their scope is not named nor linked."""
+        ids = [m.project_id for m in found if m.project_id is not None]
+        visible = set(
+            Project.objects.restrict(self.user, "view").filter(pk__in=ids).values_list("pk", flat=True)
+        )
+        shown = []
+        for m in found:
+            seen = m.project_id in visible
+            shown.append(
+                {
+                    "name": m.project_name if seen else _("其他区县的项目"),
+                    "url": reverse("project_detail", args=[m.project_id]) if seen else "",
+                    "reason": m.reason,
+                    "probable": m.probable,
+                }
+            )
+        return shown
 
 
 class StageMoveForm(forms.Form):

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.declarations import ModelConfig, register, register_nav_group
-from zhaoshang.core.downloads import Download, register_download
+from zhaoshang.core.downloads import FILTER, Download, register_download
+from zhaoshang.core.exporting import register_cli_export
 from zhaoshang.core.uploads import PURPOSES
 from zhaoshang.projects import api, filters, forms, resources
 from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput
 from zhaoshang.projects.nodes import node_projects
+from zhaoshang.projects.outputs.cli import progress_table_export
 from zhaoshang.projects.selectors import project_detail_context, project_list_context
 from zhaoshang.targeting.gaps import register_node_projects
 
@@ -92,3 +94,18 @@ register_download(
         note=ATTACHMENT,
     )
 )
+
+# The monthly 重大项目推进情况表: figures over the chosen district, city or every district the user views.
+register_download(
+    Download(
+        key="progress_table_xlsx",
+        label=_("重大项目推进情况表 Excel"),
+        url_name="progress_table",
+        scope=FILTER,
+        trigger={"format": "xlsx"},
+    )
+)
+register_cli_export("progress-table", progress_table_export)  # zhaoshang export progress-table --month …
+
+# The 发改 side (yearly lists, monthly 完成投资, the project page's 发改 panel), after the project library.
+from zhaoshang.projects import fagai_registry  # noqa: E402, F401

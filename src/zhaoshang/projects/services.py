@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import difflib
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from zhaoshang.core.actions import action_log
 from zhaoshang.core.audit import acting_as
 from zhaoshang.core.scope import ensure_allowed, user_scope
+from zhaoshang.projects.duplicates import duplicate_matches
 from zhaoshang.projects.models import FundsEntry, Project, StageMove
 from zhaoshang.projects.stages import EVIDENCE_HINTS, VERIFIED_STAGES, stage_index
 
@@ -22,33 +22,31 @@ class ProjectError(ValueError):
     pass
 
 
-NAME_SIMILARITY = 0.85
 LEDGER_EVIDENCE = "台账导入"  # the evidence note of a stage claimed by an imported ledger
 
 
 def project_duplicates(
-    *, district_id: int, name: str, investor_uscc: str = "", exclude: int | None = None
+    *,
+    district_id: int,
+    name: str,
+    investor_uscc: str = "",
+    project_code: str = "",
+    exclude: int | None = None,
 ) -> list[Project]:
-    """Projects already on the books that look like this one: same investor USCC, or a near-same name.
+    """Projects already on the books that may be this one, strongest first (``projects.duplicates``): the same
+    项目代码, a name contained in the other or near-same, the same investor USCC.
 
     A project counts once, at its first signing; a second record of the same project would count twice."""
-    candidates = Project.objects.filter(district_id=district_id).exclude(status=Project.Status.TERMINATED)
-    if exclude:
-        candidates = candidates.exclude(pk=exclude)
-    found = []
-    normal = _normal(name)
-    for project in candidates.only("pk", "name", "investor_uscc", "increase_of_id"):
-        same_investor = investor_uscc and project.investor_uscc == investor_uscc
-        similar = difflib.SequenceMatcher(None, normal, _normal(project.name)).ratio() >= NAME_SIMILARITY
-        if same_investor or similar:
-            found.append(project)
-    return found
-
-
-def _normal(name: str) -> str:
-    for noise in ("项目", "有限公司", "股份", "(", ")", "\uff08", "\uff09", " "):
-        name = name.replace(noise, "")
-    return name
+    found = duplicate_matches(
+        district_id=district_id,
+        name=name,
+        investor_uscc=investor_uscc,
+        project_code=project_code,
+        exclude=exclude,
+    )
+    ids = [m.project_id for m in found if m.project_id is not None]
+    by_id = Project.objects.in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def stage_move_request(
@@ -105,7 +103,7 @@ def stage_move_verify(*, move: StageMove, user: Any, approve: bool, reason: str 
     """A reviewer confirms (the move takes effect and is locked) or sends it back with a reason."""
     with transaction.atomic(), acting_as(user, "web"):
         move = StageMove.objects.select_for_update().select_related("project").get(pk=move.pk)
-        ensure_allowed(user, "verify", move.project)
+        ensure_allowed(user, "verify", move)  # refused inside the district: 403 "…不能审核阶段变更"
         if not move.pending:
             raise ProjectError(_("该变更已处理。"))
         if move.requested_by_id == user.pk and not user.is_superuser:
@@ -144,7 +142,7 @@ def stage_moves_verify_batch(
         try:
             with transaction.atomic(), acting_as(user, "web"):
                 locked = StageMove.objects.select_for_update().get(pk=move.pk)
-                ensure_allowed(user, "verify", locked.project)
+                ensure_allowed(user, "verify", locked)
                 if locked.pending and (locked.requested_by_id != user.pk or user.is_superuser):
                     if evidence and not locked.evidence:
                         if stored:

@@ -57,3 +57,7 @@ SPECS = {
 from zhaoshang.projects.delivery.specs import SPECS as DELIVERY_SPECS  # noqa: E402
 
 SPECS.update(DELIVERY_SPECS)
+
+from zhaoshang.projects.fagai_specs import SPECS as FAGAI_SPECS  # noqa: E402
+
+SPECS.update(FAGAI_SPECS)

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from zhaoshang.projects import views
+from zhaoshang.projects.outputs.views import ProgressTableView
 
 urlpatterns = [
     path("project/<int:pk>/move/", views.StageMoveView.as_view(), name="project_move"),
@@ -15,5 +16,7 @@ urlpatterns = [
         views.StatusThresholdsView.as_view(),
         name="status_thresholds",
     ),
+    path("projects/progress-table/", ProgressTableView.as_view(), name="progress_table"),
     path("", include("zhaoshang.projects.delivery.urls")),
+    path("", include("zhaoshang.projects.fagai_urls")),
 ]

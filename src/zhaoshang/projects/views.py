@@ -17,6 +17,7 @@ from django.views import View
 
 from zhaoshang.analytics.status.rule import Thresholds
 from zhaoshang.core.models import District
+from zhaoshang.core.scope import get_allowed
 from zhaoshang.core.services import object_save
 from zhaoshang.projects.delivery.approvals import (
     calendar_note,
@@ -24,6 +25,7 @@ from zhaoshang.projects.delivery.approvals import (
     project_steps_create,
     step_update,
 )
+from zhaoshang.projects.fagai_selectors import pending_completions
 from zhaoshang.projects.forms import StageMoveForm
 from zhaoshang.projects.models import (
     STATUS_THRESHOLD_FIELDS,
@@ -49,7 +51,7 @@ def _problem(request: Any, error: Exception) -> None:
 
 class StageMoveView(LoginRequiredMixin, View):
     def post(self, request: Any, pk: int) -> HttpResponse:
-        project = get_object_or_404(Project.objects.restrict(request.user, "change"), pk=pk)
+        project = get_allowed(Project.objects, request.user, "change", pk=pk)
         form = StageMoveForm(request.POST, request.FILES)
         if not form.is_valid():
             for message in form.errors.get("evidence", []) or [_("请填写新阶段和日期。")]:
@@ -78,7 +80,7 @@ class StageMoveView(LoginRequiredMixin, View):
 
 class StageVerifyView(LoginRequiredMixin, View):
     def post(self, request: Any, pk: int) -> HttpResponse:
-        move = get_object_or_404(StageMove.objects.restrict(request.user, "verify"), pk=pk)
+        move = get_allowed(StageMove.objects, request.user, "verify", pk=pk)
         try:
             stage_move_verify(
                 move=move,
@@ -95,7 +97,7 @@ class StageVerifyView(LoginRequiredMixin, View):
 
 class ProjectStatusView(LoginRequiredMixin, View):
     def post(self, request: Any, pk: int) -> HttpResponse:
-        project = get_object_or_404(Project.objects.restrict(request.user, "change"), pk=pk)
+        project = get_allowed(Project.objects, request.user, "change", pk=pk)
         status = request.POST.get("status", "")
         if status not in Project.Status.values:
             return redirect("project_detail", pk=pk)
@@ -110,7 +112,7 @@ class ProjectStatusView(LoginRequiredMixin, View):
 
 class StepsCreateView(LoginRequiredMixin, View):
     def post(self, request: Any, pk: int) -> HttpResponse:
-        project = get_object_or_404(Project.objects.restrict(request.user, "change"), pk=pk)
+        project = get_allowed(Project.objects, request.user, "change", pk=pk)
         project_steps_create(project=project, user=request.user)
         messages.success(request, _("已按审批模板生成审批环节并排定计划。"))
         return redirect("project_detail", pk=pk)
@@ -118,7 +120,7 @@ class StepsCreateView(LoginRequiredMixin, View):
 
 class ScheduleView(LoginRequiredMixin, View):
     def post(self, request: Any, pk: int) -> HttpResponse:
-        project = get_object_or_404(Project.objects.restrict(request.user, "change"), pk=pk)
+        project = get_allowed(Project.objects, request.user, "change", pk=pk)
         try:
             start = datetime.date.fromisoformat(request.POST.get("start", ""))
             result = project_schedule(
@@ -134,7 +136,7 @@ class ScheduleView(LoginRequiredMixin, View):
 
 class StepUpdateView(LoginRequiredMixin, View):
     def post(self, request: Any, pk: int) -> HttpResponse:
-        step = get_object_or_404(ProjectStep.objects.restrict(request.user, "change"), pk=pk)
+        step = get_allowed(ProjectStep.objects, request.user, "change", pk=pk)
         try:
             step_update(
                 step=step,
@@ -160,6 +162,8 @@ class ReviewQueueView(LoginRequiredMixin, View):
         moves = pending_moves(request.user)
         page = Paginator(moves, QUEUE_PAGE).get_page(request.GET.get("page"))
         context = {"page": page, "total": page.paginator.count, "batches": pending_batches(request.user)}
+        # The 发改 side's monthly 完成投资 waiting for review, verified a selection at a time.
+        context["pending_completions"] = pending_completions(request.user)[:QUEUE_PAGE]
         return render(request, "projects/review_queue.html", context)
 
     def post(self, request: Any) -> HttpResponse:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhaoshang.core.audit import acting_as, current_actor, current_channel
 from zhaoshang.core.demo import HUANTAI_PARKS, LINZI_PARKS, demo_step
@@ -30,8 +31,19 @@ if TYPE_CHECKING:
     import numpy as np
 
 SEED = 20240223
-TODAY = datetime.date(2026, 1, 1)  # verification dates are spread before this day
 PARCELS, PARCEL_MU = 1000, 5000.0
+# As a real county's inventory is: mostly small leftovers, and a few large parcels (50–300 亩) in the parks,
+# two of them the chemical park's reserve plots, one big enough for the refinery's expansion (520–650 亩).
+LARGE_PARCELS = [(520.0, 650.0)] + [(280.0, 320.0)] + [(150.0, 300.0)] * 5 + [(50.0, 120.0)] * 14
+# Freshness as a working land bureau keeps it: most re-checked within the half year, some overdue, a few long.
+FRESHNESS = [((2, 60), 0.45), ((60, 175), 0.33), ((190, 400), 0.17), ((400, 900), 0.05)]
+
+
+def demo_today() -> datetime.date:
+    """The demo's "now": the real date, so that freshness, deadlines and plans read as of the day it is built."""
+    return datetime.date.today()
+
+
 BUILDINGS, BUILDING_M2 = 100, 150_000.0
 COURTYARDS = 4900
 KM_LAT = 1 / 111.0
@@ -82,14 +94,25 @@ def _maybe(rng: np.random.Generator, value: float, digits: int = 0, missing: flo
     return None if rng.random() < missing else round(value, digits)
 
 
+def _verified_days(rng: np.random.Generator) -> int:
+    """Days since the record was last checked, drawn from FRESHNESS."""
+    roll, acc = float(rng.random()), 0.0
+    for (low, high), share in FRESHNESS:
+        acc += share
+        if roll < acc:
+            return int(rng.integers(low, high))
+    return int(rng.integers(*FRESHNESS[-1][0]))
+
+
 def _common(rng: np.random.Generator, users: dict[str, Any]) -> dict[str, Any]:
     availability = rng.choice(["available", "occupied", "unavailable"], p=[0.9, 0.04, 0.06])
-    days = int(rng.integers(5, 400))
+    days = _verified_days(rng)
     owner = users.get("linzi_clerk") if rng.random() < 0.6 else None
+    today = demo_today()
     return {
         "availability": str(availability),
-        "verified_on": TODAY - datetime.timedelta(days=days),
-        "idle_since": TODAY - datetime.timedelta(days=int(rng.integers(200, 2500))),
+        "verified_on": today - datetime.timedelta(days=days),
+        "idle_since": today - datetime.timedelta(days=days + int(rng.integers(200, 2500))),
         "idle_reason": str(rng.choice(["idle", "inefficient"], p=[0.6, 0.4])),
         "data_owner": owner,
         "data_owner_name": "" if owner else "镇办经济发展办公室",
@@ -119,13 +142,18 @@ def _parcels(
     towns: dict[str, Town],
     users: dict[str, Any],
 ) -> list[Site]:
-    sizes = _scaled(rng, PARCELS, PARCEL_MU, 0.9, 0.6, 80.0)
+    large = [float(rng.uniform(low, high)) for low, high in LARGE_PARCELS]
+    sizes = large + _scaled(rng, PARCELS - len(large), PARCEL_MU - sum(large), 0.9, 0.6, 45.0)
     rects = {spec.name: _rect(spec) for spec in LINZI_PARKS}
     sites = []
     for i, mu in enumerate(sizes):
         roll = rng.random()
         park = None
-        if roll < 0.35:
+        if mu >= 150:  # the big reserve plots lie in the two large parks
+            park = parks["齐鲁化学工业区"] if i < 4 or roll < 0.5 else parks["临淄经济开发区"]
+        elif mu >= 50:
+            park = parks["齐鲁化学工业区"] if roll < 0.55 else parks["临淄经济开发区"]
+        elif roll < 0.35:
             park = parks["齐鲁化学工业区"]
         elif roll < 0.60:
             park = parks["临淄经济开发区"]
@@ -293,7 +321,7 @@ def _huantai(rng: np.random.Generator) -> list[Site]:
     sites = []
     for i in range(30):
         spec = HUANTAI_PARKS[i % len(HUANTAI_PARKS)]
-        mu = float(rng.uniform(5, 60))
+        mu = float(rng.uniform(60, 220)) if i % 6 == 0 else float(rng.uniform(5, 45))
         lng, lat = _place(rng, _rect(spec), 0.4)
         area = Decimal(str(round(mu, 4)))
         sites.append(
@@ -313,7 +341,7 @@ def _huantai(rng: np.random.Generator) -> list[Site]:
                 power_kva=round(float(rng.uniform(1000, 10000)), -2),
                 land_price=Decimal(str(int(rng.integers(20, 40)))),
                 availability="available",
-                verified_on=TODAY - datetime.timedelta(days=int(rng.integers(5, 300))),
+                verified_on=demo_today() - datetime.timedelta(days=_verified_days(rng)),
                 data_owner_name="桓台县自然资源局",
             )
         )
@@ -387,15 +415,61 @@ def bulk_insert_with_history(sites: list[Site], *, user: Any, reason: str) -> No
     )
 
 
+# name, project (a word of its name, or none), kind, min, max (亩 or m²; a parcel's from the project's land when
+# it has one), land use, chemical, power kVA, steam t/h, max price, park
 DEMANDS = [
-    # name, kind, min, max, land use, chemical, power, steam, max price, park
-    ("高端聚烯烃新材料项目用地", Kind.PARCEL, 10, 25, ["M3"], True, 3000, 5, 40, "齐鲁化学工业区"),
-    ("工业机器人减速器生产基地", Kind.PARCEL, 5, 15, ["M1", "M2"], False, 1000, 0, 40, "临淄机器人产业园"),
-    ("新能源汽车零部件项目", Kind.PARCEL, 8, 25, ["M"], False, 2000, 0, 40, "临淄经济开发区"),
-    ("智能装备装配车间", Kind.BUILDING, 3000, 6000, ["M"], False, 500, 0, 16, "临淄经济开发区"),
-    ("医疗器械洁净厂房", Kind.BUILDING, 1500, 3000, ["M1"], False, 300, 0, 15, ""),
-    ("乡村文旅民宿院落", Kind.COURTYARD, 300, 600, [], False, 0, 0, 5, ""),
+    (
+        "鲁油鲁炼转型升级项目用地",
+        "鲁油鲁炼",
+        Kind.PARCEL,
+        0,
+        0,
+        ["M3"],
+        True,
+        30000,
+        60,
+        42,
+        "齐鲁化学工业区",
+    ),
+    (
+        "天辰二期尼龙新材料项目用地",
+        "天辰二期",
+        Kind.PARCEL,
+        0,
+        0,
+        ["M3"],
+        True,
+        15000,
+        30,
+        42,
+        "齐鲁化学工业区",
+    ),
+    (
+        "精密减速器生产基地用地",
+        "精密减速器",
+        Kind.PARCEL,
+        0,
+        0,
+        ["M1", "M2"],
+        False,
+        1500,
+        0,
+        40,
+        "临淄机器人产业园",
+    ),
+    ("汽车轻量化部件项目用地", "汽车轻量化", Kind.PARCEL, 0, 0, ["M"], False, 2000, 0, 40, "临淄经济开发区"),
+    ("智能装备装配车间", "", Kind.BUILDING, 3000, 6000, ["M"], False, 500, 0, 16, "临淄经济开发区"),
+    ("医疗器械洁净厂房", "", Kind.BUILDING, 1500, 3000, ["M1"], False, 300, 0, 15, ""),
+    ("乡村文旅民宿院落", "", Kind.COURTYARD, 300, 600, [], False, 0, 0, 5, ""),
 ]
+
+
+def _parcel_range(project: Project | None) -> tuple[Decimal, Decimal]:
+    """A parcel demand as its project needs it: from 85 % to 110 % of the project's land (亩), 10–25 without."""
+    land = project.land_mu if project is not None and project.land_mu else None
+    if land is None:
+        return Decimal(10), Decimal(25)
+    return (land * Decimal("0.85")).quantize(Decimal(1)), (land * Decimal("1.1")).quantize(Decimal(1))
 
 
 @demo_step(98, "要素保障地图:临淄闲置土地、厂房、院落")
@@ -407,8 +481,10 @@ def sites(state: dict[str, Any]) -> None:
     parks = {p.name: p for p in Park.objects.filter(district=linzi).select_related("town")}
     towns = {t.name: t for t in Town.objects.filter(district=linzi)}
     users = state.get("users") or {}
+    parcels = _parcels(rng, linzi, parks, towns, users)
+    _reserve_plots(parcels)
     rows = (
-        _parcels(rng, linzi, parks, towns, users)
+        parcels
         + _buildings(rng, linzi, parks, towns, users)
         + _courtyards(rng, linzi, towns, users)
         + _huantai(rng)
@@ -417,17 +493,30 @@ def sites(state: dict[str, Any]) -> None:
     _demands(linzi, parks, users)
 
 
+def _reserve_plots(sites: list[Site]) -> None:
+    """The two largest parcels are the chemical park's reserve plots: M3, free and checked this quarter."""
+    for site in sites[:2]:
+        site.land_use, site.availability, site.tenure = "M3", "available", Tenure.SALE
+        site.verified_on = demo_today() - datetime.timedelta(days=20)
+        site.steam_tph, site.power_kva = 80.0, 40000.0
+
+
 def _demands(linzi: District, parks: dict[str, Park], users: dict[str, Any]) -> None:
-    projects = list(Project.objects.filter(district=linzi).exclude(status="terminated").order_by("pk")[:4])
+    projects = Project.objects.filter(district=linzi).exclude(status="terminated").exclude(stage="reserve")
     demands = []
-    for i, (name, kind, low, high, land_use, chemical, power, steam, price, park) in enumerate(DEMANDS):
+    for name, word, kind, low, high, land_use, chemical, power, steam, price, park in DEMANDS:
+        project = projects.filter(name__contains=word).order_by("pk").first() if word else None
+        if kind == Kind.PARCEL:
+            minimum, maximum = _parcel_range(project)
+        else:
+            minimum, maximum = Decimal(low), Decimal(high)
         demand = Demand(
             district=linzi,
             name=name,
-            project=projects[i] if i < len(projects) else None,
+            project=project,
             kind=kind,
-            min_area=Decimal(low),
-            max_area=Decimal(high),
+            min_area=minimum,
+            max_area=maximum,
             land_use=land_use,
             chemical=chemical,
             power_kva=power,
@@ -436,7 +525,7 @@ def _demands(linzi: District, parks: dict[str, Park], users: dict[str, Any]) -> 
             preferred_park=parks.get(park),
             lng=118.31,
             lat=36.82,
-            notes="演示数据",
+            notes=_("按项目用地规模测算(演示数据)") if project is not None else _("演示数据"),
         )
         demand.full_clean()
         demand.save()
@@ -446,8 +535,10 @@ def _demands(linzi: District, parks: dict[str, Park], users: dict[str, Any]) -> 
         return
     # Two demands already hold a site, so the map shows reserved ones and the release path has data.
 
+    held = 0
     with acting_as(admin, "demo"):
-        for demand in demands[1:3]:
-            found = demand_find_sites(demand=demand, top=1, near=1, today=TODAY)
-            if found.candidates:
-                site_reserve(site=found.candidates[0][0], user=admin, demand=demand, note="演示:洽谈中")
+        for demand in demands[:4]:
+            found = demand_find_sites(demand=demand, top=1, near=1, today=demo_today())
+            if found.candidates and held < 2:
+                held += 1
+                site_reserve(site=found.candidates[0][0], user=admin, demand=demand, note=_("演示:洽谈中"))

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.forms import ListField, ScopedModelForm
+from zhaoshang.core.pickers import WeightsField
 from zhaoshang.core.scope import user_scope
 from zhaoshang.core.search_select import narrow_choices
 from zhaoshang.core.validators import localised
@@ -15,6 +16,21 @@ from zhaoshang.sites.geometry import geometry_to_wgs84
 from zhaoshang.sites.models import Demand, Site, SiteReservation, SiteUnit
 from zhaoshang.sites.models.demands import DEMAND_FIELDS, SITE_RESERVATION_FIELDS
 from zhaoshang.sites.models.sites import SITE_FIELDS, SITE_UNIT_FIELDS
+
+# The criteria a land demand can weight (analytics.matching: DEFAULT_WEIGHTS and INFLUENCE), as people name them.
+MATCH_CRITERIA = [
+    ("area", _("面积")),
+    ("price", _("价格")),
+    ("distance", _("距离")),
+    ("park", _("意向园区")),
+    ("power", _("电力")),
+    ("water", _("供水")),
+    ("steam", _("蒸汽")),
+    ("emission", _("排放指标")),
+    ("clear_height", _("净高")),
+    ("floor_load", _("承重")),
+    ("crane", _("行车")),
+]
 
 CRS_CHOICES = [
     ("wgs84", _("WGS84 / CGCS2000 经纬度")),
@@ -117,6 +133,11 @@ class SiteReservationForm(ScopedModelForm):
 
 
 class DemandForm(ScopedModelForm):
+    weights = WeightsField(
+        label=_("评分权重"),
+        criteria=MATCH_CRITERIA,
+        help_text=_("各项 0–100,相对大小起作用;全部留空则用默认权重(面积30、价格25、距离25、电力10、园区10)"),
+    )
     land_use = ListField(
         label=_("可接受用地性质"), required=False, help_text=_("用 、 分隔,如 M2、M3;写 M 表示任一工业用地")
     )
@@ -127,5 +148,4 @@ class DemandForm(ScopedModelForm):
         widgets = {
             "ready_by": forms.DateInput(attrs=DATE),
             "notes": forms.Textarea(attrs={"rows": 3}),
-            "weights": forms.Textarea(attrs={"rows": 2}),
         }

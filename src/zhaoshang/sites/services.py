@@ -73,7 +73,7 @@ def site_unit_save(*, instance: SiteUnit, user: Any, channel: str | None = None)
         site = _locked(instance.site_id)
         instance.full_clean()
         instance.save()
-        ensure_allowed(user, action, instance)
+        ensure_allowed(user, action, instance, itself=True)
         ensure_allowed(user, "change", site)
         _building_follow_units(site)
         if before is not None and before != site.pk:

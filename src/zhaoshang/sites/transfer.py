@@ -19,6 +19,7 @@ from zhaoshang.core.importing import ImportReport, RowIssue, import_run
 from zhaoshang.core.models import District
 from zhaoshang.core.validators import localised
 from zhaoshang.geo.crs import CoordError, parse_crs
+from zhaoshang.sites.models import Site
 from zhaoshang.sites.resources import CRS_COLUMN, GEOMETRY_COLUMN, SiteResource
 from zhaoshang.sites.shapefile import ShapefileError, read_shapefile_zip
 
@@ -62,7 +63,7 @@ def _default_district(user: Any, district: str | None) -> str:
     profile_district = getattr(getattr(user, "profile", None), "district", None)
     if profile_district is not None:
         return str(profile_district.adcode)
-    allowed = list(District.objects.restrict(user, "add").values_list("adcode", flat=True)[:2])
+    allowed = list(District.objects.restrict(user, "add", Site).values_list("adcode", flat=True)[:2])
     return allowed[0] if len(allowed) == 1 else ""
 
 

@@ -21,7 +21,7 @@ from zhaoshang.core.import_jobs import upload_key, upload_store
 from zhaoshang.core.importing import ImportReport
 from zhaoshang.core.jobs import job_existing, job_live, job_submit
 from zhaoshang.core.models import District, Job
-from zhaoshang.core.scope import user_scope
+from zhaoshang.core.scope import get_allowed, require_right, user_scope
 from zhaoshang.core.uploads import UploadValidator
 from zhaoshang.projects.models import Project
 from zhaoshang.sites import map_selectors
@@ -135,7 +135,7 @@ class SiteMapShapesView(LoginRequiredMixin, View):
 
 class SiteActionView(LoginRequiredMixin, View):
     def site(self, pk: int) -> Site:
-        return get_object_or_404(Site.objects.restrict(self.request.user, "change"), pk=pk)
+        return get_allowed(Site.objects, self.request.user, "change", pk=pk)
 
     def unit(self, site: Site) -> SiteUnit | None:
         """The unit of a divided building the action is about (``unit`` in the form), or None: the site."""
@@ -306,17 +306,15 @@ class GeoUploadForm(forms.Form):
 class GeoImportView(LoginRequiredMixin, View):
     def form(self, *args: Any) -> GeoUploadForm:
         form = GeoUploadForm(*args)
-        form.fields["district"].queryset = District.objects.restrict(self.request.user, "add")  # type: ignore[attr-defined]
+        form.fields["district"].queryset = District.objects.restrict(self.request.user, "add", Site)  # type: ignore[attr-defined]
         return form
 
     def get(self, request: Any) -> HttpResponse:
-        if user_scope(request.user, "add").empty:
-            raise Http404
+        require_right(request.user, "add", Site)
         return render(request, "sites/geo_import.html", {"form": self.form()})
 
     def post(self, request: Any) -> HttpResponse:
-        if user_scope(request.user, "add").empty:
-            raise Http404
+        require_right(request.user, "add", Site)
         form = self.form(request.POST, request.FILES)
         if not form.is_valid():
             return render(request, "sites/geo_import.html", {"form": form}, status=400)

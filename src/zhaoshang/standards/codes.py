@@ -157,7 +157,9 @@ def validate_project_code(value: object) -> str:
         )
     year = int(found.group(1))
     if not 2000 <= year <= 2100:
-        raise ParseError(f"项目代码“{code}”的年份{year}不合理", f"The year {year} of project code '{code}' is implausible")
+        raise ParseError(
+            f"项目代码“{code}”的年份{year}不合理", f"The year {year} of project code '{code}' is implausible"
+        )
     return code
 
 
@@ -168,7 +170,9 @@ def validate_zone_code(value: object, city_adcode: str) -> str:
     高新区 and 经开区); GB/T 2260 does not list them."""
     code = _code_text(value)
     if not re.fullmatch(r"[0-9]{6}", code):
-        raise ParseError(f"功能区代码应为6位数字，“{code}”不是", f"A functional zone code has 6 digits; '{code}' does not")
+        raise ParseError(
+            f"功能区代码应为6位数字，“{code}”不是", f"A functional zone code has 6 digits; '{code}' does not"
+        )
     if not code.startswith(city_adcode[:4]):
         raise ParseError(
             f"功能区代码“{code}”须以所属城市代码前4位“{city_adcode[:4]}”开头",

@@ -183,6 +183,22 @@ def parse_money_wan(value: object, default_unit: str = "万元") -> Decimal:
     return _tidy(number * factor)
 
 
+# "过百亿", "超10亿元", "近5000万", "约3亿", "数亿元", "10亿元以上": sizes officials write, not amounts.
+_APPROXIMATE_AMOUNT = re.compile(
+    r"^(?:过|超过?|逾|近|约|大约|上|数|几|十几|数十|上百|近百)[\d.,一二三四五六七八九十百千万亿两]*\s*(?:万元?|亿元?)"
+    r"|^[\d.,一二三四五六七八九十百千两]+\s*(?:万元?|亿元?)\s*(?:以上|以下|左右|多|余)$"
+    r"|^[\d.,]+\s*(?:多|余)\s*(?:万元?|亿元?)$"
+)
+
+
+def is_approximate_amount(value: object) -> bool:
+    """Whether a money cell is a size rather than an amount ("过百亿", "超10亿元", "5亿元以上", "3亿多"): an
+    import leaves the stored value as it was and warns, instead of refusing the row or guessing a figure."""
+    if not isinstance(value, str):
+        return False
+    return bool(_APPROXIMATE_AMOUNT.search("".join(_clean(value).split())))
+
+
 @dataclass(frozen=True)
 class Area:
     """The same area in 亩 and in square metres, each rounded to 4 decimal places."""

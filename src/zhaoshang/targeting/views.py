@@ -15,7 +15,7 @@ from django.views import View
 from zhaoshang.chains.models import Chain, Node
 from zhaoshang.core.downloads import download_check
 from zhaoshang.core.jobs import job_submit
-from zhaoshang.core.scope import user_scope
+from zhaoshang.core.scope import get_allowed, user_scope
 from zhaoshang.core.spreadsheets import Sheet, workbook_response
 from zhaoshang.industries.national import RegistryMissing
 from zhaoshang.targeting.targets import node_targets, targets_save
@@ -25,7 +25,7 @@ class ChainGapsView(LoginRequiredMixin, View):
     """Recompute the gap analysis of one chain (or all of a district's) as a job people can watch."""
 
     def post(self, request: Any, pk: int) -> HttpResponse:
-        chain = get_object_or_404(Chain.objects.restrict(request.user, "change"), pk=pk)
+        chain = get_allowed(Chain.objects, request.user, "change", pk=pk)
         base = (
             request.POST.get("base", "province")
             if request.POST.get("base") in ("province", "nation")
@@ -79,9 +79,7 @@ class NodeTargetsView(LoginRequiredMixin, View):
         return render(request, "targeting/node_targets.html", context)
 
     def post(self, request: Any, pk: int) -> HttpResponse:
-        node = get_object_or_404(
-            Node.objects.restrict(request.user, "add").select_related("chain__district"), pk=pk
-        )
+        node = get_allowed(Node.objects.select_related("chain__district"), request.user, "add", pk=pk)
         saved = targets_save(node=node, usccs=request.POST.getlist("uscc"), user=request.user)
         messages.success(request, _("已加入目标企业库 %(n)s 家。") % {"n": len(saved)})
         return redirect(f"{reverse('target_list')}?chain={node.chain_id}")

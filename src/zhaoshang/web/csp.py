@@ -3,7 +3,8 @@
 Pages carry no inline script and no inline handler (data goes through ``json_script``, behaviour through page
 modules in ``static/``), so ``script-src 'self'`` holds without ``unsafe-inline`` or ``unsafe-eval``. Styles keep
 ``unsafe-inline``: Leaflet, ECharts and Bootstrap position things with style attributes. The one outside host is
-the map tile server of ``MAP_TILES``, if one is configured: images from exactly that origin are allowed.
+the map tile server of ``MAP_TILES`` (and of its label layer ``MAP_TILES_LABELS``), if one is configured: images
+from exactly those origins are allowed.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def tile_source(template: str) -> str:
 
 def policy() -> str:
     tiles = tile_source(getattr(settings, "MAP_TILES", "") or "")
-    images = " ".join(filter(None, ["'self'", "data:", "blob:", tiles]))
+    labels = tile_source(getattr(settings, "MAP_TILES_LABELS", "") or "")
+    images = " ".join(dict.fromkeys(filter(None, ["'self'", "data:", "blob:", tiles, labels])))
     return "; ".join(
         [
             "default-src 'self'",

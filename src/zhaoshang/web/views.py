@@ -15,9 +15,10 @@ from rest_framework.authtoken.models import Token
 from zhaoshang.chains.selectors import chain_health
 from zhaoshang.core.doors import lockout_message, token_expired, token_expires, token_revoke
 from zhaoshang.core.models import Job
-from zhaoshang.core.scope import user_scope
+from zhaoshang.core.scope import has_city_rights, user_scope
 from zhaoshang.core.selectors import district_overview
 from zhaoshang.enterprises.selectors import targets_due
+from zhaoshang.notifications.worklist import worklist_counts
 from zhaoshang.projects.selectors import project_overview
 
 
@@ -28,7 +29,7 @@ def home(request: Any) -> HttpResponse:
     districts = list(district_overview(user))
     profile = getattr(user, "profile", None)
     context = {
-        "is_city": user_scope(user, "view").all_districts,
+        "is_city": has_city_rights(user, "view"),
         "districts": districts,
         "active_districts": [d for d in districts if d.towns or d.parks or d.departments],
         "profile": profile,
@@ -38,6 +39,7 @@ def home(request: Any) -> HttpResponse:
         "projects": project_overview(user),
         "can_change": not user_scope(user, "change").empty,
         "today": timezone.localdate(),
+        "work": worklist_counts(user),  # 我的工作: the counts, each linking to its section
     }
     return render(request, "web/home.html", context)
 

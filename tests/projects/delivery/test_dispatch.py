@@ -314,11 +314,11 @@ def test_decision_form_on_the_page(org: Any, users: Any, client_for: Any) -> Non
         "due_date": (timezone.localdate() + datetime.timedelta(days=3)).isoformat(),
     }
     assert client_for("huantai_admin").post(url, data).status_code == 404
-    assert client_for("linzi_clerk").post(url, data).status_code == 404  # the clerk cannot add tasks
+    assert client_for("linzi_clerk").post(url, data).status_code == 403  # the clerk cannot add tasks
     assert client_for("linzi_chief").post(url, data).status_code == 302
     task = WeeklyTask.objects.get(title="本周内完成规划条件核定")
     assert task.project == project and task.history.first().history_user == users["linzi_chief"]
-    assert client_for("linzi_clerk").post(reverse("dispatch_rebuild", args=[report.pk])).status_code == 404
+    assert client_for("linzi_clerk").post(reverse("dispatch_rebuild", args=[report.pk])).status_code == 403
     minutes = client_for("linzi_clerk").post(
         reverse("dispatch_minutes", args=[report.pk]), {"minutes": "纪要"}
     )
@@ -344,7 +344,7 @@ def test_job_page_and_command(org: Any, users: Any, client_for: Any, tmp_path: A
     )
     built = DispatchReport.objects.get(district=linzi, period_start=D(2026, 9, 1))
     assert response.status_code == 302 and response["Location"] == reverse("dispatch_detail", args=[built.pk])
-    assert client_for("linzi_clerk").get(reverse("dispatch_build")).status_code == 404
+    assert client_for("linzi_clerk").get(reverse("dispatch_build")).status_code == 403
     assert (
         client_for("huantai_admin")
         .post(

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
@@ -116,7 +117,7 @@ def test_generate_until_and_refusals(project: Project, users: Any) -> None:
     assert result.weeks == 2 and project.tasks.count() == 4
     with pytest.raises(Http404):  # the outsider
         tasks_generate(project=project, user=users["huantai_admin"], today=TODAY)
-    with pytest.raises(Http404):  # the clerk has no right to add
+    with pytest.raises(PermissionDenied):  # the clerk has no right to add (inside the district: 403)
         tasks_generate(project=project, user=users["linzi_clerk"], today=TODAY)
     Project.objects.filter(pk=project.pk).update(status="terminated", status_reason="投资方撤资")
     project.refresh_from_db()
@@ -127,7 +128,7 @@ def test_generate_until_and_refusals(project: Project, users: Any) -> None:
 def test_generate_button(project: Project, client_for: Any) -> None:
     url = reverse("project_tasks_generate", args=[project.pk])
     assert client_for("huantai_admin").post(url).status_code == 404
-    assert client_for("linzi_clerk").post(url).status_code == 404
+    assert client_for("linzi_clerk").post(url).status_code == 403
     assert client_for("linzi_chief").post(url).status_code == 302
     assert project.tasks.count() > 0
     panel = client_for("linzi_clerk").get(reverse("project_delivery", args=[project.pk]))

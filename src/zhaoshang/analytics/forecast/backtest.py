@@ -26,13 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from zhaoshang.analytics.forecast.delays import ForecastError
-from zhaoshang.analytics.forecast.engine import (
-    ForecastParams,
-    ForecastProject,
-    _plan,
-    _production_coords,
-    _year_coord,
-)
+from zhaoshang.analytics.forecast.draws import _plan, _production_coords
+from zhaoshang.analytics.forecast.engine_types import ForecastParams, ForecastProject, _year_coord
 
 __all__ = [
     "Backtest",

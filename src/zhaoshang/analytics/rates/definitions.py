@@ -97,6 +97,16 @@ DEFINITIONS: tuple[RateDefinition, ...] = (
         "按统计口径，贡献率是部分占整体增长的份额；整体没有增长时不计算。",
         False,
     ),
+    RateDefinition(
+        "investment_completion",
+        "投资完成率",
+        "investment completion rate",
+        "列入当年名单项目 1–N 月已核实的月度完成投资（万元）",
+        "这些项目的年度计划投资（万元）",
+        "发改口径：当年有年度计划投资的项目，截至期末已过完的月份累计完成投资占年度计划投资的比例。",
+        "月度完成投资经填报人以外的审核人核实后才计入；没有年度计划投资的项目不计入；可超过 100%。",
+        False,
+    ),
 )
 
 _BY_KEY = {d.key: d for d in DEFINITIONS}

@@ -12,31 +12,32 @@ from collections import OrderedDict
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from zhaoshang.analytics.rates.engine import (
-    _COMPLETED,
-    _SIGNED,
-    _STARTED,
+from zhaoshang.analytics.rates.engine.facts import (
     DEFAULT_DEFINITIONS,
     RATE_NAMES,
     Period,
     ProjectFacts,
     Rate,
     RateDefinitions,
-    _attainment_share,
+)
+from zhaoshang.analytics.rates.engine.investment import _investment_share, _investment_text
+from zhaoshang.analytics.rates.engine.rates import (
     _attainment_text,
     _contribution,
-    _funds_share,
     _funds_text,
-    _growth,
-    _is_signed,
-    _landing_share,
     _landing_text,
-    _signing_share,
     _signing_text,
-    _stage_share,
     _stage_text,
-    _total,
 )
+from zhaoshang.analytics.rates.engine.shares import (
+    _attainment_share,
+    _funds_share,
+    _growth,
+    _landing_share,
+    _signing_share,
+    _stage_share,
+)
+from zhaoshang.analytics.rates.engine.totals import _COMPLETED, _SIGNED, _STARTED, _is_signed, _total
 
 __all__ = ["COUNT_NAMES", "counts_by_groups", "rates_by_group", "rates_by_groups"]
 
@@ -78,6 +79,7 @@ def _shares(f: ProjectFacts, asked: tuple[Period, RateDefinitions, tuple[int, ..
             _funds_share(f, as_of, definitions) if money else None,
             _stage_share(f, _COMPLETED, as_of) if signed else None,
             _attainment_share(f, span, definitions),
+            _investment_share(f, as_of, definitions),
             _growth(f, span, definitions),
         )
         if len(kept) >= _SHARES_KEPT:
@@ -121,6 +123,7 @@ def rates_by_groups(
         "funds_in_place": _funds_text(as_of, definitions, in_period),
         "completion": _stage_text("completed", as_of, definitions, in_period),
         "attainment": _attainment_text(span, definitions),
+        "investment_completion": _investment_text(as_of, definitions),
     }
     asked = _asked(period, definitions, span)
     rows = [_shares(f, asked) for f in facts]

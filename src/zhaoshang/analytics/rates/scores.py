@@ -51,6 +51,8 @@ def _default_rate_weights() -> dict[str, float]:
         "funds_in_place": 10.0,
         "start": 10.0,
         "completion": 5.0,
+        # 投资完成率 (发改) is shown beside the rates; a district that scores it gives it a weight.
+        "investment_completion": 0.0,
     }
 
 

@@ -39,15 +39,21 @@ from zhaoshang.assessment.selectors import (
     target_progress,
     target_records,
 )
+from zhaoshang.assessment.views.big_screen import screen_figures
 from zhaoshang.core.downloads import download_check
 from zhaoshang.core.jobs import job_submit
-from zhaoshang.core.models import District, Job, Park
-from zhaoshang.core.scope import user_scope
+from zhaoshang.core.models import City, District, Job, Park
+from zhaoshang.core.scope import covered_city_ids, has_city_rights, scope_level
 from zhaoshang.core.spreadsheets import Sheet, download_response, workbook_response
 from zhaoshang.projects.delivery.blockers import OPEN, overdue_blockers_q
+from zhaoshang.projects.fagai_selectors import fagai_figures
 from zhaoshang.projects.models import Blocker, Project
 from zhaoshang.projects.selectors import assessed_statuses, status_display
 from zhaoshang.projects.stages import STAGE_CODES, stages_for
+
+
+def _int(value: str) -> int:
+    return int(value) if value.isdigit() else 0
 
 
 def _year(request: Any) -> int:
@@ -207,27 +213,62 @@ class LeaderDashboardView(LoginRequiredMixin, View):
             "forecast": latest_forecast(district),
             "screen": request.GET.get("screen") == "1",
             "rate_labels": RATE_LABELS,
+            "fagai": fagai_figures(user, year, district),  # 发改: lists, planned and completed investment
         }
+        if context["screen"]:  # 大屏模式: its own layout (assessment/views/big_screen.py)
+            context.update(screen_figures(projects, year, context["targets"], request.GET.get("refresh")))
+            return render(request, "assessment/big_screen.html", context)
         return render(request, "assessment/dashboard.html", context)
 
 
 class CityView(LoginRequiredMixin, View):
-    """The city compares its districts on the same definitions."""
+    """The city compares its districts and functional zones on the same definitions; the province compares its
+    cities, then drills into one (?city=) → its districts and zones → a district's dashboard."""
 
     def get(self, request: Any) -> HttpResponse:
         user = request.user
-        if not user_scope(user, "view").all_districts:
+        if not has_city_rights(user, "view"):
             raise Http404
         year = _year(request)
         period = _period(year)
-        rows = _rows(rate_table(user, "district", period), "district", period)
-        targets = target_progress(user, year)
+        covered = covered_city_ids(user, "view")
+        cities = City.objects.order_by("adcode")
+        if covered is not None:
+            cities = cities.filter(pk__in=covered)
+        city = None
+        if request.GET.get("city"):
+            city = get_object_or_404(cities, pk=_int(request.GET["city"]))
+        elif covered is not None and len(covered) == 1:
+            city = cities.first()
+        province = scope_level(user, "view") == "province"
+        city_rows = []
+        if city is None and province:
+            city_pks = dict(cities.values_list("name", "pk"))
+            city_rows = _rows(rate_table(user, "city", period), "city", period)
+            for row in city_rows:
+                if row["name"] in city_pks:
+                    row["link"] = f"?year={year}&city={city_pks[row['name']]}"
+        districts = District.objects.restrict(user, "view")
+        if city is not None:
+            districts = districts.filter(city=city)
+        by_name = {d.name: d for d in districts}
+        rows = _rows(rate_table(user, "district", period, city=city), "district", period)
+        for row in rows:
+            found = by_name.get(row["name"])
+            if found is not None:
+                row["zone"] = found.is_zone
+                row["link"] = reverse("assessment_dashboard") + f"?district={found.pk}&year={year}"
+        targets = target_progress(user, year, city=city)
         context = {
             "year": year,
+            "city": city,
+            "cities": cities if province or (covered is not None and len(covered) > 1) else [],
+            "city_rows": city_rows,
             "rows": rows,
             "targets": targets,
             "rate_labels": RATE_LABELS,
             "rate_info": rate_definitions(),
+            "fagai": fagai_figures(user, year),
         }
         return render(request, "assessment/city.html", context)
 
@@ -366,7 +407,7 @@ class RankingsView(LoginRequiredMixin, View):
             # Districts with nothing to assess get no score: listed as 未参评, never ranked at 0.
             "unranked_districts": [d.name for d in districts if d.pk not in scored],
             "teams": rankings(request.user, month, "team", district),
-            "can_compute": user_scope(request.user, "verify").all_districts,
+            "can_compute": has_city_rights(request.user, "verify"),
             "unscored": changes_since_scored(request.user, month),
         }
         return render(request, "assessment/rankings.html", context)
@@ -382,7 +423,7 @@ class RankingsView(LoginRequiredMixin, View):
         return download_response(assessment_document(request.user, month), f"考核月报-{month:%Y-%m}.docx")
 
     def post(self, request: Any) -> HttpResponse:
-        if not user_scope(request.user, "verify").all_districts:
+        if not has_city_rights(request.user, "verify"):
             raise Http404
         month = request.POST.get("month") or datetime.date.today().strftime("%Y-%m")
         job = job_submit(

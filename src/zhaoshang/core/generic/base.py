@@ -3,13 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views import View
 
 from zhaoshang.core.declarations import ModelConfig
 from zhaoshang.core.downloads import download_allowed
-from zhaoshang.core.scope import user_scope
+from zhaoshang.core.scope import ensure_allowed, require_right, user_scope
 
 
 class ConfigView(LoginRequiredMixin, View):
@@ -25,19 +24,22 @@ class ConfigView(LoginRequiredMixin, View):
         )
 
     def get_object(self, action: str | None = None) -> Any:
-        # Out of scope and nonexistent look the same: 404.
-        return get_object_or_404(self.queryset(action), pk=self.kwargs["pk"])
+        # Out of scope and nonexistent look the same: 404. A record the user sees but may not do `action` on:
+        # 403 with the reason (ensure_allowed).
+        action = action or self.action
+        obj = get_object_or_404(self.queryset("view"), pk=self.kwargs["pk"])
+        ensure_allowed(self.request.user, action, obj)
+        return obj
 
     def require(self, action: str) -> None:
-        if user_scope(self.request.user, action).empty:
-            raise Http404
+        require_right(self.request.user, action, self.config.model)
 
     def base_context(self, **extra: Any) -> dict[str, Any]:
         user = self.request.user
         return {
             "config": self.config,
             "model_meta": self.config.model._meta,
-            "can_add": not user_scope(user, "add").empty,
+            "can_add": not user_scope(user, "add", self.config.model).empty,
             # The same decision as the export's gate (core.downloads); a model without a resource has no export.
             "can_export": self.config.resource is not None
             and download_allowed(user, f"{self.config.key}_export"),

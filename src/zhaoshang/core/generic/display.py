@@ -4,6 +4,7 @@ links to the records they name. Used by the templates (through the `zs` tags) an
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -13,12 +14,16 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.declarations import config_for_model
 from zhaoshang.core.generic.files import stored_file_url
 from zhaoshang.core.uploads import download_name
+from zhaoshang.standards.money import format_wan
+
+# A money field's unit in its label, in either language: "总投资(万元)", "Total investment (10k yuan)".
+_WAN_UNIT = re.compile(r"\s*[(（](万元|10k yuan)[)）]\s*$")
 
 
 def field_display(obj: Any, field: models.Field, link: bool = True) -> Any:
@@ -37,7 +42,7 @@ def field_display(obj: Any, field: models.Field, link: bool = True) -> Any:
     if isinstance(value, float):
         return number_format(round(value, 2), use_l10n=True)
     if isinstance(value, Decimal):
-        return number_display(value)
+        return money_display(value) if is_money(field) else number_display(value)
     if isinstance(field, models.JSONField):
         return json_display(value)
     if isinstance(field, models.FileField):  # through the scope-checked download view, never /media/
@@ -74,6 +79,28 @@ def json_display(value: Any) -> Any:
     return format_html('<code class="small">{}</code>', text if len(text) <= 200 else text[:200] + "…")
 
 
+@lru_cache(maxsize=512)
+def is_money(field: models.Field) -> bool:
+    """An amount in 万元: a decimal field whose Chinese label ends with "(万元)" (not 万元/亩, a price)."""
+    if not isinstance(field, models.DecimalField):
+        return False
+    with override("zh-hans"):
+        return bool(re.search(r"[(（]万元[)）]$", str(field.verbose_name)))
+
+
+def money_display(value: Any) -> str:
+    """An amount held in 万元 with its unit in the reader's language: "125.66 亿元", "3,000 万元"."""
+    text = format_wan(value)
+    number, _space, unit = text.rpartition(" ")
+    return f"{number} {_(unit)}" if number else text
+
+
+def label_display(field: models.Field) -> str:
+    """A field's label on a page: a money field's value carries its own unit, so its label drops "(万元)"."""
+    label = str(field.verbose_name)
+    return _WAN_UNIT.sub("", label) if is_money(field) else label
+
+
 def number_display(value: Decimal) -> str:
     # 3000.0000 → 3,000; 12.5000 → 12.5 (as officials write them)
     normal = value.normalize()
@@ -100,5 +127,5 @@ def detail_fields(obj: Any) -> list[tuple[str, Any]]:
     for field in obj._meta.concrete_fields:
         if field.name in skip:
             continue
-        rows.append((str(field.verbose_name), field_display(obj, field)))
+        rows.append((label_display(field), field_display(obj, field)))
     return rows

@@ -72,7 +72,7 @@ class DeletedListView(ConfigView):
 
     def deletions(self) -> Any:
         model = self.config.model
-        scope = user_scope(self.request.user, "add")
+        scope = user_scope(self.request.user, "add", model)
         rows = model.history.filter(history_type="-").select_related("history_user").order_by("-history_date")
         if not scope.all_districts:
             rows = rows.filter(**{f"{model.scope_path}__in": scope.district_ids})

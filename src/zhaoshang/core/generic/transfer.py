@@ -19,9 +19,11 @@ from django.views import View
 
 from zhaoshang.core.declarations import config_for_key
 from zhaoshang.core.downloads import download_check
+from zhaoshang.core.exporting import export_dataset
 from zhaoshang.core.generic.base import ConfigView
 from zhaoshang.core.import_jobs import upload_key, upload_store
 from zhaoshang.core.importing import (
+    DUPLICATE_POLICIES,
     FORMATS,
     ImportFileError,
     ImportReport,
@@ -39,6 +41,11 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("文件(xlsx 或 csv)"),
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv"}),
+    )
+    clear_empty = forms.BooleanField(
+        label=gettext_lazy("空白单元格清空已有的值"),
+        help_text=gettext_lazy("默认不勾选:更新已有记录时,空白单元格保留原值;单元格写“<清空>”总是清空该项。"),
+        required=False,
     )
 
 
@@ -76,7 +83,8 @@ class ImportView(ConfigView):
                 form.add_error("file", str(error))
             else:
                 # The same file sent twice while its preview runs (a double click) is one preview.
-                key = upload_key(self.config.key, content)
+                clear_empty = bool(form.cleaned_data.get("clear_empty"))
+                key = upload_key(self.config.key, content) + (":clear" if clear_empty else "")
                 job = job_existing(kind="import", user=request.user, key=key)
                 if job is None:
                     job = job_submit(
@@ -89,6 +97,7 @@ class ImportView(ConfigView):
                             "path": upload_store(upload.name, content),
                             "filename": upload.name,
                             "dry_run": True,
+                            "clear_empty": clear_empty,
                         },
                         key=key,
                     )
@@ -106,13 +115,17 @@ class ImportConfirmView(LoginRequiredMixin, View):
             raise Http404
         config = config_for_key(preview.params["key"])
         assert config is not None
+        # Probable duplicates stop the import until the person says what to do with them.
+        choice = request.POST.get("duplicates", "")
+        if report.stopped_on_duplicates and choice not in DUPLICATE_POLICIES[1:]:
+            return redirect("job_detail", pk=preview.pk)
         # A preview is confirmed once: confirming again (double click, back button) shows the first import.
         job = job_submit(
             kind="import",
             title=_("导入%(model)s:%(file)s")
             % {"model": config.verbose_name, "file": preview.params["filename"]},
             user=request.user,
-            params={**preview.params, "dry_run": False},
+            params={**preview.params, "dry_run": False, "duplicates": choice or "stop"},
             key=f"confirm:{preview.pk}",
             once=True,
         )
@@ -138,7 +151,8 @@ class ExportView(ConfigView):
         if fmt == "json":
             content = json.dumps(self.config.json_export(filterset.qs), ensure_ascii=False, indent=2).encode()
             return download_response(content, f"{self.config.verbose_name}-{stamp}.json")
-        dataset = self.config.resource(user=request.user).export(filterset.qs)
+        # Headers with their units (总投资(万元)), numbers as numbers; the import reads both back.
+        dataset = export_dataset(self.config.resource(user=request.user), filterset.qs)
         return download_response(write_table(dataset, fmt), f"{self.config.verbose_name}-{stamp}.{fmt}")
 
 

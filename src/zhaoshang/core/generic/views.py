@@ -51,13 +51,13 @@ class ObjectDetailView(ConfigView):
     def get(self, request: Any, pk: int) -> HttpResponse:
         obj = self.get_object()
         user = request.user
-        district_id = obj.scoped_district_id
+        district_id, model = obj.scoped_district_id, type(obj)
         context = self.base_context(
             object=obj,
             can_add=user_scope(user, "add").allows(district_id),  # records of its own (nodes, funds, targets)
-            can_change=user_scope(user, "change").allows(district_id),
-            can_delete=user_scope(user, "delete").allows(district_id),
-            can_verify=user_scope(user, "verify").allows(district_id),
+            can_change=user_scope(user, "change", model).allows(district_id),
+            can_delete=user_scope(user, "delete", model).allows(district_id),
+            can_verify=user_scope(user, "verify", model).allows(district_id),
         )
         if self.config.detail_context is not None:
             context.update(self.config.detail_context(obj, user))

@@ -13,15 +13,18 @@ import random
 import statistics
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from zhaoshang.analytics.schedule.cpm import CnWorkdaysProvisional, Step, schedule_compute
 from zhaoshang.chains.models import Node
 from zhaoshang.core.audit import acting_as
+from zhaoshang.core.demo import demo_step
 from zhaoshang.projects.delivery.approvals import project_schedule, project_steps_create
 from zhaoshang.projects.models import Project, ProjectStep
 from zhaoshang.projects.stages import STAGE_CODES
 
 SEED = 20_190_326
-TODAY = datetime.date(2026, 11, 20)  # the demo's "now" (as in projects/demo.py)
+TODAY = datetime.date.today()  # the demo's "now" (as in projects/demo.py): the real date
 # How many steps (in template order) a project at each stage has through: the 11 before construction once
 # started, S12–S13 once completed, S14 once producing.
 DONE_AT = {"registered": 2, "land": 5, "started": 11, "completed": 13, "production": 14, "capacity": 14}
@@ -146,3 +149,57 @@ def _dates(project: Project, rng: random.Random, calendar: Any) -> None:
         s.actual_start = min(days[first], TODAY)
         s.actual_finish = min(days[last], TODAY)
         s.save(update_fields=["status", "actual_start", "actual_finish", "updated"])
+
+
+# --- a year of half-monthly dispatch meetings -----------------------------------------------------------------
+
+MEETING_CHAIRS = ["区委副书记、区长", "常务副区长", "分管副区长"]
+MEETING_POINTS = [
+    "对开工滞后项目逐一明确责任领导和完成时限",
+    "自然资源、生态环境部门对用地和环评卡点限期办结",
+    "重点项目专班每周现场督导一次,问题当周上报",
+    "对连续两期无进展的项目约谈投资方",
+    "发改部门牵头梳理下月拟开工项目要素需求",
+    "住建、行政审批部门推行并联审批,压缩施工许可时限",
+    "供电、供水单位对接新开工项目配套需求",
+]
+
+
+def _half_months(today: datetime.date, count: int) -> list[tuple[datetime.date, datetime.date]]:
+    """The last ``count`` complete half months before ``today`` (1st–15th, 16th–month end), oldest first."""
+    from zhaoshang.projects.delivery.dispatch.services import dispatch_period_default
+
+    periods = []
+    day = today
+    for _step in range(count):
+        start, end = dispatch_period_default(day)
+        periods.append((start, end))
+        day = start
+    return periods[::-1]
+
+
+@demo_step(99, "半月调度会(近一年)")
+def dispatch_meetings(state: dict[str, Any]) -> None:
+    """Linzi's dispatch meetings of the last year: each half month's numbers frozen as of the day after it, with
+    its Word file and minutes, as the 发改 office would have built them."""
+    from zhaoshang.core.models import District
+    from zhaoshang.projects.delivery.dispatch.services import dispatch_build
+
+    rng = random.Random(SEED + 7)
+    linzi = District.objects.get(adcode="370305")
+    admin = state["users"]["linzi_admin"]
+    for start, end in _half_months(TODAY, 24):
+        held = end + datetime.timedelta(days=rng.randint(1, 4))
+        points = rng.sample(MEETING_POINTS, 3)
+        minutes = _("{date},{chair}主持召开重点项目推进调度会。会议要求:").format(
+            date=f"{held:%Y-%m-%d}", chair=rng.choice(MEETING_CHAIRS)
+        ) + "".join(f"\n{i}. {p}" for i, p in enumerate(points, 1))
+        dispatch_build(
+            district=linzi,
+            period_start=start,
+            period_end=end,
+            user=admin,
+            minutes=minutes,
+            today=min(held, TODAY),
+            channel="demo",
+        )

@@ -22,7 +22,7 @@ from zhaoshang.core.downloads import download_check
 from zhaoshang.core.generic.files import stored_file_response
 from zhaoshang.core.jobs import job_submit
 from zhaoshang.core.models import District
-from zhaoshang.core.scope import user_scope
+from zhaoshang.core.scope import ensure_allowed, get_allowed, require_right, user_scope
 from zhaoshang.core.word import SectionTable
 from zhaoshang.projects.delivery import blockers as blocker_services
 from zhaoshang.projects.delivery.dispatch.sections import dispatch_period_label, dispatch_sections
@@ -119,7 +119,7 @@ class TaskCompleteView(LoginRequiredMixin, View):
 
 class TasksGenerateView(LoginRequiredMixin, View):
     def post(self, request: Any, pk: int) -> HttpResponse:
-        project = get_object_or_404(Project.objects.restrict(request.user, "add"), pk=pk)
+        project = get_allowed(Project.objects, request.user, "add", pk=pk)
         try:
             result = tasks_generate(project=project, user=request.user)
         except TaskError as error:
@@ -327,15 +327,13 @@ class DispatchBuildView(LoginRequiredMixin, View):
     """生成调度报告: pick a district and a period; the report is built as a job with progress."""
 
     def get(self, request: Any) -> HttpResponse:
-        if user_scope(request.user, "add").empty:
-            raise Http404
+        require_right(request.user, "add", DispatchReport)
         start, end = dispatch_period_default(timezone.localdate())
         form = DispatchBuildForm(user=request.user, initial={"period_start": start, "period_end": end})
         return render(request, "projects/dispatch_build.html", {"form": form})
 
     def post(self, request: Any) -> HttpResponse:
-        if user_scope(request.user, "add").empty:
-            raise Http404
+        require_right(request.user, "add", DispatchReport)
         form = DispatchBuildForm(request.POST, user=request.user)
         if not form.is_valid():
             return render(request, "projects/dispatch_build.html", {"form": form}, status=400)
@@ -362,7 +360,7 @@ def _submit_build(request: Any, district: District, start: datetime.date, end: d
 class DispatchRebuildView(LoginRequiredMixin, View):
     def post(self, request: Any, pk: int) -> HttpResponse:
         # Rebuilding writes the report anew: the same right as building one.
-        report = get_object_or_404(DispatchReport.objects.restrict(request.user, "add"), pk=pk)
+        report = get_allowed(DispatchReport.objects, request.user, "add", pk=pk)
         return _submit_build(request, report.district, report.period_start, report.period_end)
 
 
@@ -377,7 +375,7 @@ class DispatchDocumentView(LoginRequiredMixin, View):
 
 class DispatchMinutesView(LoginRequiredMixin, View):
     def post(self, request: Any, pk: int) -> HttpResponse:
-        report = get_object_or_404(DispatchReport.objects.restrict(request.user, "change"), pk=pk)
+        report = get_allowed(DispatchReport.objects, request.user, "change", pk=pk)
         form = MinutesForm(request.POST)
         if form.is_valid():
             dispatch_minutes_set(report=report, minutes=form.cleaned_data["minutes"], user=request.user)
@@ -387,9 +385,8 @@ class DispatchMinutesView(LoginRequiredMixin, View):
 
 class DispatchDecisionView(LoginRequiredMixin, View):
     def post(self, request: Any, pk: int) -> HttpResponse:
-        report = get_object_or_404(DispatchReport.objects.restrict(request.user, "change"), pk=pk)
-        if not user_scope(request.user, "add").allows(report.district_id):
-            raise Http404
+        report = get_allowed(DispatchReport.objects, request.user, "change", pk=pk)
+        ensure_allowed(request.user, "add", report)  # decisions are added under the report
         form = DecisionForm(request.POST, user=request.user, report=report)
         if not form.is_valid():
             messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))

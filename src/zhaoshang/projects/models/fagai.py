@@ -49,7 +49,12 @@ class ProjectListing(TimeStamped):
     level = models.CharField(_("名单"), max_length=30, choices=ListLevel.choices)
     year_class = models.CharField(_("年度类别"), max_length=20, choices=YearClass.choices, blank=True)
     planned_investment = models.DecimalField(
-        _("年度计划投资(万元)"), max_digits=16, decimal_places=2, null=True, blank=True, validators=[non_negative]
+        _("年度计划投资(万元)"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[non_negative],
     )
     wording = models.CharField(
         _("原表写法"), max_length=100, blank=True, help_text=_("导入时表中的原文,如“省重大项目(2025年)”")
@@ -122,7 +127,9 @@ class InvestmentCompletion(TimeStamped):
         verbose_name = _("月度完成投资")
         verbose_name_plural = _("月度完成投资")
         ordering = ["project", "-month"]
-        constraints = [models.UniqueConstraint(fields=["project", "month"], name="investment_completion_month")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "month"], name="investment_completion_month")
+        ]
 
     def __str__(self) -> str:
         return f"{self.project} {self.month:%Y-%m}"

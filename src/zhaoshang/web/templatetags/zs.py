@@ -42,7 +42,7 @@ def cell(obj: Any, name: str, link: bool = True) -> Any:
 
 @register.simple_tag
 def field_label(meta: Any, name: str) -> str:
-    return str(meta.get_field(name).verbose_name)
+    return display.label_display(meta.get_field(name))  # a money column's cells carry the unit
 
 
 @register.simple_tag

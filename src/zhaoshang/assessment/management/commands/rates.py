@@ -1,11 +1,12 @@
 """`zhaoshang rates --district ADCODE [--chain CODE] [--year YYYY | --from DATE --to DATE] [--format table|json]
-[--as USERNAME]`: the assessment rates of a district and its chains, with numerator, denominator and
+[--as-of DATETIME] [--as USERNAME]`: the assessment rates of a district and its chains, with numerator, denominator and
 definition, and the period's counts — the numbers of the rates page (`assessment.selectors.rates_report`)."""
 
 import datetime
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
@@ -20,6 +21,22 @@ def _day(text: str) -> datetime.date:
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise CommandError(f"日期应为 YYYY-MM-DD:{text}") from None
+
+
+def _moment(text: str) -> datetime.datetime:
+    """A date (its end: 23:59:59.999999) or a date and time, in the server's time zone unless it names one."""
+    try:
+        if len(text) == 10:
+            moment = datetime.datetime.combine(datetime.date.fromisoformat(text), datetime.time.max)
+        else:
+            moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"--as-of 应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:{text}") from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    if moment > timezone.now():
+        raise CommandError(f"--as-of 不能晚于现在:{text}")
+    return moment
 
 
 class Command(BaseCommand):
@@ -37,6 +54,12 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="start", metavar="DATE")
         parser.add_argument("--to", dest="end", metavar="DATE")
         parser.add_argument("--format", choices=["table", "json"], default="table")
+        parser.add_argument(
+            "--as-of",
+            dest="as_of",
+            metavar="DATETIME",
+            help="the figures as they were known then (e.g. 2026-11-30T23:59), rebuilt from the audit history",
+        )
         add_actor_argument(parser)
 
     def handle(self, *args, **options):
@@ -44,13 +67,15 @@ class Command(BaseCommand):
         district = District.objects.restrict(user, "view").filter(adcode=options["district"]).first()
         if district is None:
             raise CommandError(f"没有区县 {options['district']}(或不在权限范围内)")
-        report = self._report(user, district, self._period(options), options["chain"])
+        as_of = _moment(options["as_of"]) if options["as_of"] else None
+        report = self._report(user, district, self._period(options), options["chain"], as_of)
         if options["format"] == "json":
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
             return
         console = Console(file=self.stdout._out, width=160)
         period = report["period"]
-        console.print(f"{district} · 考核指标 {period['start']} 至 {period['end']}(“—”:分母为 0)")
+        known = f" · 截至 {report['as_of']} 所知" if "as_of" in report else ""
+        console.print(f"{district} · 考核指标 {period['start']} 至 {period['end']}{known}(“—”:分母为 0)")
         first = report["groups"][0]["rates"]
         table = Table("", *[r["label"] for r in first.values()], *[str(v) for v in COUNT_LABELS.values()])
         for group in report["groups"]:
@@ -81,8 +106,8 @@ class Command(BaseCommand):
             raise CommandError(f"年份超出范围:{year}")
         return Period(datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today))
 
-    def _report(self, user, district, period, chain):
+    def _report(self, user, district, period, chain, as_of):
         try:
-            return rates_report(user, district, period, chain)
+            return rates_report(user, district, period, chain, as_of)
         except LookupError:
             raise CommandError(f"{district} 没有产业链 {chain}") from None

@@ -11,7 +11,7 @@
   if (mapBox && typeof L !== "undefined") {
     const parks = JSON.parse(document.getElementById("project-map-data").textContent).parks;
     const map = L.map(mapBox);
-    if (mapBox.dataset.tiles) L.tileLayer(mapBox.dataset.tiles, { attribution: mapBox.dataset.attribution }).addTo(map);
+    window.zhaoshangBasemap(map, mapBox);
     const top = Math.max(1, ...parks.map((p) => p.investment));
     const points = parks.map((p) => {
       L.circleMarker([p.lat, p.lng], { radius: 8 + 30 * Math.sqrt(p.investment / top), color: p.stuck ? "#c62828" : "#0b4f9c", fillOpacity: 0.45 })

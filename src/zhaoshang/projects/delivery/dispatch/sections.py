@@ -11,7 +11,8 @@ from typing import Any
 
 from zhaoshang.core.word import Section, SectionTable
 
-CN_NUMBERS = "一二三四五六七八九十"
+# Up to 13 sections (with 完成投资, minutes and decisions).
+CN_NUMBERS = [*"一二三四五六七八九十", "十一", "十二", "十三"]
 
 
 def _cell(value: Any) -> str:
@@ -163,6 +164,29 @@ def dispatch_sections(summary: dict[str, Any], minutes: str = "") -> list[Sectio
             [f"储备项目 {reserve['count']} 个,要求滚动保持不少于 {reserve['minimum']} 个,{verdict}。"],
         )
     )
+    completions = summary.get("completions") or {}
+    if completions.get("lines"):  # 发改: the month's verified 完成投资, where a project has one
+        month = f"{completions['year']}年{completions['month']}月"
+        sections.append(
+            Section(
+                "completions",
+                "重大项目完成投资",
+                [f"{month}已核实完成投资的项目 {len(completions['lines'])} 个。"],
+                [
+                    _table(
+                        [
+                            "项目",
+                            f"{month}完成投资(万元)",
+                            f"1—{completions['month']}月完成投资(万元)",
+                            "年度计划投资(万元)",
+                            "投资完成率",
+                        ],
+                        completions["lines"],
+                        ["project", "amount_wan", "ytd_wan", "plan_wan", "rate"],
+                    )
+                ],
+            )
+        )
     if minutes.strip():
         sections.append(
             Section("minutes", "会议纪要", [line for line in minutes.splitlines() if line.strip()])

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core.models import District
 from zhaoshang.projects.delivery.blockers import OPEN, level_label
+from zhaoshang.projects.fagai_selectors import month_completions
 from zhaoshang.projects.models import Blocker, FundsEntry, Origin, Project, StageMove, WeeklyTask
 from zhaoshang.projects.stages import stages_for
 
@@ -184,6 +185,8 @@ def dispatch_summary(
         "blockers": blockers,
         "funds": funds,
         "reserve": reserve,
+        # 发改: the month's verified 完成投资 per project that has one, with 1–N月 and 投资完成率.
+        "completions": month_completions(user, projects, period_end),
     }
 
 

@@ -5,9 +5,7 @@
   if (!box || !source || typeof L === "undefined") return;
   const points = JSON.parse(source.textContent);
   const map = L.map(box, { zoomSnap: 0.5, maxZoom: 18 }).setView([36.82, 118.31], 11);
-  if (box.dataset.tiles) {
-    L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution, maxZoom: 18 }).addTo(map);
-  }
+  window.zhaoshangBasemap(map, box);
   const escape = (value) => {
     const span = document.createElement("span");
     span.textContent = String(value);

@@ -5,9 +5,7 @@
   if (!box || !source || typeof L === "undefined") return;
   const geometry = JSON.parse(source.textContent);
   const map = L.map(box, { zoomSnap: 0.5, maxZoom: 18 });
-  if (box.dataset.tiles) {
-    L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution, maxZoom: 18 }).addTo(map);
-  }
+  window.zhaoshangBasemap(map, box);
   if (!geometry) return;
   const layer = L.geoJSON(geometry, {
     style: { color: "#0b4f9c", weight: 2, fillOpacity: 0.2 },

@@ -19,9 +19,7 @@
   const shapesMax = Number(box.dataset.shapesMax || 2000);
   const map = L.map(box, { zoomSnap: 0.5, preferCanvas: true, maxZoom: 18 }).setView([36.82, 118.31], 11);
   const overlays = {};
-  if (box.dataset.tiles) {
-    L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution, maxZoom: 18 }).addTo(map);
-  }
+  window.zhaoshangBasemap(map, box);
   // Thousands of markers are clustered in chunks; until the last chunk the group must stay on the map (taken off
   // halfway, its next chunk fails), so the switch to shapes waits for `clustering` to end.
   let clustering = false;

@@ -6,9 +6,7 @@
   const cities = JSON.parse(document.getElementById("target-cities-data").textContent);
   const origin = JSON.parse(document.getElementById("target-origin").textContent);
   const map = L.map(box, { zoomSnap: 0.5 });
-  if (box.dataset.tiles) {
-    L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution, maxZoom: 18 }).addTo(map);
-  }
+  window.zhaoshangBasemap(map, box);
   const text = (value) => {
     const span = document.createElement("span");
     span.textContent = value;
