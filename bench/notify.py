@@ -22,7 +22,8 @@ events of their projects reach people and mails are queued and sent (as in a dis
 For each run it prints the wall time and, per rule, the events found and the queries issued while the rule
 read its events and while they were stored (counted with a database execute wrapper). The read is a fixed
 number of queries per rule whatever the volume; the store works in batches of
-``notifications.services.BATCH`` events. Target: ≤ 30 s per day's run.
+``notifications.services.BATCH`` events; sending works in chunks of ``notifications.sending.CHUNK`` deliveries
+(one claim, one SMTP connection, one insert of the attempts per chunk). Target: ≤ 30 s per day's run.
 """
 
 from __future__ import annotations

@@ -471,6 +471,7 @@ def explain(key: str, top: int = 4) -> str:
     _key, who, path = next(p for p in pages() if p[0] == key)
     prepare = pp.situation(key)
     client = pp._client(get_user_model().objects.get(username=who))
+    pp._get(client, path)  # as measured: after a warm-up request
     prepare()
     count, queries = pp.queries_of(client, path)
     sql_ms = sum(float(q["time"]) for q in queries) * 1000
@@ -480,7 +481,7 @@ def explain(key: str, top: int = 4) -> str:
         sql = " ".join(q["sql"].split())
         lines.append(f"  {float(q['time']) * 1000:7.1f} ms  {sql[:400]}{'…' if len(sql) > 400 else ''}")
     for q in slowest[:2]:
-        if not q["sql"].lstrip().upper().startswith("SELECT"):
+        if not q["sql"].lstrip("( ").upper().startswith("SELECT"):
             continue
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])

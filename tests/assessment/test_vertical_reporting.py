@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
@@ -101,7 +102,9 @@ def test_the_city_verifies_or_returns_and_nobody_verifies_their_own(province: An
     assert list(waiting_for(city_admin)) == [again]
     assert not waiting_for(users["huantai_admin"]).exists()
     actions = set(
-        ActionEntry.objects.filter(object_id__in=[linzi_month.pk, own.pk]).values_list("action", flat=True)
+        ActionEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(own)), object_id__in=[linzi_month.pk, own.pk]
+        ).values_list("action", flat=True)
     )
     assert actions == {"report_submit", "report_verify", "report_return"}
 

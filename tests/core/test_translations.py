@@ -222,6 +222,10 @@ def _data_values(org: Any, username: str) -> list[str]:
     for model in (ChainGroup, Chain, Node, Enterprise):
         for obj in model.objects.all():
             values += [str(obj), obj.name]
+    from zhaoshang.enterprises.models import TargetEntry
+
+    # What officers typed about their target firms (the next step of a follow-up) is data too.
+    values += [t.next_action for t in TargetEntry.objects.all()]
     values += [d.short_name for d in Department.objects.all()]
     values += [t.research_institution for t in Team.objects.all()]
     return sorted({v for v in values if v}, key=len, reverse=True)

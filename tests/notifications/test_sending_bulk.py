@@ -191,3 +191,17 @@ def test_a_chunk_claimed_by_one_worker_is_not_sent_by_another(
     assert list(first) == []  # A: the rest was B's
     assert Delivery.objects.filter(status="sending").count() == 4
     assert Delivery.objects.filter(status="sent").count() == 6
+
+
+def test_a_chunk_left_by_a_dead_worker_is_sent_once_its_lease_runs_out(
+    as_test_actor: Any, recorder: type[_Recorder], monkeypatch: Any
+) -> None:
+    """A worker claims a chunk and dies: within its lease nobody touches it; after, the next run sends it."""
+    monkeypatch.setattr(sending, "CHUNK", 4)
+    rows = _deliveries(4)
+    next(sending._claimed_chunks(NOW))  # claimed, never sent: the worker is gone
+    assert deliveries_send(now=NOW + datetime.timedelta(minutes=5)).sent == 0
+    assert Delivery.objects.filter(status="sending").count() == 4
+    later = deliveries_send(now=NOW + sending.LEASE + datetime.timedelta(seconds=1))
+    assert later.sent == 4 and sorted(a for _, a in recorder.sent) == sorted(row.address for row in rows)
+    assert set(Delivery.objects.values_list("status", "attempts", "next_attempt_at")) == {("sent", 2, None)}

@@ -43,8 +43,9 @@ def industry_browser(request: Any) -> HttpResponse:
 
 
 class IndustryQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, default="", label=_("代码或名称"))
-    code = serializers.CharField(required=False, allow_blank=True, default="", label=_("代码"))
+    # Left out rather than empty: an empty value is a 400 (the schema's minLength 1), not "everything".
+    q = serializers.CharField(required=False, default="", label=_("代码或名称"))
+    code = serializers.CharField(required=False, default="", label=_("代码"))
     limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50, label=_("条数"))
 
 

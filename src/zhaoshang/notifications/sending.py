@@ -32,6 +32,8 @@ from zhaoshang.notifications.models import ChannelConfig, Delivery, DeliveryAtte
 logger = logging.getLogger(__name__)
 
 CHUNK = 500  # deliveries claimed, sent and recorded together
+# How long a claimed chunk is a worker's: far beyond a chunk's sending time (about a second here).
+LEASE = datetime.timedelta(minutes=15)
 # The server refused this message (the session goes on); other errors reopen the connection.
 REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
@@ -66,6 +68,12 @@ def _claimed_chunks(now: datetime.datetime) -> Iterator[list[Delivery]]:
     """Due deliveries in id order, a chunk at a time, each already marked `sending` by this process (its
     `attempts` counted). The walk goes forward by id, so a delivery put back in this run is not tried twice."""
     table = connection.ops.quote_name(Delivery._meta.db_table)
+    # A chunk whose worker died while sending stays `sending` past its lease: put it back to be sent again (at
+    # least once rather than never — its attempt was counted, and a mail that did leave may go twice).
+    Delivery.objects.filter(status=Delivery.Status.SENDING, next_attempt_at__lte=now).update(
+        status=Delivery.Status.PENDING
+    )
+    lease = now + LEASE
     after = 0
     while True:
         with transaction.atomic():
@@ -83,9 +91,14 @@ def _claimed_chunks(now: datetime.datetime) -> Iterator[list[Delivery]]:
             marks = ", ".join(["%s"] * len(ids))
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {table} SET status = %s, attempts = attempts + 1 "  # noqa: S608  (ids are ints)
-                    f"WHERE id IN ({marks}) AND status = %s RETURNING id",
-                    [Delivery.Status.SENDING, *ids, Delivery.Status.PENDING],
+                    f"UPDATE {table} SET status = %s, attempts = attempts + 1, next_attempt_at = %s "  # noqa: S608
+                    f"WHERE id IN ({marks}) AND status = %s RETURNING id",  # (ids are ints)
+                    [
+                        Delivery.Status.SENDING,
+                        connection.ops.adapt_datetimefield_value(lease),
+                        *ids,
+                        Delivery.Status.PENDING,
+                    ],
                 )
                 claimed = [row[0] for row in cursor.fetchall()]
         if claimed:
@@ -185,7 +198,7 @@ def _record(rows: list[Delivery], errors: dict[int, str], now: datetime.datetime
         DeliveryAttempt.objects.bulk_create(attempts)
         if sent:
             Delivery.objects.filter(pk__in=sent).update(
-                status=Delivery.Status.SENT, sent_at=now, last_error=""
+                status=Delivery.Status.SENT, sent_at=now, last_error="", next_attempt_at=None
             )
         if failed:
             Delivery.objects.bulk_update(failed, ["status", "next_attempt_at", "last_error"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import django_filters
@@ -28,12 +29,21 @@ class InvestmentCompletionFilterSet(ScopedFilterSet):
     district = django_filters.ModelChoiceFilter(
         queryset=scoped(District), field_name="project__district", label=_("区县")
     )
-    year = django_filters.NumberFilter(field_name="month__year", label=_("年度"))
+    year = django_filters.NumberFilter(method="in_year", label=_("年度"))
     verified = django_filters.BooleanFilter(method="with_verified", label=_("已核实"))
 
     class Meta:
         model = InvestmentCompletion
         fields = ["q", "district", "year", "verified"]
+
+    def in_year(self, queryset: Any, name: str, value: Any) -> Any:
+        """The months of a calendar year; a year no month can be in (2025.5, 10¹⁶) matches nothing."""
+        if value is None:
+            return queryset
+        if value != int(value) or not 1 <= value <= 9998:
+            return queryset.none()
+        year = int(value)
+        return queryset.filter(month__gte=datetime.date(year, 1, 1), month__lt=datetime.date(year + 1, 1, 1))
 
     def with_verified(self, queryset: Any, name: str, value: Any) -> Any:
         if value is None:

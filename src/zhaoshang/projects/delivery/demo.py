@@ -184,6 +184,7 @@ def dispatch_meetings(state: dict[str, Any]) -> None:
     its Word file and minutes, as the 发改 office would have built them."""
     from zhaoshang.core.models import District
     from zhaoshang.projects.delivery.dispatch.services import dispatch_build
+    from zhaoshang.projects.models import DispatchReport
 
     rng = random.Random(SEED + 7)
     linzi = District.objects.get(adcode="370305")
@@ -203,3 +204,6 @@ def dispatch_meetings(state: dict[str, Any]) -> None:
             today=min(held, TODAY),
             channel="demo",
         )
+    # The reports keep their numbers and minutes; their Word files are made again by 重新生成 on the page, so the
+    # demo leaves no files behind in the media folder (a test's media folder is its own).
+    DispatchReport.objects.filter(district=linzi).update(document="")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +46,14 @@ class ProjectListing(TimeStamped):
     project = models.ForeignKey(
         "projects.Project", verbose_name=_("项目"), on_delete=models.CASCADE, related_name="listings"
     )
-    year = models.PositiveSmallIntegerField(_("年度"))
+    # Bounds on the field, so that forms, the API and its schema all say what a year may be.
+    year = models.PositiveSmallIntegerField(
+        _("年度"),
+        validators=[
+            MinValueValidator(2000, message=_("年度不合理。")),
+            MaxValueValidator(2100, message=_("年度不合理。")),
+        ],
+    )
     level = models.CharField(_("名单"), max_length=30, choices=ListLevel.choices)
     year_class = models.CharField(_("年度类别"), max_length=20, choices=YearClass.choices, blank=True)
     planned_investment = models.DecimalField(
