@@ -32,7 +32,7 @@ def test_site_map(page_as: Any, shoot: Any) -> None:
     page.wait_for_load_state()
     assert "仍然属实" in page.content()
     page.goto("/demand/")
-    page.locator("#object-table a", has_text="高端聚烯烃").click()
+    page.locator("#object-table a", has_text="天辰二期").first.click()
     page.locator("#demand-map[data-ready=true]").wait_for()
     shoot(page, "demand-find-sites.png")
     # Zoomed in on a parcel (the view is in the address): polygons for the box in view, a card on click.

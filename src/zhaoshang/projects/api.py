@@ -31,13 +31,14 @@ class ProjectSerializer(ScopedModelSerializer):
         # Beyond the form, the API carries the status and its reason, the linked enterprise, and the stage's dates.
         fields = api_fields(
             PROJECT_FIELDS,
+            "not_a_duplicate",  # write-only: confirms that a probable duplicate is not one (projects.duplicates)
             after={
                 "stage": ["status", "status_reason"],
                 "investor_top500": ["enterprise"],
                 "officer": ["signed_date"],
                 "promised_start_date": ["started_date"],
             },
-        ) + ["not_a_duplicate"]
+        )
         # The stage and its dates move only through verified stage moves.
         read_only_fields = ["stage", "signed_date", "started_date"]
 

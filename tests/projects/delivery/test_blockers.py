@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.http import Http404
 from django.urls import reverse
@@ -84,10 +85,12 @@ def test_refusals_have_clear_reasons(org: Any, users: Any, project: Project) -> 
         blocker_solve(blocker=blocker, solution="已解决", date=TODAY + DAY, user=clerk)
     with pytest.raises(BlockerError, match="只能退回已解决"):
         blocker_reopen(blocker=blocker, reason="未解决", user=admin)
-    # Outside the scope: 404, whatever the action; without the right to add, no raising either.
+    # Inside the district, a role without the right to add is told why (403), not shown a 404.
+    with pytest.raises(PermissionDenied, match="不能新增"):
+        blocker_raise(project=project, title="x", user=clerk)
+    # Outside the scope: 404, whatever the action.
     for action in (
         lambda: blocker_raise(project=project, title="x", user=users["huantai_admin"]),
-        lambda: blocker_raise(project=project, title="x", user=clerk),
         lambda: blocker_assign(blocker=blocker, department=land, deadline=TODAY, user=users["huantai_admin"]),
         lambda: blocker_solve(blocker=blocker, solution="x", date=TODAY, user=users["huantai_admin"]),
         lambda: blocker_strike_off(blocker=blocker, user=users["huantai_admin"]),
