@@ -303,3 +303,15 @@ def test_the_wizard_shows_columns_warnings_duplicates_and_asks_what_to_do(
     assert job.result["new"] == 6 - len(probable_rows)
     assert not Project.objects.filter(name="示例尼龙新材料二期项目").exists()
     assert Project.objects.filter(name__startswith="示例").count() == 6 - len(probable_rows)
+
+
+def test_a_duplicate_in_a_district_out_of_sight_is_not_named(users: Any, org: Any) -> None:
+    """项目代码 is matched across the instance, but a Linzi importer learns only that another district has the
+    project: neither its name nor its id reaches the preview or the report."""
+    code = "2024-370321-26-03-000777"
+    Project.objects.create(district=org["huantai_district"], name="桓台保密测试项目", project_code=code)
+    rows = [["区县代码", "项目名称", "项目代码"], ["370305", "临淄某新材料项目", code]]
+    report = run(users["linzi_admin"], sheet(rows), dry_run=True)
+    (found,) = [d for d in report.duplicates if d.reason and d.existing_row is None]
+    assert found.existing_id is None and found.existing_name == "其他区县的项目"
+    assert "桓台保密测试项目" not in str(report.as_dict())

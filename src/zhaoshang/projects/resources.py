@@ -17,6 +17,7 @@ from zhaoshang.core.importing import ScopedResource
 from zhaoshang.core.importing.resource import blank_cell, clear_cell
 from zhaoshang.core.models import Park, Town
 from zhaoshang.core.resources import district_field, district_name_field, named_field, parent_district_field
+from zhaoshang.core.scope import user_scope
 from zhaoshang.core.widgets import (
     AreaMuWidget,
     ChoiceWidget,
@@ -243,12 +244,18 @@ class ProjectResource(ScopedResource):
         matches = self._duplicate_index.matches(
             district_id=district.pk, name=name, investor_uscc=uscc, project_code=code
         )
+        seen = user_scope(self.user, "view")
         for match in matches:
+            # A 项目代码 is a national identity, so it is matched across the instance; a project of a district the
+            # importer may not see is named only as such (as on the form), never by its name or id.
+            hidden = (
+                match.row is None and match.district_id is not None and not seen.allows(match.district_id)
+            )
             self.duplicates.append(
                 DuplicateRow(
                     row=self.row_number,
-                    existing_id=match.project_id,
-                    existing_name=match.project_name,
+                    existing_id=None if hidden else match.project_id,
+                    existing_name=_("其他区县的项目") if hidden else match.project_name,
                     reason=match.reason,
                     name=name,
                     probable=match.probable,

@@ -106,11 +106,11 @@ class Command(BaseCommand):
         if getattr(report, "duplicates", None):
             table = Table("行", "文件中的名称", "已有项目", "原因", title="疑似重复")
             for duplicate in report.duplicates:
-                existing = (
-                    f"{duplicate.existing_name} (#{duplicate.existing_id})"
-                    if duplicate.existing_id
-                    else f"{duplicate.existing_name} (第 {duplicate.existing_row} 行)"
-                )
+                existing = duplicate.existing_name  # a project of a district out of the user's sight: no id
+                if duplicate.existing_id:
+                    existing += f" (#{duplicate.existing_id})"
+                elif duplicate.existing_row:
+                    existing += f" (第 {duplicate.existing_row} 行)"
                 table.add_row(str(duplicate.row), duplicate.name, existing, duplicate.reason)
             console.print(table)
         if report.issues:
