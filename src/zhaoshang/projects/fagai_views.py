@@ -31,11 +31,7 @@ from zhaoshang.projects.fagai_services import (
     completions_verify_batch,
 )
 from zhaoshang.projects.models import InvestmentCompletion, Project
-
-
-def _problem(request: Any, error: Exception) -> None:
-    text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-    messages.error(request, text)
+from zhaoshang.projects.views import _problem  # the page's one way of showing a refused action
 
 
 class CompletionReportView(LoginRequiredMixin, View):
