@@ -55,6 +55,7 @@ def _session_settings(django_test_environment: Any, tmp_path_factory: Any) -> An
 
     registry = tmp_path_factory.mktemp("registry") / "national.parquet"
     registry_generate(registry, firms=150_000, seed=7)
+    _DEMO_MEDIA["root"] = tmp_path_factory.mktemp("demo-media")
     with override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], NATIONAL_REGISTRY=registry
     ):
@@ -68,14 +69,28 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any, _session_setti
         _demo_ensure()
 
 
+# Where the demo writes its files (its dispatch reports' Word files) whenever a session builds it: one folder for
+# the session, not the data folder and not the media folder of the test that happened to rebuild it.
+_DEMO_MEDIA: dict[str, Any] = {}
+
+
 def _demo_ensure() -> None:
+    from django.test import override_settings
+
     from zhaoshang.core.audit import acting_as, system_actor
     from zhaoshang.core.demo import demo_build, demo_exists
 
     # Transactional tests flush the database when they finish; the next test that needs the demo rebuilds it.
     if not demo_exists():
-        with acting_as(system_actor("demo"), "demo"):
+        with override_settings(MEDIA_ROOT=_DEMO_MEDIA["root"]), acting_as(system_actor("demo"), "demo"):
             demo_build(password=PASSWORD)
+
+
+@pytest.fixture
+def demo_media(settings: Any) -> Any:
+    """For a test that reads the demo's own files: MEDIA_ROOT where the demo wrote them (each test has its own)."""
+    settings.MEDIA_ROOT = _DEMO_MEDIA["root"]
+    return settings.MEDIA_ROOT
 
 
 PASSWORD = "secret-password"

@@ -97,9 +97,11 @@ def test_band_collapses_without_variance() -> None:
     for common in (0.0, 0.5):
         f = forecast_output(projects, base, YEARS, AS_OF, still(common_share=common))
         for b in f.bands:
-            assert b.p10 == pytest.approx(b.projection, rel=1e-12)
-            assert b.p90 == pytest.approx(b.projection, rel=1e-12)
-            assert b.mean == pytest.approx(b.projection, rel=1e-12)
+            # The draws are single precision (the projection double): equal to a few parts in 10⁷ of a
+            # month's output; any variance left would show as whole per cents.
+            assert b.p10 == pytest.approx(b.projection, rel=1e-6)
+            assert b.p90 == pytest.approx(b.projection, rel=1e-6)
+            assert b.mean == pytest.approx(b.projection, rel=1e-6)
 
 
 def test_termination() -> None:
@@ -204,6 +206,33 @@ def test_lognormal_conditioning() -> None:
     assert rest.min() >= 0 and np.median(rest) > 1  # stuck twice as long as usual: still months to go
     unconditioned = delay.months(z, np.zeros(z.shape))
     assert np.median(unconditioned) == pytest.approx(6, rel=0.03)
+
+
+def test_single_precision_draws_keep_the_distributions() -> None:
+    from scipy import special
+
+    from zhaoshang.analytics.forecast.delays import _upper_tail
+    from zhaoshang.analytics.forecast.draws import _normals
+
+    # Box–Muller normals: moments, a tail, and the two halves of each pair uncorrelated.
+    z = _normals(np.random.default_rng(3), (400, 5_001)).astype(np.float64)
+    assert z.shape == (400, 5_001)
+    flat = z.ravel()  # 2·10⁶ values: standard errors 7·10⁻⁴ (mean), 10⁻³ (variance)
+    assert abs(flat.mean()) < 4e-3 and abs(flat.var() - 1) < 5e-3
+    assert (flat > 2).mean() == pytest.approx(special.ndtr(-2.0), rel=0.03)
+    assert np.abs(flat).max() < 5.8
+    half = flat.size // 2
+    assert abs(np.corrcoef(flat[:half], flat[half : 2 * half])[0, 1]) < 4e-3
+    # Φ(−z) of single-precision scores by the erfc fit: relative error ≤ 10⁻⁵ where it matters, −0 included.
+    grid = np.concatenate([np.linspace(-8, 8, 40_001), [-0.0]]).astype(np.float32)
+    exact = special.ndtr(-grid.astype(np.float64))
+    assert np.max(np.abs(_upper_tail(grid) - exact) / exact) < 1e-5 and _upper_tail(grid)[-1] == 0.5
+    # The conditioned draw in single precision against the double one (and the double one is scipy's).
+    delay, rng = Delay(6, 0.5), np.random.default_rng(4)
+    scores, elapsed = rng.standard_normal(50_000), rng.uniform(0, 30, 50_000)
+    single = delay.months(scores.astype(np.float32), elapsed)
+    assert single.dtype == np.float32
+    assert np.max(np.abs(single - delay.months(scores, elapsed))) < 1e-4  # months
 
 
 def test_projects_from_facts() -> None:

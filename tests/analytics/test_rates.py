@@ -204,19 +204,27 @@ def test_attainment_rate() -> None:
     assert attainment_rate(facts, [2023]).value is None  # nobody produced yet
 
 
-def test_contribution_rate_is_a_share_of_the_whole_growth() -> None:
+def test_contribution_rate_is_a_share_of_the_districts_growth() -> None:
     grow = [
         ProjectFacts("P", "production", {"production": D(2022, 1, 1)}, actual_output={2023: 100, 2024: 400}),
         ProjectFacts("Q", "production", {"production": D(2022, 1, 1)}, actual_output={2023: 500, 2024: 600}),
         ProjectFacts("R", "production", {"production": D(2024, 1, 1)}, actual_output={2024: 600}),
     ]
-    whole = contribution_rate(grow, [2024])
-    assert (whole.numerator, whole.denominator, whole.value) == (1_000, 1_000, 1.0)
-    part = contribution_rate(grow[:1], [2024], whole=grow)
-    assert (part.numerator, part.denominator, part.value) == (300, 1_000, 0.3)
-    assert part.members_numerator == ["P"] and part.members_denominator == ["P", "Q", "R"]
-    shrink = [ProjectFacts("S", "production", actual_output={2023: 500, 2024: 100})]
-    assert contribution_rate(shrink, [2024]).value is None  # no growth of the whole: no share of it
+    district = {2023: 20_000.0, 2024: 24_000.0}  # 全区规上工业总产值 as entered: grew by 4,000
+    r = contribution_rate(grow, [2024], whole=district)
+    assert (r.numerator, r.denominator, r.value) == (1_000, 4_000, 0.25)
+    part = contribution_rate(grow[:1], [2024], whole=district)
+    assert (part.numerator, part.denominator, part.value) == (300, 4_000, 0.075)
+    assert part.members_numerator == ["P"] and part.members_denominator == []  # the whole is no project list
+    assert "全区规上工业总产值增量" in part.explain
+    # No whole entered, or not for the year before: "—" with the reason, never the projects' own growth.
+    for whole in (None, {2024: 24_000.0}):
+        missing = contribution_rate(grow, [2024], whole=whole)
+        assert missing.value is None and missing.missing == "未录入全区规上工业总产值"
+    taxed = contribution_rate(grow, [2024], RateDefinitions(contribution_by="tax"), whole=None)
+    assert taxed.missing == "未录入全区规上工业税收"
+    shrunk = contribution_rate(grow, [2024], whole={2023: 24_000.0, 2024: 20_000.0})
+    assert shrunk.value is None and shrunk.missing == "全区规上工业总产值没有增长"
 
 
 def test_funds_in_place_rate() -> None:
@@ -413,7 +421,7 @@ def test_grouped_rates_equal_the_rate_functions_on_each_group(
                 "signing": signing_rate(mine, period, defs),
                 "landing": landing_rate(mine, period.end, defs, window_ended_in=in_period),
                 "attainment": attainment_rate(mine, years, defs),
-                "contribution": contribution_rate(mine, years, defs, whole=facts),
+                "contribution": contribution_rate(mine, years, defs),  # no whole entered: "—"
                 "funds_in_place": funds_in_place_rate(mine, period.end, defs, signed_in=in_period),
                 "start": start_rate(mine, period.end, defs, signed_in=in_period),
                 "completion": completion_rate(mine, period.end, defs, signed_in=in_period),

@@ -200,3 +200,33 @@ def test_a_target_page_lists_the_largest_records_and_counts_them_all(org: Any, c
     assert len(capped.context["rows"]) == 3 and capped.context["count"] == full["count"]
     assert [p.pk for p in capped.context["rows"]] == [p.pk for p in full["rows"][:3]]
     assert 'id="target-capped"' in capped.content.decode()
+
+
+def test_big_screen_gives_the_forecast_median_beside_the_probability(
+    org: Any, users: Any, client_for: Any, as_test_actor: Any
+) -> None:
+    """A probability of 0 % alone reads as "nothing will come"; the screen also says what is expected."""
+    from django.utils import timezone
+
+    from zhaoshang.assessment.forecasting import FORECAST_JOB
+    from zhaoshang.core.models import Job
+
+    district = org["linzi_district"]
+    chart = {"years": [2028, 2029], "p10": [3100.0, 3517.9], "p50": [3300.0, 3858.5], "p90": [3550.0, 4174.8]}
+    Job.objects.create(
+        kind=FORECAST_JOB,
+        title="产值预测",
+        user=users["linzi_admin"],
+        status=Job.Status.SUCCEEDED,
+        finished=timezone.now(),
+        params={"district": district.pk},
+        result={
+            "probability": 0.0,
+            "target": {"amount": 50_000_000, "by_year": 2029},
+            "chart": {**chart, "target": 5000.0},
+        },
+    )
+    url = reverse("assessment_dashboard") + f"?district={district.pk}&screen=1"
+    html = client_for("linzi_admin").get(url).content.decode()
+    assert 'id="screen-probability">0%' in html
+    assert "2029 年预计 3,858.5 亿元(P10–P90:3,517.9–4,174.8 亿元)" in html

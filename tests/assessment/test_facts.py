@@ -1,5 +1,5 @@
-"""The facts kept between requests are always what a fresh read gives, after every kind of write; a catch-up
-reads only the projects that changed."""
+"""The facts kept between requests are always what a fresh read gives, after every kind of write; a write reads
+again only the district it changed (its facts version, `assessment.facts`)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from zhaoshang.assessment import facts as facts_module
-from zhaoshang.assessment.facts import current_facts, forget, project_facts
-from zhaoshang.assessment.selectors import assessed_projects
+from zhaoshang.assessment.facts import current_facts, project_facts, scope_versions
+from zhaoshang.assessment.selectors import assessed_projects, scope_districts
 from zhaoshang.projects.factories import ProjectFactory
 from zhaoshang.projects.models import FundsEntry, Project, ProjectOutput
 from zhaoshang.projects.services import (
@@ -23,35 +23,29 @@ from zhaoshang.projects.services import (
     stage_move_verify,
 )
 
-FRESH: list[bool] = []  # set while `_check` reads the expected facts, which are not counted
-
 
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many projects each read of the kept facts covered (a full read or a catch-up)."""
+    """How many projects each read of the kept facts covered (the districts read)."""
     seen: list[int] = []
-    real = facts_module._read
+    real = facts_module._districts_read
 
-    def counting(projects: Any) -> Any:
-        found = real(projects)
-        if not FRESH:
-            seen.append(len(found[0]))
+    def counting(district_ids: list[int]) -> Any:
+        found = real(district_ids)
+        seen.append(sum(len(listed) for listed in found.values()))
         return found
 
-    monkeypatch.setattr(facts_module, "_read", counting)
-    # The demo was written seconds ago: without this the catch-up would look back over all of it.
-    monkeypatch.setattr(facts_module, "LOOK_BACK", datetime.timedelta(0))
+    monkeypatch.setattr(facts_module, "_districts_read", counting)
     return seen
 
 
+def _kept(user: Any, district: Any | None = None) -> list[Any]:
+    return current_facts(scope_versions(scope_districts(user, district)))
+
+
 def _check(user: Any, district: Any) -> list[Any]:
-    projects = assessed_projects(user, district)
-    kept = current_facts(projects, f"test|{district.pk}")
-    FRESH.append(True)
-    try:
-        assert kept == project_facts(projects)  # same facts, same order
-    finally:
-        FRESH.clear()
+    kept = _kept(user, district)
+    assert kept == project_facts(assessed_projects(user, district))  # same facts, same order
     return kept
 
 
@@ -61,7 +55,7 @@ def test_kept_facts_follow_every_kind_of_write(org: Any, users: Any, reads: list
     first = _check(admin, linzi)
     total = len(first)
     assert reads == [total]
-    assert current_facts(assessed_projects(admin, linzi), f"test|{linzi.pk}") is first  # nothing changed
+    assert _kept(admin, linzi) == first  # nothing changed: nothing read
     assert reads == [total]
 
     project = (
@@ -87,7 +81,7 @@ def test_kept_facts_follow_every_kind_of_write(org: Any, users: Any, reads: list
     facts = {f.key: f for f in _check(admin, linzi)}  # moved to another project: both corrected
     assert any(a == 900 for _d, a, _o in facts[str(project.pk)].funds)
     assert not any(d == datetime.date(2026, 6, 1) and a == 900 for d, a, _o in facts[str(other.pk)].funds)
-    assert reads[-3:] == [1, 1, 2]  # each catch-up read only the projects concerned
+    assert reads[-3:] == [total, total, total]  # each write: the district read again, once
 
     move = stage_move_request(
         project=project,
@@ -116,11 +110,8 @@ def test_kept_facts_follow_every_kind_of_write(org: Any, users: Any, reads: list
     created.district = huantai
     created.save()
     assert str(created.pk) not in {f.key for f in _check(admin, linzi)}  # leaving it
-    assert all(n < 5 for n in reads[1:])  # every one of those was a catch-up
-
     entry.delete()
-    _check(admin, linzi)  # a deleted row nobody else touched: the counts see it, everything is read
-    assert reads[-1] > 5
+    _check(admin, linzi)  # a deleted row
     project.chain.name += "(改)"
     project.chain.save()
     facts = {f.key: f for f in _check(admin, linzi)}  # a renamed chain
@@ -128,19 +119,21 @@ def test_kept_facts_follow_every_kind_of_write(org: Any, users: Any, reads: list
 
 
 @pytest.mark.usefixtures("as_test_actor")
-def test_a_catch_up_costs_the_same_queries_whatever_changed(org: Any, users: Any, reads: list[int]) -> None:
-    admin, linzi = users["linzi_admin"], org["linzi_district"]
-    projects = assessed_projects(admin, linzi)
+def test_a_write_reads_again_only_its_district(org: Any, users: Any, reads: list[int]) -> None:
+    city_admin, linzi, huantai = users["city_admin"], org["linzi_district"], org["huantai_district"]
+    everything = _kept(city_admin)
+    assert everything == project_facts(assessed_projects(city_admin))
+    n_huantai = assessed_projects(city_admin, huantai).count()
 
     def queries_after(count: int) -> int:
-        for i, project in enumerate(Project.objects.filter(district=linzi).order_by("pk")[:count]):
+        for i, project in enumerate(Project.objects.filter(district=huantai).order_by("pk")[:count]):
             project.notes = f"改{i}"
             project.save()
         with CaptureQueriesContext(connection) as captured:
-            current_facts(projects, "test-queries")
+            assert _kept(city_admin) == project_facts(assessed_projects(city_admin))
         return len(captured)
 
-    forget()
-    current_facts(projects, "test-queries")
+    reads.clear()
     assert queries_after(1) == queries_after(8)
-    assert reads[-2:] == [1, 8]
+    assert reads == [n_huantai, n_huantai]  # 临淄 was not read again
+    assert linzi.pk != huantai.pk

@@ -75,6 +75,75 @@ def test_only_verified_moves_teach_and_place_a_project(org: Any, users: Any) -> 
     assert all(p.stage != "signed" for p in before.projects)
 
 
+@pytest.mark.usefixtures("as_test_actor")
+def test_a_past_cutoff_reads_plans_and_terminations_as_recorded_then(
+    org: Any, users: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zhaoshang.analytics.forecast import backtest as engine_backtest
+    from zhaoshang.assessment.forecasting import district_backtest
+    from zhaoshang.projects.factories import ProjectFactory
+
+    utc = datetime.UTC
+    entered = datetime.datetime(2025, 1, 10, 9, tzinfo=utc)
+    planned = ProjectFactory(
+        district=org["linzi_district"],
+        stage="signed",
+        promised_start_date=datetime.date(2027, 3, 1),
+        expected_production_date=datetime.date(2028, 6, 1),
+        designed_output=80_000,
+    )
+    dropped = ProjectFactory(district=org["linzi_district"], stage="signed", designed_output=5_000)
+    Project.objects.filter(pk__in=[planned.pk, dropped.pk]).update(created=entered)
+    history = Project.history.model.objects
+    history.filter(id__in=[planned.pk, dropped.pk]).update(history_date=entered)
+    # Revised after every cut-off of the back-test below (recorded today)...
+    planned.refresh_from_db()
+    planned.promised_start_date = datetime.date(2027, 9, 1)
+    planned.expected_production_date = datetime.date(2029, 1, 1)
+    planned.designed_output = 120_000
+    planned.save()
+    # ...and one terminated in the middle of them (recorded on 1 February 2026).
+    dropped.refresh_from_db()
+    dropped.status = Project.Status.TERMINATED
+    dropped.save()
+    history.filter(id=dropped.pk, status=Project.Status.TERMINATED).update(
+        history_date=datetime.datetime(2026, 2, 1, 9, tzinfo=utc)
+    )
+
+    book = Book.read(Project.objects.filter(pk__in=[planned.pk, dropped.pk]))
+    then = {p.key: p for p in known_at(book, datetime.date(2025, 12, 1), today=False).projects}
+    now = {p.key: p for p in known_at(book, datetime.date.today(), today=True).projects}
+    mine = str(planned.pk)
+    assert (then[mine].planned_start, then[mine].production_date, then[mine].designed_output) == (
+        datetime.date(2027, 3, 1),
+        datetime.date(2028, 6, 1),
+        80_000,
+    )
+    assert (now[mine].planned_start, now[mine].production_date, now[mine].designed_output) == (
+        datetime.date(2027, 9, 1),
+        datetime.date(2029, 1, 1),
+        120_000,
+    )
+    assert str(dropped.pk) in then and str(dropped.pk) not in now
+
+    # The back-test's cut-offs (2025-07 … 2026-06 from today's December) see the plan as it stood then, and
+    # the terminated project only until its termination was recorded.
+    seen: list[Any] = []
+    monkeypatch.setattr(engine_backtest, "backtest", lambda cuts, horizon: seen.extend(cuts))
+    district_backtest(org["linzi_district"], users["linzi_admin"], as_of=datetime.date(2026, 12, 7), draws=10)
+    assert [c.date for c in seen][:1] == [datetime.date(2025, 7, 1)] and len(seen) == 12
+    for cut in seen:
+        by_key = {p.key: p for p in cut.projects}
+        assert by_key[mine].planned_start == datetime.date(2027, 3, 1)
+        assert by_key[mine].designed_output == 80_000
+        assert (str(dropped.pk) in by_key) == (cut.date < datetime.date(2026, 2, 1))
+    # Today's forecast uses today's plan.
+    learned: dict[str, Any] = {}
+    district_forecast(org["linzi_district"], users["linzi_admin"], draws=10, learned=learned)
+    today = {p.key: p for p in learned["known"].projects}
+    assert today[mine].planned_start == datetime.date(2027, 9, 1) and str(dropped.pk) not in today
+
+
 def test_forecast_as_of_a_past_date_with_its_backtest(org: Any) -> None:
     jobs = Job.objects.filter(kind__in=[FORECAST_JOB, BACKTEST_JOB]).count()
     out = io.StringIO()

@@ -45,7 +45,8 @@ def test_districts_read_the_scheme_but_cannot_change_it(org: Any, client_for: An
     page = district.get(URL)
     assert page.status_code == 200 and page.context["form"].fields["rate_landing"].disabled
     assert "市级考核管理员" in page.content.decode()
-    assert district.post(URL, _post(rate_landing=99)).status_code == 404
+    refused = district.post(URL, _post(rate_landing=99))
+    assert refused.status_code == 403 and "你的角色(区县管理员)不能修改考核办法" in refused.content.decode()
     assert not ScoringScheme.objects.filter(year=2031).exists()
 
 

@@ -24,8 +24,8 @@ def test_district_chooses_its_four_top500_lists_and_gap_thresholds(
     assert district.history.first().history_user == users["linzi_admin"]
     assert client_for("huantai_admin").get(url).status_code == 404
     # Changing how the district is assessed takes the verify right: the clerk and the chain chief lack it.
-    assert client_for("linzi_clerk").get(url).status_code == 404
-    assert client_for("linzi_chief").post(url, four).status_code == 404
+    assert client_for("linzi_clerk").get(url).status_code == 403
+    assert client_for("linzi_chief").post(url, four).status_code == 403
 
 
 def test_the_forecast_baseline_and_target_are_set_on_the_settings_page(org: Any, client_for: Any) -> None:

@@ -186,6 +186,7 @@ def test_status_boards_per_level(province: Any) -> None:
 def test_the_reporting_page(province: Any, client: Any) -> None:
     users, linzi = province["users"], province["linzi_district"]
     month = f"{MONTH:%Y-%m}"
+    signed(linzi, 23456)
     client.force_login(users["linzi_admin"])
     response = client.post(
         "/assessment/reporting/", {"action": "submit_district", "district": linzi.pk, "month": month}
@@ -206,6 +207,10 @@ def test_the_reporting_page(province: Any, client: Any) -> None:
         and "功能区" in page.content.decode()
         and "潍城区" not in page.content.decode()
     )
+    # Amounts in 万元 with thousands separators, as the tables officials read print them.
+    amount = Decimal(submission.figures["signed_investment"])
+    assert amount >= 1000 and f"{amount:,.2f}" in page.content.decode()
+    assert f">{amount:.2f}<" not in page.content.decode()
     assert client.get("/assessment/reporting/", {"city": province["weifang"].pk}).status_code == 404
     client.post("/assessment/reporting/", {"action": "verify", "submission": submission.pk, "month": month})
     submission.refresh_from_db()

@@ -68,3 +68,48 @@ def test_my_work_on_a_phone(page_as: Any, live_org: dict[str, Any], shoot: Any) 
     shoot(page, "my-work-390.png")
     blockers.locator("a", has_text="用地指标不足").click()
     page.wait_for_url(re.compile(rf"/blocker/{work['blocker'].pk}/"))
+
+
+def test_a_full_section_folds_on_a_phone(page_as: Any, live_org: dict[str, Any]) -> None:
+    """A section with more than five items shows five, the rest open under "还有 N 项" (a <details>, no script);
+    the counts do not change when it folds or opens."""
+    from zhaoshang.core.audit import acting_as, system_actor
+    from zhaoshang.projects.factories import ProjectFactory
+    from zhaoshang.projects.models import WeeklyTask
+
+    clerk = live_org["users"]["linzi_clerk"]
+    today = datetime.date.today()
+    with acting_as(system_actor("test"), "system"):
+        project = ProjectFactory(district=live_org["linzi_district"], name="折叠测试项目")
+        for i in range(12):
+            due = today + datetime.timedelta(days=1 + i % 5)
+            WeeklyTask.objects.create(
+                project=project,
+                week=due - datetime.timedelta(days=due.weekday()),
+                title=f"折叠测试任务{i:02d}",
+                owner=clerk,
+                due_date=due,
+            )
+    page = page_as("linzi_clerk")
+    page.set_viewport_size(PHONE)
+    page.goto("/my/")
+    tasks = page.locator("#work-tasks")
+    count = int(tasks.get_attribute("data-count"))
+    assert count >= 12
+    shown = min(count, 20)  # the page lists at most 20 a section
+    visible = tasks.locator("li.list-group-item:visible")
+    assert visible.count() == 5
+    fold = tasks.locator("details.work-fold")
+    assert fold.get_attribute("open") is None
+    summary = fold.locator("summary")
+    assert summary.inner_text().strip() == f"还有 {shown - 5} 项"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    folded_height = page.evaluate("document.documentElement.scrollHeight")
+    summary.click()
+    assert fold.get_attribute("open") is not None
+    assert tasks.locator("li.list-group-item:visible").count() == shown
+    assert int(tasks.get_attribute("data-count")) == count  # unchanged
+    assert page.locator("#work-summary [data-section='tasks'] .badge").inner_text() == str(count)
+    assert page.evaluate("document.documentElement.scrollHeight") > folded_height
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate("window.__csp_violations") == []

@@ -100,7 +100,10 @@ def crawl(client: Any, limit: int) -> tuple[int, dict[str, list[str]]]:
 
 
 @pytest.mark.parametrize("persona", ["linzi_admin", "linzi_chief", "linzi_clerk", "city_admin"])
-def test_every_reachable_page_opens_and_is_well_formed(persona: str, org: Any, client_for: Any) -> None:
+def test_every_reachable_page_opens_and_is_well_formed(
+    persona: str, org: Any, client_for: Any, demo_media: Any
+) -> None:
+    # demo_media: the demo's own stored files (its dispatch reports' Word files) are where the pages link them.
     pages, problems = crawl(client_for(persona), limit=300)
     assert pages > 60  # the crawl did reach the lists, details, chain maps, dashboards…
     assert problems == {}

@@ -31,6 +31,10 @@ class Receiver:
     posts: list[Post] = field(default_factory=list)
     # Status codes to answer, in order (then 200): a 500 makes the sender try again later.
     failures: list[int] = field(default_factory=list)
+    # Whole answers to give first, in order (status, JSON body, headers): a platform's "too many", say.
+    # A post so answered was not taken: it is kept in `refused`, not in `posts`.
+    answers: list[tuple[int, dict[str, Any], dict[str, str]]] = field(default_factory=list)
+    refused: list[Post] = field(default_factory=list)
 
     def at(self, path: str) -> list[Post]:
         return [p for p in self.posts if p.path == path]
@@ -46,16 +50,27 @@ def receiver() -> Iterator[Receiver]:
             length = int(self.headers.get("Content-Length", "0"))
             raw = self.rfile.read(length)
             parsed = urllib.parse.urlsplit(self.path)
+            headers: dict[str, str] = {}
             with lock:
-                status = state.failures.pop(0) if state.failures else 200
-                if status == 200:
-                    query = dict(urllib.parse.parse_qsl(parsed.query))
-                    state.posts.append(Post(parsed.path, query, json.loads(raw.decode("utf-8"))))
-            answer = (
-                {"code": 0, "msg": "success"} if "feishu" in parsed.path else {"errcode": 0, "errmsg": "ok"}
-            )
-            payload = json.dumps(answer).encode() if status == 200 else b"server error"
+                query = dict(urllib.parse.parse_qsl(parsed.query))
+                post = Post(parsed.path, query, json.loads(raw.decode("utf-8")))
+                if state.answers:
+                    status, answer, headers = state.answers.pop(0)
+                    state.refused.append(post)
+                else:
+                    status = state.failures.pop(0) if state.failures else 200
+                    if status == 200:
+                        state.posts.append(post)
+                    answer = (
+                        {"code": 0, "msg": "success"}
+                        if "feishu" in parsed.path
+                        else {"errcode": 0, "errmsg": "ok"}
+                    )
+                    answer = answer if status == 200 else {}
+            payload = json.dumps(answer).encode() if answer else b"server error"
             self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()

@@ -104,5 +104,62 @@ def test_the_district_thresholds_grade_the_card_and_are_audited(
     assert client.post(url, {**data, "step_red_days": 0}).status_code == 400
     assert client.post(url, {**data, "promise_yellow_days": 50}).status_code == 400
     # A clerk may not change how the district is graded; Huantai's admin may not touch Linzi's.
-    assert client_for("linzi_clerk").get(url).status_code == 404
+    assert client_for("linzi_clerk").get(url).status_code == 403
     assert client_for("huantai_admin").post(url, data).status_code == 404
+
+
+def _acceptance(project: Project, days_ago: int) -> None:
+    """The default template's tail: S11 (permit, done) → S12 → S13 → S14, all after construction."""
+    for code, module, preds, done in (
+        ("S11", 5, [], True),
+        ("S12", 6, ["S11"], False),
+        ("S13", 6, ["S12"], False),
+        ("S14", 6, ["S13"], False),
+    ):
+        ProjectStep.objects.create(
+            project=project,
+            code=code,
+            name=f"环节{code}",
+            module=module,
+            module_name="测试",
+            duration=5,
+            predecessors=preds,
+            planned_finish=TODAY - datetime.timedelta(days=400 if done else days_ago),
+            status="done" if done else "pending",
+            actual_finish=TODAY - datetime.timedelta(days=400) if done else None,
+        )
+
+
+def test_the_completion_acceptance_waits_for_the_building(org: Any, as_test_actor: Any) -> None:
+    """S12–S14 planned in the past while the building is still going up are not three overdue approval
+    steps (the departments cannot accept a building that is not there); once 竣工, they are."""
+    building = ProjectFactory(
+        district=org["linzi_district"], stage="started", started_date=TODAY - datetime.timedelta(days=60)
+    )
+    _acceptance(building, 30)
+    assert building.pk not in assessed_statuses(Project.objects.filter(pk=building.pk))
+    building.stage = "completed"
+    building.save()
+    found = assessed_statuses(Project.objects.filter(pk=building.pk))[building.pk]
+    assert found.card.code == "red" and {r.kind for r in found.reasons} >= {"steps"}
+
+
+def test_money_and_work_are_signs_of_life(org: Any, as_test_actor: Any) -> None:
+    """Eight months into an 18-month build with no move since 开工: stalled, unless funds came in, a verified
+    month of 完成投资 was reported or the team got a weekly task done within the stall period."""
+    from zhaoshang.projects.models import FundsEntry, WeeklyTask
+
+    started = TODAY - datetime.timedelta(days=240)
+    project = ProjectFactory(district=org["linzi_district"], stage="started", started_date=started)
+    found = assessed_statuses(Project.objects.filter(pk=project.pk))[project.pk]
+    assert found.status == "stalled"
+    monday = TODAY - datetime.timedelta(days=TODAY.weekday() + 7)
+    task = WeeklyTask.objects.create(
+        project=project, week=monday, title="现场督导", due_date=monday, status="done", done_date=monday
+    )
+    assert project.pk not in assessed_statuses(Project.objects.filter(pk=project.pk))
+    task.delete()
+    FundsEntry.objects.create(
+        project=project, date=TODAY - datetime.timedelta(days=20), amount=100, origin="local"
+    )
+    assert project.pk not in assessed_statuses(Project.objects.filter(pk=project.pk))

@@ -45,7 +45,56 @@ def test_money_filter_units_and_numbers() -> None:
     assert _render("{{ v|wan_number }}", v=Decimal("1256649.9600")) == "1,256,649.96"
     assert _render("{{ v|yi_number }}", v=float("nan")) == "—"
     with translation.override("en"):
-        assert _render("{{ v|money }}", v=Decimal(3000000)) == "300.00 100M yuan"
+        assert _render("{{ v|money }}", v=Decimal(3000000)) == "30.00 billion yuan"
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        # In English, yuan as English readers say them: billions from 10 亿 up, millions from 100 万 up.
+        (Decimal("1256649.96"), "auto", "12.57 billion yuan"),
+        (Decimal("100000"), "auto", "1.00 billion yuan"),
+        (Decimal("15000"), "auto", "150 million yuan"),
+        (Decimal("3000"), "auto", "30 million yuan"),
+        (Decimal("3456.78"), "auto", "34.57 million yuan"),
+        (Decimal("100"), "auto", "1 million yuan"),
+        (Decimal("12.5"), "auto", "125,000 yuan"),
+        (Decimal("-3000"), "auto", "-30 million yuan"),
+        # A fixed unit keeps a column comparable: millions throughout.
+        (Decimal("3000"), "亿元", "30 million yuan"),
+        (Decimal("1256649.96"), "亿元", "12,566.5 million yuan"),
+        (Decimal("12.5"), "万元", "0.13 million yuan"),
+        (None, "auto", "—"),
+    ],
+)
+def test_money_filter_in_english(value: Any, unit: str, shown: str) -> None:
+    with translation.override("en"):
+        assert _render("{{ v|money:u }}", v=value, u=unit) == shown
+        assert "100M" not in _render("{{ v|money:u }}", v=value, u=unit)
+
+
+def test_money_parts_split_the_number_from_its_unit() -> None:
+    text = "{% with p=v|money_parts:'亿元' %}{{ p.0 }}|{{ p.1 }}{% endwith %}"
+    assert _render(text, v=Decimal("1256649.96")) == "125.66|亿元"
+    assert _render(text, v=None) == "—|"
+    with translation.override("en"):
+        assert (
+            _render("{% with p=v|money_parts %}{{ p.0 }}|{{ p.1 }}{% endwith %}", v=3000) == "30|million yuan"
+        )
+
+
+def test_a_price_carries_its_unit_and_its_label_drops_it() -> None:
+    from zhaoshang.core.generic.display import field_display, label_display, price_unit
+
+    land_price = Site._meta.get_field("land_price")
+    assert price_unit(land_price) == "万元/亩" and price_unit(Site._meta.get_field("rent")) == "元/m²/月"
+    assert price_unit(Project._meta.get_field("total_investment")) == ""  # an amount: |money, not a price
+    site = Site(land_price=Decimal("25.50"), rent=Decimal("12"))
+    assert label_display(land_price) == "土地价格" and field_display(site, land_price) == "25.5 万元/亩"
+    assert field_display(site, Site._meta.get_field("rent")) == "12 元/m²/月"
+    with translation.override("en"):
+        assert label_display(land_price) == "Land price"
+        assert field_display(site, land_price) == "25.5 10k yuan/mu"
 
 
 def test_money_fields_are_those_in_wan() -> None:

@@ -139,6 +139,12 @@ def test_the_clerks_worklist(world: dict[str, Any]) -> None:
     assert [i.title for i in sections["blockers"].items] == ["用地指标不足", "规划调整"]  # dated first
     site = next(i for i in sections["sites"].items if i.title.startswith("ZS-9"))
     assert site.url == reverse("site_detail", args=[world["stale_site"].pk])
+    # Due one checking period after the last check, not on the day it was last checked.
+    from zhaoshang.sites.selectors import stale_days
+
+    assert (
+        site.due == world["stale_site"].verified_on + stale_days(world["stale_site"].district) * DAY < TODAY
+    )
     assert not any(i.title.startswith("ZS-10") for i in sections["sites"].items)
 
 

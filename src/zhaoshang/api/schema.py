@@ -25,7 +25,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from zhaoshang.core.api import StoredFileField
-from zhaoshang.core.validators import NonNegative
+from zhaoshang.core.validators import NonNegative, validate_project_code
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -142,7 +142,11 @@ class ApiSchema(AutoSchema):
 
     def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        if (
+        if direction == "request" and any(v is validate_project_code for v in field.validators):
+            # 项目代码 (standards.codes.validate_project_code): empty, or year-area-industry-kind-serial with the
+            # hyphens offices type; DRF trims the text first.
+            schema["pattern"] = f"^{_STRIPPED}*(?:{_PROJECT_CODE})?{_STRIPPED}*$"
+        elif (
             direction == "request"
             and isinstance(field, serializers.SlugField)
             and schema.get("type") == "string"
@@ -184,6 +188,7 @@ class ApiSchema(AutoSchema):
 _UPDATE_SERIALIZERS: dict[type, type] = {}
 
 #: The characters Python's str.strip() removes (str.isspace), which ECMA's \s does not exactly match.
+_PROJECT_CODE = "(?:20[0-9][0-9]|2100)[-—－][0-9]{6}[-—－][0-9]{2}[-—－]0[1-3][-—－][0-9]{6}"
 _STRIPPED = "[\\t-\\r\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
 
 

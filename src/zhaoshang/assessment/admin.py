@@ -11,7 +11,7 @@ from zhaoshang.core.scope import user_scope
 
 @admin.register(ScoringScheme)
 class ScoringSchemeAdmin(SimpleHistoryAdmin):
-    list_display = ["year", "note", "updated"]
+    list_display = ["year", "city", "note", "updated"]
 
     def _city(self, request: Any) -> bool:
         user = request.user

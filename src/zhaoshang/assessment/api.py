@@ -1,6 +1,13 @@
 from __future__ import annotations
 
-from zhaoshang.assessment.models import RECORD_FINDING_FIELDS, TARGET_FIELDS, RecordFinding, Target
+from zhaoshang.assessment.models import (
+    OUTPUT_TOTAL_FIELDS,
+    RECORD_FINDING_FIELDS,
+    TARGET_FIELDS,
+    IndustrialOutputTotal,
+    RecordFinding,
+    Target,
+)
 from zhaoshang.core.api import ScopedModelSerializer
 from zhaoshang.core.declarations import api_fields
 
@@ -17,3 +24,10 @@ class RecordFindingSerializer(ScopedModelSerializer):
     class Meta:
         model = RecordFinding
         fields = api_fields(RECORD_FINDING_FIELDS)
+
+
+class IndustrialOutputTotalSerializer(ScopedModelSerializer):
+    class Meta:
+        model = IndustrialOutputTotal
+        fields = api_fields(OUTPUT_TOTAL_FIELDS)
+        extra_kwargs = {"output": {"min_value": 0}, "tax": {"min_value": 0}}

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from zhaoshang.assessment.forecasting import ForecastNotConfigured, forecast_request
-from zhaoshang.assessment.models import Target
+from zhaoshang.assessment.models import IndustrialOutputTotal, Target
 from zhaoshang.assessment.scoring import scores_compute
 from zhaoshang.chains.models import Chain
 from zhaoshang.core.audit import acting_as
@@ -54,9 +54,32 @@ def targets_and_scores(state: dict[str, Any]) -> None:
             Target.objects.create(
                 district=huantai, year=year, metric="funds_outside_province", value=Decimal(700_000)
             )
+    output_totals(users, years[-1])
     # The rankings of the last twelve months, this one included, as the monthly snapshot job leaves them.
     for month in months:
         scores_compute(month=month, user=users["city_admin"])
+
+
+# 全区规上工业总产值 of the years the statistics office has published (万元): Linzi ≈ 2,500 亿 (a petrochemical
+# base, ~4 % a year), Huantai ≈ 1,050 亿 (~5 %); 税收 ≈ 3.5 % and 3 % of it. The current year is not published
+# yet, so its 贡献率 reads "—" (未录入) until someone enters it.
+OUTPUT_TOTALS = {"370305": (25_000_000, 0.04, 0.035), "370321": (10_500_000, 0.05, 0.03)}
+
+
+def output_totals(users: dict[str, Any], this_year: int) -> None:
+    for adcode, (last_year, growth, tax_share) in OUTPUT_TOTALS.items():
+        district = District.objects.get(adcode=adcode)
+        who = users["linzi_admin" if adcode == "370305" else "huantai_admin"]
+        with acting_as(who, "demo"):
+            for back in range(1, 7):
+                output = round(last_year / (1 + growth) ** (back - 1))
+                IndustrialOutputTotal.objects.create(
+                    district=district,
+                    year=this_year - back,
+                    output=Decimal(output),
+                    tax=Decimal(round(output * tax_share)),
+                    source="区统计局统计年报(演示数据)",
+                )
 
 
 def demo_months(today: datetime.date, count: int = 12) -> list[datetime.date]:

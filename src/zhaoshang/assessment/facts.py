@@ -1,26 +1,28 @@
-"""The facts of projects that the rates read (DOMAIN.md §9): from the database, and kept in this process between
-requests so that after a change only the projects whose rows changed are read again.
+"""The facts of projects that the rates read (DOMAIN.md §9): from the database, kept per district under the
+district's facts version, in this process and in Django's cache (Redis when configured: shared by every process
+and node), so that a page reads the facts of a district again only after a write changed them.
 
-A leader's dashboard over 7,000 projects spent most of its first request after any change reading their stage
-moves, funds and outputs (~45,000 rows), while people change a handful of them between two looks.
-`current_facts` keeps each scope's facts in memory with the stamps of the tables they came from (`data_stamps`:
-count, largest id, latest ``updated``) and catches up by reading the rows updated since — a few small queries —
-then the facts of the projects they belong to (before and after the change, so a funds entry moved from one
-project to another corrects both). It reads everything again whenever it cannot prove the catch-up complete:
-the counts do not add up (a row deleted, a project leaving the scope with its rows), or a district, chain, town
-or park was renamed. Nothing is trusted that the stamps do not vouch for; the result is always what
-`project_facts` would read now (a test compares them after every kind of write)."""
+Freshness is a number in the database, not a time window: `FactsVersion` holds one version per district, changed
+in the writing transaction by database triggers (`assessment.facts_triggers`) on every write to what `_read`
+reads — projects (both districts when one moves), stage moves, funds entries, outputs, listings, completed
+investment, and the district, city, chain, town and park names the facts group by — whichever way the write
+comes (services, imports, COPY, ``.update()``, migrations). A scope's facts are fresh iff its districts'
+versions, read in one small query before the facts, equal those the kept facts were built from
+(`scope_versions`, `district_facts`); a scope's facts are its districts' facts one after the other, which is the
+project list's order (district first). The versions are read first: facts read afterwards are at least as new as
+the versions, so facts are never kept under a version newer than they are."""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import threading
-import time
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import Any
 
-from django.db.models import Count, DateTimeField, IntegerField, Max, Value
+from django.core.cache import cache
+from django.db import connection
 
 from zhaoshang.analytics.rates.engine import ProjectFacts
 from zhaoshang.projects.models import (
@@ -33,69 +35,13 @@ from zhaoshang.projects.models import (
 )
 from zhaoshang.projects.services import LEDGER_EVIDENCE
 
+# What the facts read besides the projects (the triggers watch these tables too).
 # The 发改 side (yearly lists with their planned investment, monthly 完成投资) feeds 投资完成率.
 RELATED = (StageMove, FundsEntry, ProjectOutput, ProjectListing, InvestmentCompletion)
-# A transaction that commits after a read may carry ``updated`` values older than what that read saw: the
-# catch-up looks back this far before the latest change it knew of, and reads everything again at least every
-# FULL_READ_SECONDS, which bounds what a longer transaction (a big import of edits) could hide.
-LOOK_BACK = datetime.timedelta(seconds=60)
-FULL_READ_SECONDS = 15 * 60
-MEMO_SCOPES = 16  # scopes kept per process (a district's dashboard, the city page, ...)
-
-
-class TableStamp(NamedTuple):
-    n: int
-    top: int | None
-    updated: datetime.datetime | None
-
-
-class Stamps(NamedTuple):
-    projects: TableStamp
-    names: tuple[Any, ...]  # latest ``updated`` of the districts, chains, towns and parks
-    related: tuple[TableStamp, ...]  # one per model of RELATED
-
-
-def data_stamps(projects: Any) -> Stamps:
-    """What changes whenever anything `project_facts` reads changes: count, largest id and latest ``updated`` of
-    the projects and of each related table, and the latest ``updated`` of their groups — one query (a union of
-    four aggregates, so that a dashboard pays one round trip for it)."""
-    ids = projects.values("pk")
-    never = Value(None, output_field=DateTimeField())
-
-    def totals(rows: Any, tag: int, **names: Any) -> Any:
-        names = {k: names.get(k, never) for k in ("district", "chain", "town", "park")}
-        return (
-            rows.order_by()
-            .annotate(table=Value(tag, output_field=IntegerField()))
-            .values("table")
-            .annotate(n=Count("pk"), top=Max("pk"), updated=Max("updated"), **names)
-            .values_list("table", "n", "top", "updated", "district", "chain", "town", "park")
-        )
-
-    parts = [
-        totals(
-            projects,
-            -1,
-            district=Max("district__updated"),
-            chain=Max("chain__updated"),
-            town=Max("town__updated"),
-            park=Max("park__updated"),
-        )
-    ] + [totals(model.objects.filter(project_id__in=ids), i) for i, model in enumerate(RELATED)]
-    found = {row[0]: row[1:] for row in parts[0].union(*parts[1:], all=True)}
-    empty = (0, None, None, None, None, None, None)  # no row at all: the table has nothing in scope
-    project = found.get(-1, empty)
-    return Stamps(
-        TableStamp(*project[:3]),
-        tuple(project[3:]),
-        tuple(TableStamp(*found.get(i, empty)[:3]) for i in range(len(RELATED))),
-    )
-
-
-def facts_fingerprint(projects: Any) -> tuple[str, ...]:
-    """`data_stamps` as a cache key part."""
-    stamps = data_stamps(projects)
-    return tuple(str(s) for s in (*stamps.projects, *stamps.names, *(v for t in stamps.related for v in t)))
+# Facts kept in this process, counted in projects (a province's 300,000 would not fit every worker): the least
+# recently used districts go first; Django's cache keeps them for the other processes.
+MEMO_PROJECTS = 120_000
+CACHE_SECONDS = 7 * 24 * 3600  # the version decides; the timeout only bounds the cache's memory
 
 
 Owners = tuple[dict[int, int], ...]  # per model of RELATED: row id → project id, for the rows read
@@ -140,6 +86,7 @@ def _read(
             "park__name",
             "increase_of_id",
             "district__city__name",
+            "terminated_on",
         )
     )
     ids = projects.values("id")
@@ -221,6 +168,7 @@ def _read(
             actual_tax={y: t for y, (_o, t) in outputs[pk].items()},
             promised_start_date=promised,
             terminated=status == Project.Status.TERMINATED,
+            terminated_on=row[16] if status == Project.Status.TERMINATED else None,
             increase_of=str(increase_of) if increase_of else None,
             planned_investment=dict(plans[pk]),
             completed_investment=tuple(completed[pk]),
@@ -248,93 +196,110 @@ def project_facts(projects: Any) -> list[ProjectFacts]:
     return [facts[pk] for pk in sorted(facts, key=order.__getitem__)]
 
 
-@dataclass(frozen=True)
-class _Memo:
-    stamps: Stamps
-    facts: dict[int, ProjectFacts]
-    order: dict[int, tuple[Any, ...]]
-    owners: Owners
-    listed: list[ProjectFacts]
-    read_at: float  # time.monotonic() of the last full read
+Versions = dict[int, int | None]  # district id → its facts version (None: no version row, never kept)
 
 
-_MEMOS: OrderedDict[str, _Memo] = OrderedDict()
+def scope_versions(districts: Any) -> Versions:
+    """The facts versions of the districts (a queryset): one query, a few rows whatever the projects."""
+    return dict(districts.order_by("pk").values_list("pk", "facts_version__version"))
+
+
+def facts_fingerprint(district: Any) -> str:
+    """A district's facts version as a cache key part (changes with every write to its projects' facts)."""
+    return str(scope_versions(type(district).objects.filter(pk=district.pk)).get(district.pk))
+
+
+_FACTS: OrderedDict[int, tuple[int, list[ProjectFacts]]] = OrderedDict()  # district → (version, facts)
+_KEPT = [0]  # projects in _FACTS
 _LOCK = threading.Lock()
 
 
+_FORGET: list[Callable[[], None]] = []  # what else keeps results per facts version (`rollups`)
+
+
+def on_forget(hook: Callable[[], None]) -> None:
+    _FORGET.append(hook)
+
+
 def forget() -> None:
-    """Empty this process's memory (tests start from the database's state)."""
+    """Empty this process's memory (tests start from the database's state; a "fresh process")."""
     with _LOCK:
-        _MEMOS.clear()
+        _FACTS.clear()
+        _KEPT[0] = 0
+    for hook in _FORGET:
+        hook()
 
 
-def current_facts(projects: Any, scope: str, stamps: Stamps | None = None) -> list[ProjectFacts]:
-    """`project_facts(projects)`, kept under ``scope`` (a key naming the queryset: the same key must always mean
-    the same filter) and caught up with the rows changed since. ``stamps``: `data_stamps(projects)` if the
-    caller already has them."""
-    stamps = stamps or data_stamps(projects)
-    with _LOCK:
-        memo = _MEMOS.get(scope)
-    if memo is not None and memo.stamps == stamps:
-        return memo.listed
-    fresh_enough = memo is not None and time.monotonic() - memo.read_at < FULL_READ_SECONDS
-    caught = _catch_up(projects, memo, stamps) if memo is not None and fresh_enough else None
-    if caught is None:
-        facts, order, owners = _read(projects)
-        caught = _Memo(stamps, facts, order, owners, _listed(facts, order), time.monotonic())
-    with _LOCK:
-        _MEMOS[scope] = caught
-        _MEMOS.move_to_end(scope)
-        while len(_MEMOS) > MEMO_SCOPES:
-            _MEMOS.popitem(last=False)
-    return caught.listed
+def cache_key(kind: str, district_id: int, version: int, *more: Any) -> str:
+    """A shared cache key: with the database's name, so two databases sharing one Redis never mix; the rest
+    (a period, definitions) hashed to keep the key short."""
+    more_hash = hashlib.sha256(repr(more).encode()).hexdigest()[:32] if more else "-"
+    database = hashlib.sha256(str(connection.settings_dict["NAME"]).encode()).hexdigest()[:12]
+    return f"assessment-{kind}:{database}:{district_id}:{version}:{more_hash}"
 
 
-def _listed(facts: dict[int, ProjectFacts], order: dict[int, tuple[Any, ...]]) -> list[ProjectFacts]:
-    return [facts[pk] for pk in sorted(facts, key=order.__getitem__)]
-
-
-def _catch_up(projects: Any, memo: _Memo, stamps: Stamps) -> _Memo | None:
-    """The memo brought up to ``stamps`` by reading what changed, or None when that cannot be proven."""
-    if stamps.names != memo.stamps.names:
-        return None  # a renamed chain changes every fact of its projects' groups
-    known = [t.updated for t in (memo.stamps.projects, *memo.stamps.related) if t.updated is not None]
-    if not known:
-        return None
-    since = max(known) - LOOK_BACK
-    # Every row updated since (one query, all districts: cheaper than the scope's subquery): which projects
-    # may have changed. Rows of a table that was empty in scope are all new.
-    tagged = []
-    for i, (model, before) in enumerate(
-        zip((Project, *RELATED), (memo.stamps.projects, *memo.stamps.related), strict=True)
-    ):
-        rows = model.objects.order_by()
-        owner = "pk" if model is Project else "project_id"
-        if before.updated is None:
-            rows = rows.filter(**{f"{owner}__in": projects.values("pk")})
-        else:
-            rows = rows.filter(updated__gt=since)
-        tagged.append(rows.values_list(Value(i - 1, IntegerField()), "pk", owner))
-    touched: set[int] = set()
-    for table, pk, project_id in tagged[0].union(*tagged[1:], all=True):
-        touched.add(project_id)
-        if table >= 0 and pk in memo.owners[table]:
-            touched.add(memo.owners[table][pk])  # the project it belonged to when last read
-    if len(touched) > max(len(memo.facts) // 4, 100):
-        return None  # after a big import reading everything is cheaper than a long list of ids
-    fresh, fresh_order, fresh_owners = _read(projects.filter(pk__in=touched))
-    facts = {pk: f for pk, f in memo.facts.items() if pk not in touched}
-    facts.update(fresh)
-    order = {pk: o for pk, o in memo.order.items() if pk not in touched}
-    order.update(fresh_order)
-    owners: Owners = tuple(
-        {**{r: p for r, p in old.items() if p not in touched}, **new}
-        for old, new in zip(memo.owners, fresh_owners, strict=True)
+def _districts_read(district_ids: list[int]) -> dict[int, list[ProjectFacts]]:
+    """The assessed facts of these districts, read in one go (the six queries of `_read`), each in list order."""
+    projects = Project.objects.exclude(stage="reserve")
+    projects = (
+        projects.filter(district_id=district_ids[0])
+        if len(district_ids) == 1
+        else projects.filter(district_id__in=district_ids)
     )
-    # The counts prove nothing was missed (a row deleted from a project nobody touched, a project leaving the
-    # scope without a change of its own): every row in scope now is one we hold.
-    if len(facts) != stamps.projects.n:
-        return None
-    if any(len(held) != now.n for held, now in zip(owners, stamps.related, strict=True)):
-        return None
-    return _Memo(stamps, facts, order, owners, _listed(facts, order), memo.read_at)
+    facts, order, _owners = _read(projects)
+    out: dict[int, list[ProjectFacts]] = {d: [] for d in district_ids}
+    for pk in sorted(facts, key=order.__getitem__):
+        out[order[pk][0]].append(facts[pk])  # the order's first part is the district
+    return out
+
+
+def _remember(district_id: int, version: int, listed: list[ProjectFacts]) -> None:
+    with _LOCK:
+        old = _FACTS.pop(district_id, None)
+        if old is not None:
+            _KEPT[0] -= len(old[1])
+        _FACTS[district_id] = (version, listed)
+        _KEPT[0] += len(listed)
+        while _KEPT[0] > MEMO_PROJECTS and len(_FACTS) > 1:
+            _gone, (_v, dropped) = _FACTS.popitem(last=False)
+            _KEPT[0] -= len(dropped)
+
+
+def current_facts(versions: Versions) -> list[ProjectFacts]:
+    """The assessed facts (every project but the reserve) of the districts of ``versions`` (`scope_versions`),
+    in the project list's order: what `project_facts` would read now (see `facts_by_district`)."""
+    found = facts_by_district(versions)
+    return [f for district_id in sorted(versions) for f in found[district_id]]
+
+
+def facts_by_district(versions: Versions) -> dict[int, list[ProjectFacts]]:
+    """Each district's assessed facts, in list order: from this process's memory or the shared cache when its
+    version is the same, else read (the districts missing read together) and kept. One cache round trip for the
+    districts not in memory."""
+    found: dict[int, list[ProjectFacts]] = {}
+    with _LOCK:
+        for district_id, version in versions.items():
+            kept = _FACTS.get(district_id)
+            if version is not None and kept is not None and kept[0] == version:
+                found[district_id] = kept[1]
+                _FACTS.move_to_end(district_id)
+    wanted = {
+        cache_key("facts", d, v): (d, v) for d, v in versions.items() if d not in found and v is not None
+    }
+    for key, listed in cache.get_many(list(wanted)).items():
+        district_id, version = wanted[key]
+        found[district_id] = listed
+        _remember(district_id, version, listed)
+    missing = [d for d in versions if d not in found]
+    if missing:
+        read = _districts_read(missing)
+        found.update(read)
+        fresh = {}
+        for district_id, listed in read.items():
+            version = versions[district_id]
+            if version is not None:
+                fresh[cache_key("facts", district_id, version)] = listed
+                _remember(district_id, version, listed)
+        if fresh:
+            cache.set_many(fresh, CACHE_SECONDS)  # pickled now, before any rate hangs its shares on the facts
+    return found

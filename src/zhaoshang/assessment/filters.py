@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.assessment.models import RecordFinding, ScoringScheme, Target
+from zhaoshang.assessment.models import IndustrialOutputTotal, RecordFinding, ScoringScheme, Target
 from zhaoshang.core.filters import DistrictOwnedFilterSet, ScopedFilterSet, scoped
 from zhaoshang.core.models import Team
 
@@ -31,3 +31,11 @@ class RecordFindingFilterSet(DistrictOwnedFilterSet):
     class Meta:
         model = RecordFinding
         fields = ["q", "district", "kind"]
+
+
+class IndustrialOutputTotalFilterSet(DistrictOwnedFilterSet):
+    search_fields = ("source",)
+
+    class Meta:
+        model = IndustrialOutputTotal
+        fields = ["q", "district", "year"]

@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.assessment.models import (
     DEFAULT_TOP500_LISTS,
+    OUTPUT_TOTAL_FIELDS,
     RECORD_FINDING_FIELDS,
     TARGET_FIELDS,
     TOP500_LISTS,
+    IndustrialOutputTotal,
     RecordFinding,
     ScoringScheme,
     Target,
@@ -25,6 +27,12 @@ class TargetForm(ScopedModelForm):
     class Meta:
         model = Target
         fields = TARGET_FIELDS
+
+
+class IndustrialOutputTotalForm(ScopedModelForm):
+    class Meta:
+        model = IndustrialOutputTotal
+        fields = OUTPUT_TOTAL_FIELDS
 
 
 class RecordFindingForm(ScopedModelForm):

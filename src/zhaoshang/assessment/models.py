@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.audit import AuditedHistory
 from zhaoshang.core.models import DistrictOwned, TimeStamped
 from zhaoshang.core.scope import ScopedManager
+from zhaoshang.core.validators import non_negative
 
 TOP500_LISTS = [
     ("fortune_global", _("世界500强")),
@@ -97,10 +99,61 @@ TARGET_FIELDS = [
 ]
 
 
-class ScoringScheme(TimeStamped):
-    """The city's scoring scheme for a year: weights of the rates and target completions, deductions."""
+class IndustrialOutputTotal(DistrictOwned):
+    """全区规上工业总产值 (and 税收) of one year as the statistics office publishes it: the whole whose growth
+    贡献率 shares out (DOMAIN.md §9: Δ part / Δ whole). Entered by the district or the city; without it for a
+    year the rate is "—", never computed against the projects themselves."""
 
-    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    output = models.DecimalField(
+        _("规上工业总产值(万元)"), max_digits=18, decimal_places=2, validators=[non_negative]
+    )
+    tax = models.DecimalField(
+        _("规上工业税收(万元)"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[non_negative],
+        help_text=_("按税收计算贡献率的区县填写"),
+    )
+    source = models.CharField(_("数据来源"), max_length=200, blank=True, help_text=_("如:区统计局统计年报"))
+
+    history = AuditedHistory()
+
+    class Meta:
+        verbose_name = _("全区规上工业总产值")
+        verbose_name_plural = _("全区规上工业总产值")
+        ordering = ["district", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "year"], name="industrial_output_total_once_a_year")
+        ]
+
+    def __str__(self) -> str:
+        # With its source: two figures of one year (a preliminary and a final report) read apart in the bin.
+        return f"{self.district} {self.year}年" + (f"({self.source})" if self.source else "")
+
+
+OUTPUT_TOTAL_FIELDS = ["district", "year", "output", "tax", "source"]
+
+
+class ScoringScheme(TimeStamped):
+    """A year's scoring scheme: weights of the rates and target completions, deductions. A city's (`city`) is
+    the one its districts are scored by; the one without a city is the instance's — a province's default for
+    its cities, or a city's instance's own scheme."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    city = models.ForeignKey(
+        "core.City",
+        verbose_name=_("城市"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("留空:全省默认办法(单个城市的实例即本市办法)"),
+    )
     weights = models.JSONField(_("权重"), default=dict)
     deductions = models.JSONField(_("扣分"), default=dict)
     note = models.TextField(_("说明"), blank=True)
@@ -110,10 +163,54 @@ class ScoringScheme(TimeStamped):
     class Meta:
         verbose_name = _("考核办法")
         verbose_name_plural = _("考核办法")
-        ordering = ["-year"]
+        ordering = ["-year", "city"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "city"], name="scoring_scheme_year_city"),
+            models.UniqueConstraint(
+                fields=["year"], condition=models.Q(city__isnull=True), name="scoring_scheme_year_default"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.year}"
+        return f"{self.year} {self.city}" if self.city_id else f"{self.year}"
+
+
+class DueDay(TimeStamped):
+    """The day of the following month by which the level below submits its month (月报): a city's for its
+    districts and zones, a province's for its cities. Without one: the 5th for districts, the 10th for cities."""
+
+    city = models.OneToOneField(
+        "core.City", verbose_name=_("城市"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    province = models.OneToOneField(
+        "core.Province",
+        verbose_name=_("省"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    day = models.PositiveSmallIntegerField(
+        _("截止日"),
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("次月几日前报送(1–28)"),
+    )
+
+    history = AuditedHistory()
+
+    class Meta:
+        verbose_name = _("月报截止日")
+        verbose_name_plural = _("月报截止日")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(city__isnull=False, province__isnull=True)
+                | models.Q(city__isnull=True, province__isnull=False),
+                name="due_day_city_or_province",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city or self.province}: {self.day}"
 
 
 class ScoreSnapshot(TimeStamped):
@@ -276,3 +373,17 @@ class MonthlySubmission(TimeStamped):
     @property
     def scoped_district_id(self) -> int | None:
         return self.district_id
+
+
+class FactsVersion(models.Model):
+    """The version of a district's project facts (`assessment.facts`): a number that changes, in the same
+    transaction, with every write to what those facts read. Kept by database triggers (migration
+    ``0008_facts_version``), not by code: imports, COPY and ``.update()`` bypass services and signals alike."""
+
+    district = models.OneToOneField(
+        "core.District", on_delete=models.CASCADE, primary_key=True, related_name="facts_version"
+    )
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.district_id}@{self.version}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.assessment import api, filters, forms, resources
-from zhaoshang.assessment.models import RecordFinding, Target
+from zhaoshang.assessment.models import IndustrialOutputTotal, RecordFinding, Target
 from zhaoshang.core.declarations import ModelConfig, register, register_nav_group
 from zhaoshang.core.downloads import FILTER, Download, register_download
 
@@ -36,6 +36,22 @@ register(
         resource=resources.RecordFindingResource,
         nav_group="assessment",
         select_related=["district", "project"],
+    )
+)
+
+# 全区规上工业总产值: the whole whose growth 贡献率 shares out, entered by the district or the city (or imported
+# from the statistics office's table).
+register(
+    ModelConfig(
+        key="output_total",
+        model=IndustrialOutputTotal,
+        columns=["year", "output", "tax", "source", "district"],
+        filterset=filters.IndustrialOutputTotalFilterSet,
+        form=forms.IndustrialOutputTotalForm,
+        serializer=api.IndustrialOutputTotalSerializer,
+        resource=resources.IndustrialOutputTotalResource,
+        nav_group="assessment",
+        select_related=["district"],
     )
 )
 

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from import_export.fields import Field
 
-from zhaoshang.assessment.models import RECORD_FINDING_FIELDS, TARGET_FIELDS, RecordFinding, Target
+from zhaoshang.assessment.models import (
+    OUTPUT_TOTAL_FIELDS,
+    RECORD_FINDING_FIELDS,
+    TARGET_FIELDS,
+    IndustrialOutputTotal,
+    RecordFinding,
+    Target,
+)
 from zhaoshang.core.declarations import file_fields
 from zhaoshang.core.importing import ScopedResource
 from zhaoshang.core.models import Park, Team, Town
@@ -43,3 +50,19 @@ class RecordFindingResource(ScopedResource):
         model = RecordFinding
         fields = file_fields(RECORD_FINDING_FIELDS)
         import_id_fields = ("district", "project", "kind", "found_on")
+
+
+class IndustrialOutputTotalResource(ScopedResource):
+    """全区规上工业总产值 by year, as the statistics office's table gives it (one row per district and year)."""
+
+    district = district_field()
+    district_name = district_name_field()
+    year = Field(attribute="year", column_name="年度")
+    output = Field(attribute="output", column_name="规上工业总产值(万元)", widget=MoneyWidget())
+    tax = Field(attribute="tax", column_name="规上工业税收(万元)", widget=MoneyWidget())
+    source = Field(attribute="source", column_name="数据来源")
+
+    class Meta(ScopedResource.Meta):
+        model = IndustrialOutputTotal
+        fields = file_fields(OUTPUT_TOTAL_FIELDS)
+        import_id_fields = ("district", "year")

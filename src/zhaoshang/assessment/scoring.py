@@ -10,22 +10,23 @@ import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Min
-from django.http import Http404
+from django.db.models import Min, Q
+from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.analytics.rates.engine import Period, overdue_by_group
+from zhaoshang.analytics.rates.engine import DEFAULT_DEFINITIONS, Period, overdue_by_group
 from zhaoshang.analytics.rates.groups import rates_by_group
 from zhaoshang.analytics.rates.scores import DEFAULT_SCHEME, ScoringScheme, rank_change, score_groups
 from zhaoshang.assessment.facts import project_facts
 from zhaoshang.assessment.models import RecordFinding, ScoreSnapshot, Target
 from zhaoshang.assessment.models import ScoringScheme as SchemeRecord
 from zhaoshang.assessment.selectors import definitions_for, target_progress
+from zhaoshang.assessment.wholes import district_wholes
 from zhaoshang.chains.models import Chain
 from zhaoshang.core.actions import action_log
 from zhaoshang.core.audit import acting_as, current_channel
 from zhaoshang.core.jobs import job_runner
 from zhaoshang.core.models import District
-from zhaoshang.core.scope import user_scope
+from zhaoshang.core.scope import ensure_level_right
 from zhaoshang.projects.models import Project
 
 
@@ -33,8 +34,20 @@ def month_end(month: datetime.date) -> datetime.date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
-def scheme_for(year: int) -> ScoringScheme:
-    record = SchemeRecord.objects.filter(year=year).first()
+def scheme_record(year: int, city: Any = None) -> SchemeRecord | None:
+    """The stored scheme a city's districts are scored by in `year`: the city's own, else the instance's
+    default (a province's for its cities; a city's instance's own); None: neither, the built-in default."""
+    rows = {r.city_id: r for r in SchemeRecord.objects.filter(year=year).filter(_city_or_default(city))}
+    return rows.get(getattr(city, "pk", city)) or rows.get(None)
+
+
+def _city_or_default(city: Any) -> Q:
+    default = Q(city__isnull=True)
+    return default if city is None else default | Q(city=city)
+
+
+def scheme_for(year: int, city: Any = None) -> ScoringScheme:
+    record = scheme_record(year, city)
     if record is None:
         return DEFAULT_SCHEME
     deductions = record.deductions or {}
@@ -47,14 +60,23 @@ def scheme_for(year: int) -> ScoringScheme:
 
 
 def scheme_save(
-    *, year: int, weights: dict[str, Any], deductions: dict[str, Any], note: str, user: Any
+    *,
+    year: int,
+    weights: dict[str, Any],
+    deductions: dict[str, Any],
+    note: str,
+    user: Any,
+    city: Any = None,
 ) -> Any:
-    """Set the city's scheme of a year (audited); only those who may verify every district (the city) can."""
-    if not user_scope(user, "verify").all_districts:
-        raise Http404
+    """Set a year's scheme (audited): a city's by those with city-level rights over it (its supervisor, the
+    province), the default (`city` None) by those who verify everywhere — 403 with the reason to a district's
+    administrator, 404 for a city the user does not see (core.scope.ensure_level_right)."""
+    ensure_level_right(user, "verify", city, what=_("考核办法"), shown_as="change")
     ScoringScheme(rate_weights=weights["rates"], target_weights=weights["targets"])  # refuses bad weights
     with transaction.atomic(), acting_as(user, "web"):
-        record = SchemeRecord.objects.filter(year=year).first() or SchemeRecord(year=year)
+        record = SchemeRecord.objects.filter(year=year, city=city).first() or SchemeRecord(
+            year=year, city=city
+        )
         record.weights, record.deductions, record.note = weights, deductions, note
         record.full_clean()
         record.save()
@@ -91,8 +113,11 @@ def scores_compute(*, month: datetime.date, user: Any, channel: str | None = Non
     month = month.replace(day=1)
     end = month_end(month)
     period = Period(month.replace(month=1), end)
-    scheme = scheme_for(month.year)
     districts = list(District.objects.restrict(user, "view").select_related("city"))
+    # Each city's districts are scored by the city's scheme (else the province's default).
+    schemes = {
+        d.city.name: scheme_for(month.year, d.city) for d in {d.city_id: d for d in districts}.values()
+    }
     projects = Project.objects.restrict(user, "view").exclude(stage="reserve")
     facts = project_facts(projects)
     snapshots: list[ScoreSnapshot] = []
@@ -103,14 +128,16 @@ def scores_compute(*, month: datetime.date, user: Any, channel: str | None = Non
         found = _findings(districts, period)
         falsified = {d.name: [k for k, _chain in found.get(d.pk, [])] for d in districts}
         scores = []
+        # 贡献率 of each district against its own entered 规上工业总产值 (`assessment.wholes`).
+        district_totals = district_wholes([d.pk for d in districts], DEFAULT_DEFINITIONS)
         for city in sorted({d.city.name for d in districts}):
             theirs = [f for f in facts if f.groups.get("city") == city]
             names = {name for c, name in by_district if c == city}
-            rates = rates_by_group(theirs, "district", period)
+            rates = rates_by_group(theirs, "district", period, wholes=district_totals)
             overdue = overdue_by_group(theirs, "district", end)
             own_targets = {k: v for k, v in targets.items() if k in names}
             own_findings = {k: v for k, v in falsified.items() if k in names}
-            scored = score_groups(rates, own_targets, overdue, own_findings, scheme)
+            scored = score_groups(rates, own_targets, overdue, own_findings, schemes[city])
             scores += [(city, s) for s in scored]
         for city, score in scores:
             if not score.assessed:
@@ -129,7 +156,9 @@ def scores_compute(*, month: datetime.date, user: Any, channel: str | None = Non
             )
         for district in districts:
             mine = [f for f in facts if f.groups.get("district") == district.name]
-            chain_rates = rates_by_group(mine, "chain", period, definitions_for(district))
+            definitions = definitions_for(district)
+            wholes = district_wholes([district.pk], definitions)
+            chain_rates = rates_by_group(mine, "chain", period, definitions, wholes=wholes)
             teams = {
                 c.name: c.team
                 for c in Chain.objects.filter(district=district, is_current=True).select_related("team")
@@ -139,6 +168,7 @@ def scores_compute(*, month: datetime.date, user: Any, channel: str | None = Non
                 if chain:
                     chain_found.setdefault(chain, []).append(key)
             chain_overdue = overdue_by_group(mine, "chain", end)
+            scheme = schemes[district.city.name]
             for score in score_groups(chain_rates, None, chain_overdue, chain_found, scheme):
                 team = teams.get(score.group)
                 if team is None or not score.assessed:

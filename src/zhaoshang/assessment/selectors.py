@@ -23,8 +23,10 @@ from zhaoshang.analytics.rates.engine import (
     RateDefinitions,
 )
 from zhaoshang.analytics.rates.groups import counts_by_groups, rates_by_group, rates_by_groups
-from zhaoshang.assessment.facts import current_facts, data_stamps, facts_as_of
+from zhaoshang.assessment.facts import current_facts, facts_as_of, scope_versions
 from zhaoshang.assessment.models import DEFAULT_TOP500_LISTS, TOP500_LISTS, Target
+from zhaoshang.assessment.rollups import district_results, rollup
+from zhaoshang.assessment.wholes import district_wholes
 from zhaoshang.chains.models import Chain
 from zhaoshang.core.models import District
 from zhaoshang.core.scope import user_scope
@@ -70,7 +72,7 @@ def rate_definitions() -> list[dict[str, Any]]:
     ]
 
 
-RATES_CACHE_SECONDS = 24 * 3600  # the fingerprint decides; the timeout only bounds memory
+RATES_CACHE_SECONDS = 24 * 3600  # the facts versions decide; the timeout only bounds memory
 GROUPS = {
     "district": _("区县"),
     "chain": _("产业链"),
@@ -93,12 +95,18 @@ def assessed_projects(user: Any, district: Any | None = None, city: Any | None =
     return projects.filter(district=district) if district is not None else projects
 
 
-def _scope_key(user: Any, district: Any | None, city: Any | None) -> str:
-    seen = user_scope(user, "view")
-    scope = f"assessed|{district.pk if district is not None else '-'}|"
+def scope_districts(user: Any, district: Any | None = None, city: Any | None = None) -> Any:
+    """The districts whose projects `assessed_projects` holds: the user's project scope (`core.scope`)."""
+    seen = user_scope(user, "view", Project)
+    districts = District.objects.all()
+    if not seen.all_districts:
+        districts = districts.filter(pk__in=seen.district_ids)
     if city is not None:
-        scope += f"city{city.pk}|"
-    return scope + ("all" if seen.all_districts else ",".join(str(i) for i in sorted(seen.district_ids)))
+        districts = districts.filter(city=city)
+    return districts.filter(pk=district.pk) if district is not None else districts
+
+
+ROLLED_UP = {"district", "city"}  # groups a roll-up adds up from per-district results (`assessment.rollups`)
 
 
 def rate_table(
@@ -108,11 +116,14 @@ def rate_table(
     district: Any | None = None,
     facts: list[ProjectFacts] | None = None,
     city: Any | None = None,
+    *,
+    members: bool = False,
 ) -> dict[str, dict[str, Rate]]:
-    """Rates per group; pass `facts` to compute from them directly (no cache)."""
+    """Rates per group; pass `facts` to compute from them directly (no cache); ``members``: with the projects
+    behind each figure (a drill-down), which a roll-up leaves out."""
     if facts is not None:
         return rates_by_group(facts, group, period, definitions_for(district))
-    return rate_tables(user, (group,), period, district, city=city)[group]
+    return rate_tables(user, (group,), period, district, city=city, members=members)[group]
 
 
 def rate_tables(
@@ -122,24 +133,60 @@ def rate_tables(
     district: Any | None = None,
     *,
     city: Any | None = None,
+    members: bool = False,
 ) -> dict[str, dict[str, dict[str, Rate]]]:
-    """Several groupings of the same projects, from the cache while the projects' data is unchanged.
-
-    The tables only change when a project, a stage move, a funds entry, an output or a group's name does, which
-    the stamps see; after a change the facts are caught up rather than read again (`facts.current_facts`)."""
-    projects = assessed_projects(user, district, city)
+    """Several groupings of the same projects, from the cache while the districts' facts versions are the same
+    (`facts`: one small query tells). Districts and cities across a scope of several districts are added up from
+    per-district results (`rollup_tables`, no member lists unless ``members``), keyed by name here."""
+    if district is None and set(groups) <= ROLLED_UP and not members:
+        rolled = rollup_tables(user, period, city=city, groups=groups)
+        return {g: {_label(unit, rolled[g]): rates for unit, rates, _c in rolled[g]} for g in groups}
+    versions = scope_versions(scope_districts(user, district, city))
     definitions = definitions_for(district)
-    stamps = data_stamps(projects)
-    scope = _scope_key(user, district, city)
-    base = f"{scope}|{period}|{definitions}|{stamps}"
+    # 贡献率's whole: the districts' 规上工业总产值 as entered (a few rows; in the key, so an entry shows at once).
+    wholes = district_wholes(list(versions), definitions)
+    if None in versions.values():  # a district without its version row (never expected): nothing kept
+        return rates_by_groups(current_facts(versions), groups, period, definitions, wholes=wholes)
+    base = f"{sorted(versions.items())}|{period}|{definitions}|{sorted(wholes.items())}"
     keys = {g: "assessment-rates:" + hashlib.sha256(f"{base}|{g}".encode()).hexdigest() for g in groups}
     found = cache.get_many(list(keys.values()))
     tables = {g: found[k] for g, k in keys.items() if k in found}
     missing = [g for g in groups if g not in tables]
     if missing:
-        facts = current_facts(projects, scope, stamps)
-        tables.update(rates_by_groups(facts, missing, period, definitions))
+        tables.update(rates_by_groups(current_facts(versions), missing, period, definitions, wholes=wholes))
         cache.set_many({keys[g]: tables[g] for g in missing}, RATES_CACHE_SECONDS)
+    return tables
+
+
+def _label(unit: Any, rows: list[tuple[Any, Any, Any]]) -> str:
+    """A unit's name, with its city's when another unit of the roll-up has the same (two 市中区)."""
+    same = sum(1 for other, _r, _c in rows if other.name == unit.name)
+    city = getattr(unit, "city", None)
+    return f"{unit.name}（{city.name}）" if same > 1 and city is not None else unit.name
+
+
+def rollup_tables(
+    user: Any, period: Period, *, city: Any | None = None, groups: tuple[str, ...] = ("district", "city")
+) -> dict[str, list[tuple[Any, dict[str, Rate], dict[str, float]]]]:
+    """The districts (and the cities) of the user's scope (in ``city``), each with its rates and counts, keyed by
+    the District and City objects (sorted by name, then id): added up from per-district results kept under
+    the districts' facts versions (`assessment.rollups`). Two queries and one cache round trip when nothing
+    changed, whatever the number of projects."""
+    districts = list(scope_districts(user, None, city).select_related("city", "facts_version").order_by("pk"))
+    versions = {d.pk: getattr(getattr(d, "facts_version", None), "version", None) for d in districts}
+    definitions = definitions_for(None)
+    results = district_results(versions, period, definitions)
+    wholes = district_wholes(list(versions), definitions, by_id=True)  # 贡献率's whole, per district id
+    tables: dict[str, list[tuple[Any, dict[str, Rate], dict[str, float]]]] = {}
+    if "district" in groups:
+        units = [(d, [d.pk]) for d in sorted(districts, key=lambda d: (d.name, d.pk))]
+        tables["district"] = rollup(units, results, period, definitions, wholes)
+    if "city" in groups:
+        cities: dict[int, tuple[Any, list[int]]] = {}
+        for d in districts:
+            cities.setdefault(d.city_id, (d.city, []))[1].append(d.pk)
+        units = sorted(cities.values(), key=lambda c: (c[0].name, c[0].pk))
+        tables["city"] = rollup(units, results, period, definitions, wholes)
     return tables
 
 
@@ -152,10 +199,12 @@ def count_tables(
     city: Any | None = None,
 ) -> dict[str, dict[str, dict[str, float]]]:
     """What was done in the period per group (signed projects and money, increases, starts, funds), from the
-    same verified facts as `rate_tables`."""
-    projects = assessed_projects(user, district, city)
-    scope = _scope_key(user, district, city)
-    return counts_by_groups(current_facts(projects, scope), groups, period)
+    same verified facts as `rate_tables` (districts and cities added up per district)."""
+    if district is None and set(groups) <= ROLLED_UP:
+        rolled = rollup_tables(user, period, city=city, groups=groups)
+        return {g: {_label(unit, rolled[g]): dict(counts) for unit, _r, counts in rolled[g]} for g in groups}
+    versions = scope_versions(scope_districts(user, district, city))
+    return counts_by_groups(current_facts(versions), groups, period)
 
 
 def target_progress(
@@ -396,7 +445,9 @@ def rates_report(
     else:
         scope = District.objects.restrict(user, "view").filter(pk=district.pk)
         known = facts_as_of(scope, as_of)
-        rates = rates_by_groups(known, ("district", "chain"), period, definitions_for(district))
+        definitions = definitions_for(district)
+        wholes = district_wholes(scope, definitions, as_of)
+        rates = rates_by_groups(known, ("district", "chain"), period, definitions, wholes=wholes)
         counts = counts_by_groups(known, ("district", "chain"), period)
     texts = {d["key"]: d for d in rate_definitions()}
     groups: list[dict[str, Any]] = []
@@ -417,6 +468,8 @@ def rates_report(
                         "set_aside": {reason: len(keys) for reason, keys in table[key].aside}
                         if table
                         else {},
+                        # Why there is no figure although projects are there (贡献率: no whole entered).
+                        "missing": gettext(table[key].missing) if table and table[key].missing else "",
                         "definition": texts[key]["definition"],
                     }
                     for key in RATE_LABELS

@@ -13,12 +13,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhaoshang.assessment.models import MonthlySubmission
+from zhaoshang.assessment.models import DueDay, MonthlySubmission
 from zhaoshang.assessment.submissions import add_figures, can_verify, month_figures, month_first
 from zhaoshang.core.actions import action_log
 from zhaoshang.core.audit import acting_as, current_channel
 from zhaoshang.core.models import City, District
-from zhaoshang.core.scope import covers_city, user_scope
+from zhaoshang.core.scope import covers_city, ensure_level_right, user_scope
 
 
 def _check_month(month: datetime.date) -> datetime.date:
@@ -138,3 +138,20 @@ def submission_return(
         data = {"month": locked.month, "reason": locked.return_reason}
         action_log(locked, "report_return", user=user, data=data, district=locked.district_id)
     return locked
+
+
+def due_day_set(*, user: Any, day: int, city: City | None = None, province: Any = None) -> DueDay:
+    """Set the day of the following month by which the level below reports (audited): a city's for its
+    districts and zones — its supervisor or the province; a province's for its cities — the province
+    (`ensure_level_right`: 403 with the reason inside one's scope, 404 for a city one does not see)."""
+    if (city is None) == (province is None):
+        raise ValueError("a city or a province")
+    ensure_level_right(user, "verify", city, what=_("月报截止日"), shown_as="change")
+    with transaction.atomic(), acting_as(user, current_channel()):
+        record = DueDay.objects.filter(city=city, province=province).first() or DueDay(
+            city=city, province=province
+        )
+        record.day = day
+        record.full_clean()
+        record.save()
+    return record

@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from zhaoshang.assessment.models import RecordFinding, Target
+from zhaoshang.assessment.models import IndustrialOutputTotal, RecordFinding, Target
 from zhaoshang.core.testing import ModelSpec
 from zhaoshang.projects.factories import ProjectFactory
 from zhaoshang.projects.models import Project
@@ -51,6 +51,17 @@ SPECS = {
         api_changes={"found_by": "市审计局"},
         lookup=lambda data: {"description": data["description"]},
         marker=lambda finding: finding.project.name,
+    ),
+    "output_total": ModelSpec(
+        "output_total",
+        build=lambda d: IndustrialOutputTotal.objects.create(
+            district=d, year=2001, output=Decimal("1200000"), source="测试统计年报甲"
+        ),
+        form_data=lambda d: {"district": d.pk, "year": 2002, "output": "1300000", "source": "测试统计年报乙"},
+        changes={"source": "测试统计年报丙"},
+        api_changes={"source": "测试统计年报丁"},
+        lookup=lambda data: {"source": data["source"]},
+        marker=lambda total: total.source,  # Chinese: a URL echoing the search carries it encoded
     ),
 }
 

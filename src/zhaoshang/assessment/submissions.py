@@ -12,8 +12,8 @@ from typing import Any
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.assessment.models import MonthlySubmission
-from zhaoshang.core.models import City, District
+from zhaoshang.assessment.models import DueDay, MonthlySubmission
+from zhaoshang.core.models import City, District, Province
 from zhaoshang.core.scope import covered_city_ids, covers_city, scope_level, user_scope
 from zhaoshang.projects.models import InvestmentCompletion, Project, StageMove
 
@@ -25,7 +25,8 @@ FIGURES = {
     "completed_investment": _("完成投资(万元)"),
 }
 MONEY = ("signed_investment", "completed_investment")
-# A month's submissions are due by these days of the following month: the districts', then the city's.
+# A month's submissions are due by these days of the following month unless the level above sets its own
+# (assessment.models.DueDay): the districts' (set by their city), then the city's (set by its province).
 DISTRICT_DUE_DAY = 5
 CITY_DUE_DAY = 10
 
@@ -38,9 +39,23 @@ def month_last(month: datetime.date) -> datetime.date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
-def due_date(month: datetime.date, level: str) -> datetime.date:
+def due_date(month: datetime.date, level: str, day: int | None = None) -> datetime.date:
+    """The day of the following month by which `level`'s month is due: `day`, else the default."""
     following = month_last(month) + datetime.timedelta(days=1)
-    return following.replace(day=DISTRICT_DUE_DAY if level == "district" else CITY_DUE_DAY)
+    return following.replace(day=day or (DISTRICT_DUE_DAY if level == "district" else CITY_DUE_DAY))
+
+
+def due_days(cities: list[City]) -> dict[int, tuple[int, int]]:
+    """Per city (in one query): the day of the following month its districts' and zones' month is due (the
+    city's setting) and the day its own is due (its province's setting); the defaults where none is set."""
+    provinces = {c.province_id for c in cities if c.province_id}
+    rows = DueDay.objects.filter(Q(city__in=[c.pk for c in cities]) | Q(province__in=provinces))
+    by_city = {r.city_id: r.day for r in rows if r.city_id}
+    by_province = {r.province_id: r.day for r in rows if r.province_id}
+    return {
+        c.pk: (by_city.get(c.pk, DISTRICT_DUE_DAY), by_province.get(c.province_id, CITY_DUE_DAY))
+        for c in cities
+    }
 
 
 def zero_figures() -> dict[str, Any]:
@@ -128,9 +143,9 @@ def can_verify(user: Any, submission: MonthlySubmission) -> bool:
     return scope_level(user, "verify") == "province"
 
 
-def _overdue(status: str | None, month: datetime.date, level: str, today: datetime.date) -> bool:
+def _overdue(status: str | None, due: datetime.date, today: datetime.date) -> bool:
     open_ = status in (None, MonthlySubmission.Status.RETURNED)
-    return open_ and today > due_date(month, level)
+    return open_ and today > due
 
 
 def _cells(figures: dict[str, Any]) -> list[Any]:
@@ -146,7 +161,9 @@ def status_board(
     today = today or datetime.date.today()
     month = month_first(month)
     districts = (
-        District.objects.restrict(user, "view").select_related("city").order_by("city", "kind", "adcode")
+        District.objects.restrict(user, "view")
+        .select_related("city__province")
+        .order_by("city", "kind", "adcode")
     )
     if city is not None:
         districts = districts.filter(city=city)
@@ -159,11 +176,22 @@ def status_board(
             level="district", month=month, district__in=ids
         ).select_related("submitted_by", "verified_by")
     }
+    covered = covered_city_ids(user, "view")
+    cities = City.objects.select_related("province").order_by("adcode")
+    if covered is not None:
+        cities = cities.filter(pk__in=covered)
+    if city is not None:
+        cities = cities.filter(pk=city.pk)
+    cities = list(cities)
+    # The cities whose deadlines the board shows: those of its districts and those it rolls up.
+    shown = {c.pk: c for c in [*(d.city for d in districts), *cities]}
+    days = due_days(list(shown.values()))
     change = user_scope(user, "change")
     district_rows = []
     for district in districts:
         submission = submitted.get(district.pk)
         status = submission.status if submission else None
+        due = due_date(month, "district", days[district.city_id][0])
         district_rows.append(
             {
                 "district": district,
@@ -171,7 +199,8 @@ def status_board(
                 "submitted": _cells(submission.figures) if submission else None,
                 "submission": submission,
                 "status": status,
-                "overdue": _overdue(status, month, "district", today),
+                "due": due,
+                "overdue": _overdue(status, due, today),
                 "can_submit": change.allows(district.pk) and status != MonthlySubmission.Status.VERIFIED,
                 "can_verify": submission is not None
                 and status == MonthlySubmission.Status.SUBMITTED
@@ -179,26 +208,63 @@ def status_board(
                 and can_verify(user, submission),
             }
         )
-    covered = covered_city_ids(user, "view")
-    cities = City.objects.order_by("adcode")
-    if covered is not None:
-        cities = cities.filter(pk__in=covered)
-    if city is not None:
-        cities = cities.filter(pk=city.pk)
-    city_rows = _city_rows(user, list(cities), month, today)
+    city_rows = _city_rows(user, cities, month, today, days)
     return {
         "month": month,
         "level": scope_level(user, "view"),
         "district_rows": district_rows,
         "city_rows": city_rows,
-        "district_due": due_date(month, "district"),
-        "city_due": due_date(month, "city"),
+        "deadlines": _deadlines(user, list(shown.values()), cities, month, days),
         "labels": list(FIGURES.values()),
     }
 
 
+def _deadlines(
+    user: Any,
+    cities: list[City],
+    rolled_up: list[City],
+    month: datetime.date,
+    days: dict[int, tuple[int, int]],
+) -> list[dict[str, Any]]:
+    """The deadlines the board shows, each with whether the user may change it: each city's for its districts
+    and zones (its supervisor, or the province), then — for the cities' and the province's users, whose board
+    rolls cities up — each province's for its cities (the province)."""
+    rows = []
+    for city in sorted(cities, key=lambda c: c.adcode):
+        day = days[city.pk][0]
+        rows.append(
+            {
+                "level": "district",
+                "unit": city,
+                "day": day,
+                "due": due_date(month, "district", day),
+                "can_change": covers_city(user, "verify", city),
+            }
+        )
+    provinces: dict[int, Province] = {c.province_id: c.province for c in rolled_up if c.province_id}
+    everywhere = user_scope(user, "verify").all_districts
+    for city in rolled_up:
+        if city.province_id in provinces:
+            province = provinces.pop(city.province_id)
+            day = days[city.pk][1]
+            rows.append(
+                {
+                    "level": "city",
+                    "unit": province,
+                    "day": day,
+                    "due": due_date(month, "city", day),
+                    "can_change": everywhere,
+                }
+            )
+    return rows
+
+
 def _city_rows(
-    user: Any, cities: list[City], month: datetime.date, today: datetime.date
+    user: Any,
+    cities: list[City],
+    month: datetime.date,
+    today: datetime.date,
+    days: dict[int, tuple[int, int]],
 ) -> list[dict[str, Any]]:
     if not cities:
         return []
@@ -222,6 +288,7 @@ def _city_rows(
         submission = own.get(city.pk)
         status = submission.status if submission else None
         complete = len(verified[city.pk]) == counts.get(city.pk, 0) and counts.get(city.pk, 0) > 0
+        due = due_date(month, "city", days[city.pk][1])
         rows.append(
             {
                 "city": city,
@@ -231,7 +298,8 @@ def _city_rows(
                 "submitted": _cells(submission.figures) if submission else None,
                 "submission": submission,
                 "status": status,
-                "overdue": _overdue(status, month, "city", today),
+                "due": due,
+                "overdue": _overdue(status, due, today),
                 "can_submit": complete
                 and covers_city(user, "change", city)
                 and status != MonthlySubmission.Status.VERIFIED,

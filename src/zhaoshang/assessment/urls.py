@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhaoshang.assessment.views import configuration, dashboards, reporting
+from zhaoshang.assessment.views import configuration, dashboards, reporting, tables
 
 urlpatterns = [
     path(
@@ -11,11 +11,11 @@ urlpatterns = [
     path("assessment/drill/", dashboards.DrillView.as_view(), name="assessment_drill"),
     path("assessment/target/<int:pk>/", dashboards.TargetDrillView.as_view(), name="assessment_target"),
     path("assessment/forecast/", dashboards.ForecastView.as_view(), name="assessment_forecast"),
-    path("assessment/rankings/", dashboards.RankingsView.as_view(), name="assessment_rankings"),
-    path("assessment/rates/", dashboards.RatesView.as_view(), name="assessment_rates"),
+    path("assessment/rankings/", tables.RankingsView.as_view(), name="assessment_rankings"),
+    path("assessment/rates/", tables.RatesView.as_view(), name="assessment_rates"),
     path(
         "assessment/rates/definitions/",
-        dashboards.RateDefinitionsView.as_view(),
+        tables.RateDefinitionsView.as_view(),
         name="assessment_rate_definitions",
     ),
     path("assessment/scheme/", configuration.SchemeView.as_view(), name="assessment_scheme"),

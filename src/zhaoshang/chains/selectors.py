@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import OuterRef, Subquery
@@ -13,6 +15,7 @@ from zhaoshang.chains.models import Chain, GapSnapshot, Node
 
 SEGMENT_COLOURS = {"up": "#2f7ed8", "mid": "#0b4f9c", "down": "#13a89e"}
 STATUS_COLOURS = {"strong": "#2e7d32", "weak": "#f9a825", "missing": "#c62828"}
+logger = logging.getLogger(__name__)
 STATUS_TEXT = {"strong": _("强项"), "weak": _("弱项"), "missing": _("缺失")}
 
 
@@ -63,8 +66,32 @@ def latest_snapshot(chain: Chain) -> GapSnapshot | None:
     return chain.gap_snapshots.order_by("-created").first()
 
 
+# The gap analysis lives above chains (targeting): it registers what keeps a chain's snapshot in step with the
+# projects on its nodes (targeting/registry.py): (chain, user) → a refresh job started, or None.
+SnapshotFollower = Callable[[Chain, Any], Any]
+_followers: list[SnapshotFollower] = []
+
+
+def register_snapshot_follower(follower: SnapshotFollower) -> None:
+    if follower not in _followers:
+        _followers.append(follower)
+
+
+def followed_snapshot(chain: Chain, user: Any) -> tuple[GapSnapshot | None, Any]:
+    """The chain's latest analysis after the followers had their say (a refresh when its projects changed: inline
+    where jobs run inline), and the refresh job still running, if any."""
+    job = None
+    for follower in _followers:
+        try:
+            job = follower(chain, user) or job
+        except Exception:  # a refresh that cannot start must not take the chain's page down
+            logger.exception("chain %s: snapshot refresh not started", chain.pk)
+    running = job is not None and job.status in ("queued", "running")
+    return latest_snapshot(chain), job if running else None
+
+
 def chain_detail_context(chain: Chain, user: Any) -> dict[str, Any]:
-    snapshot = latest_snapshot(chain)
+    snapshot, refreshing = followed_snapshot(chain, user)
     nodes = Node.objects.filter(chain=chain).prefetch_related("industries")
     segments = {key: [] for key, _label in Node.Segment.choices}
     for node in nodes:
@@ -72,6 +99,7 @@ def chain_detail_context(chain: Chain, user: Any) -> dict[str, Any]:
     return {
         "graph": chain_graph(chain, snapshot),
         "snapshot": snapshot,
+        "snapshot_refreshing": refreshing,
         "gap_rows": _gap_rows(snapshot),
         "segments": [(label, segments[key]) for key, label in Node.Segment.choices],
         "versions": Chain.objects.filter(district=chain.district_id, code=chain.code).order_by("-version"),
@@ -86,7 +114,7 @@ def node_detail_context(node: Node, user: Any) -> dict[str, Any]:
         .select_related("enterprise")
         .order_by("-enterprise__insured_employees", "enterprise__name")
     )
-    snapshot = latest_snapshot(node.chain)
+    snapshot, _refreshing = followed_snapshot(node.chain, user)
     gap: dict[str, Any] = dict(snapshot.node(node.pk) or {}) if snapshot is not None else {}
     return {
         "gap": gap or None,

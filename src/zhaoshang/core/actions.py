@@ -22,6 +22,7 @@ NAMED_ACTIONS: dict[str, Any] = {
     "stage_request": pgettext_lazy("named action", "阶段变更申请"),
     "stage_verify": pgettext_lazy("named action", "阶段核实"),
     "stage_reject": pgettext_lazy("named action", "阶段退回"),
+    "project_terminate": pgettext_lazy("named action", "项目终止"),
     "blocker_assign": pgettext_lazy("named action", "堵点交办"),
     "blocker_solve": pgettext_lazy("named action", "堵点办结"),
     "blocker_strike_off": pgettext_lazy("named action", "堵点销号"),

@@ -225,6 +225,37 @@ def covered_city_ids(user: Any, action: str = "view") -> frozenset[int] | None:
     return None if scope.all_districts else scope.city_ids
 
 
+def sees_city(user: Any, city: Any) -> bool:
+    """Whether the user sees anything of `city` (a City or its id): the city as a whole, or one of its
+    districts and zones."""
+    scope = user_scope(user, "view")
+    city_id = getattr(city, "pk", city)
+    if scope.all_districts or city_id in scope.city_ids:
+        return True
+    district = apps.get_model("core", "District")
+    return district.objects.filter(city_id=city_id, pk__in=scope.district_ids).exists()
+
+
+def ensure_level_right(user: Any, action: str, city: Any, *, what: Any, shown_as: str | None = None) -> None:
+    """For a setting held by a level rather than by a district's record. A city's (`city` given: the scheme
+    its districts are scored by, the day they report by) needs city-level rights over that city — its
+    supervisor, or the province; the instance's (`city` None: a province's default for its cities, or a
+    city's instance's own) needs rights everywhere. Someone who sees the city (for the instance's: anything)
+    but lacks the right: 403 with the reason; a city they do not see: 404. `shown_as`: the action the reason
+    names when it is not the right asked for (a setting changed by those who may verify: "不能修改")."""
+    if city is None:
+        if user_scope(user, action).all_districts:
+            return
+        if not user_scope(user, "view").empty:
+            raise refusal(user, shown_as or action, what)
+        raise Http404
+    if covers_city(user, action, city):
+        return
+    if sees_city(user, city):
+        raise refusal(user, shown_as or action, what)
+    raise Http404
+
+
 class ScopedQuerySet(models.QuerySet):
     def restrict(self, user: Any, action: str = "view", model: Any = None) -> ScopedQuerySet:
         """The records `user` may do `action` on; `model`: the kind of record the right is asked for when it
@@ -245,14 +276,17 @@ def scope_district_id(obj: Any) -> int | None:
     return obj.scoped_district_id
 
 
-def ensure_allowed(user: Any, action: str, obj: Any, *, what: Any = None, itself: bool = False) -> None:
+def ensure_allowed(
+    user: Any, action: str, obj: Any, *, what: Any = None, itself: bool = False, shown_as: str | None = None
+) -> None:
     """Raise when `user` may not do `action` on `obj`; checked after saves too. Outside what the user may see:
     404, as if it did not exist. Inside (a record of their own district): 403 saying which role refuses what
     (`what`: the kind of record named in the reason, by default the object's).
 
     A role's grants on the object's model (core/grants.py) count, except for ``add`` on an existing record,
     which asks for the right to add records under it (tasks of a project) — unless `itself` says the record
-    is the one being added (a save checked after the save)."""
+    is the one being added (a save checked after the save). `shown_as`: the action the reason names when it
+    is not the right asked for (a district's settings, changed by those who may verify: "不能修改")."""
     district_id = scope_district_id(obj)
     model = type(obj)
     granted_on = model if action != "add" or itself else None
@@ -264,7 +298,7 @@ def ensure_allowed(user: Any, action: str, obj: Any, *, what: Any = None, itself
     if action != "view" and user_scope(user, "view", model).allows(district_id):
         if what is None:
             what = model._meta.verbose_name if granted_on is not None else _under(model)
-        raise refusal(user, action, what)
+        raise refusal(user, shown_as or action, what)
     raise Http404
 
 
@@ -274,21 +308,39 @@ def _under(model: Any) -> str:
 
 def require_right(user: Any, action: str, model: Any) -> None:
     """For a page that acts on no record yet (an add, an import): 404 when the user has no right over
-    `model` at all, 403 with the reason when they see such records but may not do `action` on any."""
+    `model` at all, 403 with the reason when they see such records but may not do `action` on any.
+
+    A district or zone is added to a city: by that city's supervisor or an instance's administrator, never
+    by a district's (whose right to add is for records inside their district)."""
+    if action == "add" and model._meta.label_lower == "core.district":
+        if has_city_rights(user, "add"):
+            return
+        if not user_scope(user, "view").empty:
+            raise refusal(user, "add", _("区县/功能区"))
+        raise Http404
     if user_scope(user, action, model).empty:
         if action != "view" and not user_scope(user, "view", model).empty:
             raise refusal(user, action, model._meta.verbose_name)
         raise Http404
 
 
-def get_allowed(queryset: Any, user: Any, action: str, *, what: Any = None, **lookup: Any) -> Any:
+def may_add(user: Any, model: Any) -> bool:
+    """Whether a page offers "新增" for `model`: the same decision as `require_right`."""
+    if model._meta.label_lower == "core.district":
+        return has_city_rights(user, "add")
+    return not user_scope(user, "add", model).empty
+
+
+def get_allowed(
+    queryset: Any, user: Any, action: str, *, what: Any = None, shown_as: str | None = None, **lookup: Any
+) -> Any:
     """`get_object_or_404` for a right: a record the user may not see (or that does not exist) is a 404; one
     they see but may not do `action` on is a 403 with the reason. `queryset`: a scoped model's manager or
     queryset."""
     obj = queryset.restrict(user, "view").filter(**lookup).first()
     if obj is None:
         raise Http404
-    ensure_allowed(user, action, obj, what=what)
+    ensure_allowed(user, action, obj, what=what, shown_as=shown_as)
     return obj
 
 

@@ -246,3 +246,28 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} {self.at:%Y-%m-%d %H:%M} {'ok' if self.ok else self.detail}"
+
+
+class RobotPost(models.Model):
+    """One post to a group robot, which may carry several deliveries: the log a robot's rate limit is counted
+    from. Written before the post leaves (in the transaction that counted the robot's recent posts under a lock on
+    its channel row), so that another worker sending at the same time counts it too."""
+
+    config = models.ForeignKey(
+        ChannelConfig, verbose_name=_("提醒渠道"), on_delete=models.CASCADE, related_name="posts"
+    )
+    at = models.DateTimeField(_("时间"))
+    items = models.PositiveSmallIntegerField(_("条数"), default=1)
+    ok = models.BooleanField(_("成功"), null=True)  # unknown while the post is under way
+    detail = models.CharField(_("结果"), max_length=300, blank=True)
+    # The platform answered "too many": no post to this robot before this time, whoever sends.
+    until = models.DateTimeField(_("限流至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("群机器人发送")
+        verbose_name_plural = _("群机器人发送")
+        ordering = ["config", "at", "pk"]
+        indexes = [models.Index(fields=["config", "at"]), models.Index(fields=["at"])]
+
+    def __str__(self) -> str:
+        return f"{self.config_id} {self.at:%Y-%m-%d %H:%M:%S} ×{self.items}"

@@ -4,10 +4,11 @@ A chunk of due deliveries is claimed with one `UPDATE … WHERE id IN (…) AND 
 inside the transaction that picked the ids (`SELECT … FOR UPDATE SKIP LOCKED` where the database has it): a
 second worker skips the rows the first holds, and the status re-check makes the update a claim even where rows
 cannot be locked (SQLite serialises the writes). Only the returned ids are sent, so a delivery goes out at most
-once. The e-mails of a chunk share one SMTP connection (`get_connection()`, `send_messages`); a group robot takes
-one message per post (钉钉, 企业微信 and 飞书 robots post one message each), so each notification is its own post.
+once. The e-mails of a chunk share one SMTP connection (`get_connection()`, `send_messages`); the chunk's posts
+to one group robot are batched and kept within the platform's rate limit (`notifications.robots`).
 Then the attempts are written with one `bulk_create` and the outcomes with one update for the sent and one
-`bulk_update` for the failed: pending again after a growing pause, or failed for good after the last attempt.
+`bulk_update` for the rest: pending again after a growing pause, or failed for good after the last attempt — or,
+for a robot that was full or answered "too many", pending again at the time it frees, the claim not counted.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import datetime
 import logging
 import smtplib
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,9 +27,10 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from zhaoshang.notifications.channels import SENDERS, Message, SendError
+from zhaoshang.notifications.channels import Message
 from zhaoshang.notifications.channels.base import text_of
 from zhaoshang.notifications.models import ChannelConfig, Delivery, DeliveryAttempt
+from zhaoshang.notifications.robots import Outcome, robot_posts_prune, send_robot_posts
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +51,8 @@ class RunReport:
     sent: int = 0
     failed: int = 0
     retrying: int = 0
+    deferred: int = 0  # robot deliveries put back for the robot's rate limit (sent by a later run)
+    posts: int = 0  # posts to group robots (one may carry several notifications)
     dry_run: bool = False
 
     def as_dict(self) -> dict[str, Any]:
@@ -159,27 +164,40 @@ def _send_mails(rows: list[Delivery], secrets: dict[int, str]) -> dict[int, str]
     return errors
 
 
-def _send_posts(rows: list[Delivery], secrets: dict[int, str]) -> dict[int, str]:
-    """Group robots: one post per message (what their webhooks take); returns {delivery id: error}."""
-    errors: dict[int, str] = {}
-    for row in rows:
-        sender = SENDERS.get(row.channel)
-        try:
-            if sender is None:
-                raise SendError(f"unknown channel {row.channel}")
-            sender(_message(row, secrets))
-        except SendError as error:
-            errors[row.pk] = str(error)[:500]
-    return errors
+def _send_posts(rows: list[Delivery], secrets: dict[int, str], clock: Any) -> Outcome:
+    """Group robots: batched per robot, within its rate limit (see `notifications.robots`)."""
+    if not rows:
+        return Outcome()
+    return send_robot_posts(rows, {row.pk: _message(row, secrets) for row in rows}, clock)
 
 
-def _record(rows: list[Delivery], errors: dict[int, str], now: datetime.datetime, report: RunReport) -> None:
-    """One chunk's outcome: the attempts in one insert, the sent in one update, the failed in one bulk update."""
+def _record(
+    rows: list[Delivery],
+    errors: dict[int, str],
+    now: datetime.datetime,
+    report: RunReport,
+    deferred: dict[int, tuple[datetime.datetime, str]] | None = None,
+) -> None:
+    """One chunk's outcome: the attempts in one insert, the sent in one update, the rest in one bulk update."""
     max_attempts = int(settings.ZHAOSHANG_NOTIFY_MAX_ATTEMPTS)
+    deferred = deferred or {}
     attempts = []
     sent: list[int] = []
-    failed: list[Delivery] = []
+    changed: list[Delivery] = []
     for row in rows:
+        if row.pk in deferred:
+            # Back to pending for the robot's rate limit: the claim's count is undone, so the wait never uses
+            # up the attempts; a post the platform refused is still logged.
+            at, detail = deferred[row.pk]
+            if detail:
+                attempts.append(DeliveryAttempt(delivery=row, at=now, ok=False, detail=detail))
+                row.last_error = detail
+            row.status = Delivery.Status.PENDING
+            row.attempts = max(row.attempts - 1, 0)
+            row.next_attempt_at = at
+            changed.append(row)
+            report.deferred += 1
+            continue
         detail = errors.get(row.pk)
         if detail is None:
             attempts.append(DeliveryAttempt(delivery=row, at=now, ok=True, detail="ok"))
@@ -190,7 +208,7 @@ def _record(rows: list[Delivery], errors: dict[int, str], now: datetime.datetime
         row.status = Delivery.Status.FAILED if final else Delivery.Status.PENDING
         row.next_attempt_at = None if final else now + _backoff(row.attempts)
         row.last_error = detail
-        failed.append(row)
+        changed.append(row)
         report.failed += int(final)
         report.retrying += int(not final)
         logger.warning("delivery %s (%s) attempt %s failed: %s", row.pk, row.channel, row.attempts, detail)
@@ -200,8 +218,8 @@ def _record(rows: list[Delivery], errors: dict[int, str], now: datetime.datetime
             Delivery.objects.filter(pk__in=sent).update(
                 status=Delivery.Status.SENT, sent_at=now, last_error="", next_attempt_at=None
             )
-        if failed:
-            Delivery.objects.bulk_update(failed, ["status", "next_attempt_at", "last_error"])
+        if changed:
+            Delivery.objects.bulk_update(changed, ["status", "attempts", "next_attempt_at", "last_error"])
     report.sent += len(sent)
 
 
@@ -210,9 +228,17 @@ def deliveries_send(*, now: datetime.datetime | None = None, report: RunReport |
     now = now or timezone.now()
     report = report or RunReport(date=timezone.localdate(now).isoformat())
     secrets = {c.pk: c.secret for c in ChannelConfig.objects.all()}
+    started = time.monotonic()
+
+    def clock() -> datetime.datetime:  # the run's `now` moved on by the time the run has taken
+        return now + datetime.timedelta(seconds=time.monotonic() - started)
+
+    robot_posts_prune(now)
     for rows in _claimed_chunks(now):
         mails = [row for row in rows if row.channel == "email"]
         errors = _send_mails(mails, secrets)
-        errors.update(_send_posts([row for row in rows if row.channel != "email"], secrets))
-        _record(rows, errors, now, report)
+        posted = _send_posts([row for row in rows if row.channel != "email"], secrets, clock)
+        errors.update(posted.errors)
+        report.posts += posted.posts
+        _record(rows, errors, now, report, posted.deferred)
     return report

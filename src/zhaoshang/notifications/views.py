@@ -9,14 +9,14 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
 from zhaoshang.core.models import District
-from zhaoshang.core.scope import user_scope
+from zhaoshang.core.scope import get_allowed, user_scope
 from zhaoshang.notifications import selectors, services
 from zhaoshang.notifications.forms import ChannelConfigForm, PreferenceForm
 from zhaoshang.notifications.models import ChannelConfig, Rule
@@ -100,17 +100,21 @@ class ChannelListView(LoginRequiredMixin, View):
 
 class ChannelEditView(LoginRequiredMixin, View):
     def _instance(self, request: Any, pk: int | None) -> ChannelConfig | None:
-        if pk is None:
-            return None
-        return get_object_or_404(selectors.channels_for(request.user), pk=pk)
+        """Another district's channel: 404; one of the user's district they may not change: 403 with the
+        reason; then the administrators' own check (403)."""
+        instance = None
+        if pk is not None:
+            instance = get_allowed(
+                ChannelConfig.objects.select_related("district", "department"), request.user, "change", pk=pk
+            )
+        _administrator(request.user)
+        return instance
 
     def get(self, request: Any, pk: int | None = None) -> HttpResponse:
-        _administrator(request.user)
         form = ChannelConfigForm(instance=self._instance(request, pk), user=request.user)
         return render(request, "notifications/channel_form.html", {"form": form})
 
     def post(self, request: Any, pk: int | None = None) -> HttpResponse:
-        _administrator(request.user)
         instance = self._instance(request, pk)
         if instance is not None and request.POST.get("action") == "delete":
             services.channel_delete(config=instance, user=request.user)
@@ -135,8 +139,9 @@ class RuleSettingsView(LoginRequiredMixin, View):
     """POST: a district's rules, each on or off with its lead days."""
 
     def post(self, request: Any, district: int) -> HttpResponse:
+        # Another district: 404; the user's own without the right: 403 with the reason.
+        chosen = get_allowed(District.objects, request.user, "change", what=_("提醒规则"), pk=district)
         _administrator(request.user)
-        chosen = get_object_or_404(District.objects.restrict(request.user, "change"), pk=district)
         for value in Rule.values:
             try:
                 lead = max(0, min(int(request.POST.get(f"lead_{value}", 0)), 90))

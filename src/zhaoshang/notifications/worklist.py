@@ -25,13 +25,16 @@ from zhaoshang.enterprises.models import TargetEntry
 from zhaoshang.enterprises.selectors import OPEN as TARGET_OPEN
 from zhaoshang.projects.models import Blocker, InvestmentCompletion, ProjectStep, StageMove, WeeklyTask
 from zhaoshang.sites.models import Site
-from zhaoshang.sites.selectors import stale_q
+from zhaoshang.sites.selectors import stale_days, stale_q
 
 # How far ahead "due" looks, per kind of work (days).
 TASK_AHEAD = 7
 STEP_AHEAD = 7
 FOLLOWUP_AHEAD = 3
 ITEMS_PER_SECTION = 20
+# On the page a section shows its first few items; the rest of its 20 open under "还有 N 项" (a <details>, so no
+# script is needed under the CSP) — a full page of six sections is otherwise six screens long on a phone.
+FOLD_AFTER = 5
 
 OPEN_BLOCKERS = (Blocker.Status.RAISED, Blocker.Status.ASSIGNED, Blocker.Status.IN_PROGRESS)
 
@@ -59,6 +62,14 @@ class Section:
     @property
     def more(self) -> int:
         return max(self.count - len(self.items), 0)
+
+    @property
+    def first(self) -> list[Item]:
+        return self.items[:FOLD_AFTER]
+
+    @property
+    def folded(self) -> list[Item]:
+        return self.items[FOLD_AFTER:]
 
 
 @dataclass
@@ -276,13 +287,20 @@ def _stale_sites(user: Any, today: datetime.date, limit: int) -> Section:
     rows = Site.objects.restrict(user, "view").filter(stale_q(districts, today), data_owner=user)
     # Every one of them is past its period: all of them are late.
     section.count, section.overdue = _counted(rows, Q(pk__isnull=False))
+    period = {d.pk: datetime.timedelta(days=stale_days(d)) for d in districts}
     for site in rows.order_by("verified_on", "code", "pk")[:limit]:
+        # Due again one period after the last check (never checked: due now).
+        due = (
+            site.verified_on + period[site.district_id]
+            if site.verified_on and site.district_id in period
+            else None
+        )
         section.items.append(
             Item(
                 title=f"{site.code} {site.name}",
                 url=_url("site_detail", site.pk),
                 context=_("上次核实 %(d)s") % {"d": site.verified_on or "—"},
-                due=site.verified_on,
+                due=due,
                 overdue=True,
             )
         )

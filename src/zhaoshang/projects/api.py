@@ -33,7 +33,7 @@ class ProjectSerializer(ScopedModelSerializer):
             PROJECT_FIELDS,
             "not_a_duplicate",  # write-only: confirms that a probable duplicate is not one (projects.duplicates)
             after={
-                "stage": ["status", "status_reason"],
+                "stage": ["status", "status_reason", "terminated_on"],
                 "investor_top500": ["enterprise"],
                 "officer": ["signed_date"],
                 "promised_start_date": ["started_date"],

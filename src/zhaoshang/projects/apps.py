@@ -7,5 +7,5 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("项目库")
 
     def ready(self) -> None:
-        from zhaoshang.projects import demo, registry  # noqa: F401  (models, demo step)
+        from zhaoshang.projects import demo, demo_leads, registry  # noqa: F401  (models, demo steps)
         from zhaoshang.projects.delivery import registry as delivery_registry  # noqa: F401

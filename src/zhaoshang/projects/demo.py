@@ -326,20 +326,38 @@ def _history(majors: list[Project], rng: random.Random, users: dict[str, Any]) -
             project.save()
             _funds(project, rng)
             if target in ("production", "capacity"):
-                share = Decimal("0.45") if target == "production" else Decimal("0.95")
-                ProjectOutput.objects.create(
-                    project=project,
-                    year=TODAY.year,
-                    output=(project.designed_output * share).quantize(Decimal(1)),
-                    tax=(project.designed_tax * share).quantize(Decimal(1)),
-                )
+                _outputs(project, target, dates[path.index("production")])
             if target in ("land", "started", "registered"):
                 project_steps_create(project=project, user=admin)
-                _progress_steps(project, rng)
-                # Planned from the signing, so that the Gantt's plan and the actual dates tell the same story.
+                # Planned at the signing, before any step was done: the Gantt's plan is what the steps were
+                # done against (a done step keeps its plan when the rest is planned again).
                 project_schedule(project=project, user=admin, start=project.signed_date)
+                _progress_steps(project, rng)
         with acting_as(chief, "demo"):
             _tasks_and_blockers(project, rng, departments, chief)
+
+
+def _outputs(project: Project, target: str, producing: datetime.date) -> None:
+    """Actual output and tax per year since production began: a ramp up to capacity (the part of the first year
+    in production, then 60 %, 80 %, 95 %, never above this year's), this year's at the stage's share (45 % in
+    production, 95 % at capacity), so that 贡献率 has years to compare with the district's 规上工业总产值."""
+    now = Decimal("0.45") if target == "production" else Decimal("0.95")
+    ramp = (Decimal("0.6"), Decimal("0.8"), Decimal("0.95"))
+    shares: dict[int, Decimal] = {}
+    for year in range(producing.year, TODAY.year):
+        if year == producing.year:
+            share = (Decimal("0.45") * Decimal(13 - producing.month) / 12).quantize(Decimal("0.01"))
+        else:
+            share = ramp[min(year - producing.year - 1, 2)]
+        shares[year] = min(share, now)  # a project not at capacity yet was never above this year's share
+    shares[TODAY.year] = now
+    for year, share in shares.items():
+        ProjectOutput.objects.create(
+            project=project,
+            year=year,
+            output=(project.designed_output * share).quantize(Decimal(1)),
+            tax=(project.designed_tax * share).quantize(Decimal(1)),
+        )
 
 
 def _funds(project: Project, rng: random.Random) -> None:
@@ -389,7 +407,7 @@ def _tasks_and_blockers(
     monday = TODAY - datetime.timedelta(days=TODAY.weekday())
     for offset, title in ((-1, "对接投资方确认开工计划"), (0, "协调办理前置审批"), (1, "现场督导施工进度")):
         week = monday + datetime.timedelta(weeks=offset)
-        WeeklyTask.objects.create(
+        task = WeeklyTask.objects.create(
             project=project,
             week=week,
             title=title,
@@ -398,6 +416,9 @@ def _tasks_and_blockers(
             due_date=week + datetime.timedelta(days=4),
             status=WeeklyTask.Status.DONE if offset < 0 and rng.random() < 0.7 else WeeklyTask.Status.TODO,
         )
+        if task.status == WeeklyTask.Status.DONE:
+            task.done_date = min(task.due_date, TODAY)  # as the task service stamps a task done
+            task.save(update_fields=["done_date", "updated"])
     if rng.random() < 0.35:
         title, short = rng.choice(BLOCKERS)
         status = rng.choice(["raised", "assigned", "in_progress", "solved", "struck_off"])

@@ -13,7 +13,8 @@ from zhaoshang.core.importing import ScopedResource
 from zhaoshang.core.resources import parent_district_field
 from zhaoshang.core.widgets import ChoiceWidget, DateWidget, MoneyWidget, _blank
 from zhaoshang.projects.fagai_services import month_start
-from zhaoshang.projects.models import InvestmentCompletion, ListLevel, Project, ProjectListing, YearClass
+from zhaoshang.projects.models import InvestmentCompletion, ListLevel, Project, ProjectListing
+from zhaoshang.projects.wordings import YearClassWidget
 
 NAME_COLUMN, CODE_COLUMN, DISTRICT_COLUMN = "项目名称", "项目代码", "区县代码"
 
@@ -114,9 +115,7 @@ class ProjectListingResource(ScopedResource):
     )
     year = Field(attribute="year", column_name="年度", widget=widgets.IntegerWidget())
     level = Field(attribute="level", column_name="名单", widget=ChoiceWidget(ListLevel.choices))
-    year_class = Field(
-        attribute="year_class", column_name="年度类别", widget=ChoiceWidget(YearClass.choices, "")
-    )
+    year_class = Field(attribute="year_class", column_name="年度类别", widget=YearClassWidget())
     planned_investment = Field(
         attribute="planned_investment", column_name="年度计划投资(万元)", widget=MoneyWidget()
     )

@@ -13,7 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhaoshang.analytics.fagai import classify_year, completion_rate, rate_text, year_to_date
+from zhaoshang.analytics.fagai import (
+    class_disagrees,
+    classify_year,
+    completion_rate,
+    rate_text,
+    year_to_date,
+)
 from zhaoshang.core.scope import user_scope
 from zhaoshang.projects.fagai_forms import CompletionReportForm
 from zhaoshang.projects.models import (
@@ -276,9 +282,11 @@ def fagai_conflicts(user: Any, today: datetime.date | None = None) -> dict[str, 
             )
         if p.status == Project.Status.TERMINATED and item.year >= today.year:
             found["listed_terminated"].append({"project": p, "detail": label})
-        if item.year_class:
+        # The table's class for the year (read on import, or entered) against the verified dates; a class the
+        # year may still bring (新开工 not yet started, 竣工 not yet completed) waits until the year is over.
+        if item.year_class and class_disagrees(item.year, item.year_class, p.started_date, done_on, today):
             actual = classify_year(item.year, p.started_date, done_on)
-            if actual is not None and actual != item.year_class:
+            if actual is not None:
                 found["class_contradicts"].append(
                     {
                         "project": p,

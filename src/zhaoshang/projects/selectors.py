@@ -7,9 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Max, Q, Sum
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhaoshang.analytics.schedule.approval_template import waiting_for_construction
 from zhaoshang.analytics.status.rule import (
     Assessment,
     Card,
@@ -25,11 +27,13 @@ from zhaoshang.projects.delivery.approvals import approval_summary, gantt_data
 from zhaoshang.projects.forms import StageMoveForm
 from zhaoshang.projects.models import (
     FundsEntry,
+    InvestmentCompletion,
     Origin,
     Project,
     ProjectStep,
     StageMove,
     StatusThresholds,
+    WeeklyTask,
 )
 from zhaoshang.projects.services import LEDGER_EVIDENCE, can_verify
 from zhaoshang.projects.stages import EVIDENCE_HINTS, STAGE_CODES, VERIFIED_STAGES, stage_index, stages_for
@@ -105,6 +109,30 @@ def counted(projects: Any) -> Any:
     )
 
 
+def stage_funnel(projects: Any, stages: Any, district_id: int) -> dict[str, Any]:
+    """The funnel of a district's projects: one bar per stage of the projects that count (`counted`: not
+    terminated, not standing on an unverified claim), each opening the project list that holds exactly its
+    number; terminated projects are their own figure (终止 N), never in a stage bar."""
+    by_stage = dict(counted(projects).values_list("stage").annotate(n=Count("pk")).order_by())
+    terminated = projects.filter(status=Project.Status.TERMINATED).count()
+    lists = reverse("project_list")
+    return {
+        "bars": [
+            {
+                "code": code,
+                "name": str(label),
+                "value": by_stage.get(code, 0),
+                "url": f"{lists}?district={district_id}&stage={code}&counted=true",
+            }
+            for code, label in stages
+        ],
+        "terminated": {
+            "count": terminated,
+            "url": f"{lists}?district={district_id}&status={Project.Status.TERMINATED}",
+        },
+    }
+
+
 def majors(projects: Any) -> Any:
     """省市重大项目: the provincial and municipal tiers, as counted."""
     return counted(projects).filter(tier__in=[Project.Tier.PROVINCIAL, Project.Tier.MUNICIPAL])
@@ -174,6 +202,7 @@ def pending_moves(user: Any) -> Any:
 # Stages whose promise is kept: started (开工) and producing (投产); a stage before these still owes its promise.
 _STARTED = set(STAGE_CODES[STAGE_CODES.index("started") :])
 _PRODUCING = set(STAGE_CODES[STAGE_CODES.index("production") :])
+_BUILT = set(STAGE_CODES[STAGE_CODES.index("completed") :])
 # Where silence is a stall: signed until completed. A lead may wait; a plant in production has delivered.
 _DELIVERY = set(STAGE_CODES[STAGE_CODES.index("signed") : STAGE_CODES.index("completed") + 1])
 CARD_LABELS = {Card.YELLOW: gettext_lazy("黄牌"), Card.RED: gettext_lazy("红牌")}
@@ -221,11 +250,15 @@ def assessed_statuses(projects: Any, today: datetime.date | None = None) -> dict
     open_steps: dict[int, list[StepFacts]] = {}
     last_step: dict[int, datetime.date] = {}
     steps = ProjectStep.objects.filter(project_id__in=active.values("pk")).order_by()
-    for pid, code, name, due in (
+    overdue = list(
         steps.filter(planned_finish__lt=today, actual_finish__isnull=True)
         .exclude(status=ProjectStep.Status.DONE)
         .values_list("project_id", "code", "name", "planned_finish")
-    ):
+    )
+    waiting = _waiting_for_building({pid for pid, *_rest in overdue} & building_ids(rows))
+    for pid, code, name, due in overdue:
+        if code in waiting.get(pid, ()):
+            continue
         open_steps.setdefault(pid, []).append(StepFacts(code, name, due))
     for pid, finish, start in (
         steps.values("project_id")
@@ -241,9 +274,20 @@ def assessed_statuses(projects: Any, today: datetime.date | None = None) -> dict
     first = min([d for d in dues if d < today], default=today)
     counter = _workday_counter(first, today)
     result: dict[int, Assessment] = {}
+    # Construction shows in money and in the team's work long before the next move: funds in place, a verified
+    # month of 完成投资, a weekly task done are signs of life too (a project 8 months into an 18-month build is
+    # not stalled because 竣工 is still ahead).
+    work = _last_work(active.values("pk"), today)
     for row in rows:
-        # The last sign of life: a verified move, a step begun or done, else the signing or start typed.
-        lives = [row["last_move"], last_step.get(row["pk"]), row["signed_date"], row["started_date"]]
+        # The last sign of life: a verified move, a step begun or done, funds, completions or tasks, else the
+        # signing or start typed.
+        lives = [
+            row["last_move"],
+            last_step.get(row["pk"]),
+            work.get(row["pk"]),
+            row["signed_date"],
+            row["started_date"],
+        ]
         facts = ProjectFacts(
             steps=open_steps.get(row["pk"], ()),
             promised_start=row["promised_start_date"],
@@ -257,6 +301,46 @@ def assessed_statuses(projects: Any, today: datetime.date | None = None) -> dict
         if found.card:
             result[row["pk"]] = found
     return result
+
+
+def building_ids(rows: list[dict[str, Any]]) -> set[int]:
+    """The projects whose building is not finished (below 竣工)."""
+    return {r["pk"] for r in rows if r["stage"] not in _BUILT}
+
+
+def _waiting_for_building(ids: set[int]) -> dict[int, set[str]]:
+    """Per project of ``ids``, the steps that wait for the building (`waiting_for_construction`: the completion
+    acceptance, S12–S14). Before 竣工 they cannot be late by the departments' doing, and a late building is
+    told once, by the production date. One query over the steps of the projects with an overdue step."""
+    if not ids:
+        return {}
+    by_project: dict[int, list[tuple[str, int, list[str]]]] = {}
+    rows = ProjectStep.objects.filter(project_id__in=ids).order_by()
+    for pid, code, module, preds in rows.values_list("project_id", "code", "module", "predecessors"):
+        by_project.setdefault(pid, []).append((code, module, preds or []))
+    return {pid: waiting_for_construction(found)[1] for pid, found in by_project.items()}
+
+
+def _last_work(ids: Any, today: datetime.date) -> dict[int, datetime.date]:
+    """Per project, the latest day money or work was recorded: a funds entry, a verified month of 完成投资, a
+    weekly task done (never later than today). Three grouped queries, whatever the number of projects."""
+    latest: dict[int, datetime.date] = {}
+    sources = (
+        FundsEntry.objects.filter(project_id__in=ids, date__lte=today)
+        .values("project_id")
+        .annotate(d=Max("date")),
+        InvestmentCompletion.objects.filter(project_id__in=ids, verified_at__isnull=False, amount__gt=0)
+        .values("project_id")
+        .annotate(d=Max("month")),
+        WeeklyTask.objects.filter(project_id__in=ids, done_date__isnull=False, done_date__lte=today)
+        .values("project_id")
+        .annotate(d=Max("done_date")),
+    )
+    for rows in sources:
+        for pid, day in rows.order_by().values_list("project_id", "d"):
+            if day is not None and (pid not in latest or day > latest[pid]):
+                latest[pid] = day
+    return latest
 
 
 def reason_text(reason: Reason) -> str:

@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -220,15 +221,64 @@ def ledger_claims(project: Project, user: Any, stage: str, signed: datetime.date
     return claims
 
 
-def project_status_set(*, project: Project, status: str, reason: str, user: Any) -> Project:
+def project_status_set(
+    *,
+    project: Project,
+    status: str,
+    reason: str,
+    user: Any,
+    terminated_on: datetime.date | None = None,
+) -> Project:
+    """The typed status. A termination is a dated event (DOMAIN.md §9): ``terminated_on`` as claimed (default
+    today), never in the future nor before a verified stage move; its reason is required and who recorded it
+    is in the audit history. Periods before that date still count the project."""
     with transaction.atomic(), acting_as(user, "web"):
         ensure_allowed(user, "change", project)
+        given, project = project, Project.objects.select_for_update().get(pk=project.pk)  # as stored
+        was_terminated = project.status == Project.Status.TERMINATED
         project.status, project.status_reason = status, reason
+        if status == Project.Status.TERMINATED:
+            if terminated_on is not None or not was_terminated:
+                project.terminated_on = terminated_on or timezone.localdate()
+            _check_termination_date(project)
         project.full_clean()
         project.save()
-        if status == Project.Status.TERMINATED:
+        if status == Project.Status.TERMINATED and not was_terminated:
             _release_sites(project, user)
+            action_log(
+                project,
+                "project_terminate",
+                user=user,
+                data={
+                    "date": project.terminated_on,
+                    "reason": reason,
+                    "summary": f"{project.terminated_on}:{reason}",
+                },
+            )
+        given.status, given.status_reason, given.terminated_on = status, reason, project.terminated_on
+        given.updated = project.updated
     return project
+
+
+def _check_termination_date(project: Project) -> None:
+    day = project.terminated_on
+    if day is None:
+        return
+    if day > timezone.localdate():
+        raise ValidationError({"terminated_on": _("终止日期不能晚于今天。")})
+    last = (
+        project.moves.filter(verified_at__isnull=False)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    if last is not None and day < last:
+        raise ValidationError(
+            {
+                "terminated_on": _("终止日期不能早于已核实的阶段变更日期(%(date)s)。")
+                % {"date": last.isoformat()}
+            }
+        )
 
 
 # What apps above the project library do when a project is dropped (the factor map frees the sites it held).

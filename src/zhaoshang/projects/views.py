@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import modelform_factory
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -101,9 +101,19 @@ class ProjectStatusView(LoginRequiredMixin, View):
         status = request.POST.get("status", "")
         if status not in Project.Status.values:
             return redirect("project_detail", pk=pk)
+        day = request.POST.get("terminated_on", "").strip()
+        try:
+            terminated_on = datetime.date.fromisoformat(day) if day else None
+        except ValueError:
+            messages.error(request, _("日期格式应为 YYYY-MM-DD"))
+            return redirect("project_detail", pk=pk)
         try:
             project_status_set(
-                project=project, status=status, reason=request.POST.get("reason", ""), user=request.user
+                project=project,
+                status=status,
+                reason=request.POST.get("reason", ""),
+                user=request.user,
+                terminated_on=terminated_on,
             )
         except ValidationError as error:
             _problem(request, error)
@@ -221,7 +231,10 @@ class StatusThresholdsView(LoginRequiredMixin, View):
     form_class = modelform_factory(StatusThresholds, fields=STATUS_THRESHOLD_FIELDS)
 
     def get_district(self, pk: int) -> District:
-        return get_object_or_404(District.objects.restrict(self.request.user, "verify"), pk=pk)
+        # Someone of the district without the right: 403 with the reason; another district: 404.
+        return get_allowed(
+            District.objects, self.request.user, "verify", what=_("红黄牌阈值"), shown_as="change", pk=pk
+        )
 
     def render_form(self, district: District, form: Any, status: int = 200) -> HttpResponse:
         context = {"district": district, "form": form, "defaults": Thresholds()}

@@ -1,5 +1,6 @@
 """The list wordings of officials' tables: 省重大项目(2025年), 市重大项目, 省市重大项目 (both), 省重大工程, 省重点 …
-read as (list level, year, wording), and the project tier they imply (省… → 省重点, 市… → 市重点)."""
+read as (list level, year, wording), and the project tier they imply (省… → 省重点, 市… → 市重点); and the year
+classes they carry (项目类别/建设类别: 新开工, 续建, 竣工, 预备, 储备), read as the table's claim for that year."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from import_export import widgets
 
 from zhaoshang.core.importing.resource import blank_cell, clear_cell
 from zhaoshang.core.widgets import ChoiceWidget, ListWidget
-from zhaoshang.projects.models import ListLevel, Project
+from zhaoshang.projects.models import ListLevel, Project, YearClass
 from zhaoshang.standards import parsers
 
 _LEVEL_WORDS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
@@ -35,6 +36,57 @@ TIER_OF_LEVEL = {
     ListLevel.DISTRICT_KEY: Project.Tier.DISTRICT,
 }
 _TIER_RANK = [Project.Tier.PROVINCIAL, Project.Tier.MUNICIPAL, Project.Tier.DISTRICT, Project.Tier.GENERAL]
+
+
+# 项目类别/建设类别 as officials write them. 预备 and 储备 (not yet started, on the list to be prepared or kept in
+# reserve) are the list's 准备 class: the class computed from the dates cannot tell them apart either.
+_CLASS_WORDS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"新开工|新建开工"), YearClass.NEW_START),
+    (re.compile(r"续建"), YearClass.CONTINUING),
+    (re.compile(r"竣工|完工"), YearClass.COMPLETING),
+    (re.compile(r"预备|储备|准备|前期"), YearClass.PREPARING),
+]
+_EMPTY_BRACKETS = re.compile(r"[(（\[【][)）\]】]")
+_CLASS_LEFTOVER = re.compile(r"[()\[\]（）【】、,，;；/\s]|项目|类")
+
+
+def year_class_of(value: Any) -> str | None:
+    """新开工 → new_start, 续建 → continuing, 竣工 → completing, 预备/储备/准备 → preparing; None for a blank cell;
+    ValueError naming the allowed wordings for anything else."""
+    if blank_cell(value) or clear_cell(value):
+        return None
+    text = parsers.normalise_text(value).replace(" ", "")
+    for pattern, code in _CLASS_WORDS:
+        if pattern.search(text):
+            return str(code)
+    for code, label in YearClass.choices:
+        if text in (code, str(label)):
+            return str(code)
+    raise ValueError(
+        _("“%(value)s”不是年度类别,可写:新开工、续建、竣工、预备(储备)") % {"value": str(value).strip()}
+    )
+
+
+def split_class(value: Any) -> tuple[str, str | None]:
+    """A 项目类别 cell that carries a year class beside its list, "省重大项目(续建)" or "续建": (the list part, the
+    class or None). A cell of one class and no list gives ("", class)."""
+    if blank_cell(value) or clear_cell(value):
+        return "", None
+    found: str | None = None
+    kept = []
+    for item in ListWidget().clean(value):
+        text = parsers.normalise_text(item).replace(" ", "")
+        for pattern, code in _CLASS_WORDS:
+            if pattern.search(text):
+                found = str(code)
+                text = _EMPTY_BRACKETS.sub("", pattern.sub("", text))
+                break
+        else:
+            kept.append(item.strip())  # no class in it: the wording as written (原表写法)
+            continue
+        if _CLASS_LEFTOVER.sub("", text) and not _WORDING_YEAR.fullmatch(_CLASS_LEFTOVER.sub("", text)):
+            kept.append(text)
+    return "、".join(kept), found
 
 
 def list_wordings(value: Any) -> list[tuple[str, int | None, str]]:
@@ -81,7 +133,27 @@ class TierWidget(ChoiceWidget):
 
 
 class ListingWidget(widgets.Widget):
-    """项目类别 / 名单: checked here (an unknown wording is the cell's error), written after the row is saved."""
+    """项目类别 / 名单: checked here (an unknown wording is the cell's error), written after the row is saved. A
+    year class in the cell ("省重大项目(续建)") is left to ``split_class``."""
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
-        return None if blank_cell(value) or clear_cell(value) else list_wordings(value)
+        if blank_cell(value) or clear_cell(value):
+            return None
+        lists, _year_class = split_class(value)
+        return list_wordings(lists) if lists else []
+
+
+class YearClassWidget(ChoiceWidget):
+    """年度类别 / 建设类别: 新开工, 续建, 竣工, 预备 (储备) as the table's class for the year (blank: ""); exports
+    the label. On a project row it is written on the row's lists of that year after the row is saved."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(YearClass.choices, "", **kwargs)
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        if blank_cell(value) or clear_cell(value):
+            return self.default
+        try:
+            return super().clean(value, row, **kwargs)  # a label in any language, or the stored code
+        except ValueError:
+            return year_class_of(value)

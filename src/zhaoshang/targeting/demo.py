@@ -35,10 +35,12 @@ def registry(state: dict[str, Any]) -> None:
 
 @demo_step(98, "短板分析(含投产/达产项目)")
 def gaps(state: dict[str, Any]) -> None:
-    """Linzi's gaps, once its projects are on their nodes (the project library is step 97)."""
-    user = state["users"]["linzi_admin"]
-    for chain in Chain.objects.filter(district__adcode="370305", is_current=True):
-        chain_gaps_refresh(chain=chain, user=user)
+    """Linzi's and Huantai's gaps, once their projects are on their nodes (the project library is step 97): each
+    chain's snapshot as its district's administrator would refresh it."""
+    for adcode, persona in (("370305", "linzi_admin"), ("370321", "huantai_admin")):
+        user = state["users"][persona]
+        for chain in Chain.objects.filter(district__adcode=adcode, is_current=True).order_by("pk"):
+            chain_gaps_refresh(chain=chain, user=user)
 
 
 def _local_firms(user: Any) -> None:

@@ -75,3 +75,50 @@ def test_project_page_shows_gantt_and_steps(org: Any, client_for: Any) -> None:
         ).status_code
         == 404
     )
+
+
+def _started(org: Any, users: Any, **extra: Any) -> Any:
+    today = datetime.date.today()
+    project = ProjectFactory(
+        district=org["linzi_district"],
+        stage="started",
+        started_date=today - datetime.timedelta(days=90),
+        **extra,
+    )
+    project_steps_create(project=project, user=users["linzi_admin"])
+    project_schedule(project=project, user=users["linzi_admin"], start=today - datetime.timedelta(days=400))
+    baseline = {s.code: (s.planned_start, s.planned_finish) for s in project.steps.all()}
+    for step in project.steps.filter(module__lte=5):
+        step.status, step.actual_finish = "done", today - datetime.timedelta(days=100)
+        step.save()
+    return project, baseline
+
+
+def test_the_acceptance_is_planned_after_the_building_and_done_steps_keep_their_plan(
+    org: Any, users: Any, as_test_actor: Any
+) -> None:
+    today = datetime.date.today()
+    expected = today + datetime.timedelta(days=300)
+    project, baseline = _started(org, users, expected_production_date=expected)
+    result = project_schedule(project=project, user=users["linzi_admin"], start=today)
+    steps = {s.code: s for s in project.steps.all()}
+    # The permit's plan is history: re-planning from today leaves the done steps' dates alone.
+    assert (steps["S11"].planned_start, steps["S11"].planned_finish) == baseline["S11"]
+    # The acceptance waits for construction up to the expected production date, not the week after the permit.
+    assert result["construction_days"] > 100
+    assert today + datetime.timedelta(days=200) < steps["S12"].planned_start < expected
+    assert steps["S14"].planned_finish <= expected
+    # What the ≤120-working-day target measures stays the approvals alone, without the building.
+    assert result["duration"] < result["construction_days"]
+
+
+def test_a_passed_production_date_falls_back_to_the_typical_build(
+    org: Any, users: Any, as_test_actor: Any
+) -> None:
+    today = datetime.date.today()
+    project, _baseline = _started(org, users, expected_production_date=today - datetime.timedelta(days=30))
+    result = project_schedule(project=project, user=users["linzi_admin"], start=today)
+    s12 = project.steps.get(code="S12")
+    # 18 months typical, 3 already built: about 15 months (≈ 310 working days) still ahead.
+    assert 280 <= result["construction_days"] <= 330
+    assert s12.planned_start > today + datetime.timedelta(days=365)

@@ -225,9 +225,10 @@ def test_word_file_holds_the_same_numbers(zhangdian: dict[str, Any]) -> None:
     assert stage_table[0] == ["阶段", "项目数(个)", "总投资(亿元)"]
     assert ["开工", "2", "20.00"] in stage_table and stage_table[-1] == ["合计", "10", "51.00"]
     funds = next(t for t in tables if t[0] == ["资金来源地", "到位资金(万元)"])
-    assert funds[1:] == [["本地", "500.00"], ["市外省内", "0.00"], ["省外", "3000.50"], ["境外", "250.25"],
-                         ["合计", "3750.75"]]  # fmt: skip
-    assert "本期到位资金 3750.75 万元,其中省外资金 3000.50 万元。" in paragraphs
+    # Amounts grouped under the header's unit; the text in 亿元 from 1 亿 up, else grouped 万元, with the unit.
+    assert funds[1:] == [["本地", "500.00"], ["市外省内", "0.00"], ["省外", "3,000.50"], ["境外", "250.25"],
+                         ["合计", "3,750.75"]]  # fmt: skip
+    assert "本期到位资金 3,750.75 万元,其中省外资金 3,000.5 万元。" in paragraphs
     assert "储备项目 3 个,要求滚动保持不少于 100 个,尚差 97 个。" in paragraphs
     assert "未解决堵点 3 个,其中超过办结时限 1 个。" in paragraphs
     # Out-of-province money in bold; 黑体 for the title and 仿宋 for the body, as East Asian fonts.
@@ -246,7 +247,7 @@ def test_page_shows_the_report_and_its_word_file(zhangdian: dict[str, Any], clie
     html = city.get(reverse("dispatch_detail", args=[report.pk])).content.decode()
     for text in (
         "张店区重点项目推进调度报告(第1期)",
-        "3000.50",
+        "3,000.50",
         "51.00",
         "丙项目",
         "用地指标未落实",

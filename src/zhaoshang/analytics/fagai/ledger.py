@@ -71,3 +71,34 @@ def classify_year(year: int, started: dt.date | None, completed: dt.date | None)
     if started.year == year:
         return "new_start"
     return "continuing"
+
+
+def class_disagrees(
+    year: int,
+    claimed: YearClassCode,
+    started: dt.date | None,
+    completed: dt.date | None,
+    today: dt.date,
+) -> bool:
+    """Whether a table's class for `year` (新开工/续建/竣工/准备, as listed) disagrees with the verified dates.
+
+    Once the year is over the dates decide: any other class than ``classify_year``'s disagrees. While it runs
+    (or before it begins), a list's class is partly a plan: a 新开工 project may still start and a 竣工 one may
+    still be completed, so only what the dates already rule out disagrees — 新开工 or 准备 for a project that
+    started before the year, 续建 for one that did not, 准备 for one already started. A project completed before
+    the year is not on that year's books at all (``classify_year`` gives None): another conflict, not this one.
+    A completion without a recorded start counts as started when it was completed."""
+    actual = classify_year(year, started, completed)
+    if actual is None or actual == claimed:
+        return False
+    if today.year > year:
+        return True
+    began = started or completed
+    started_before = began is not None and began.year < year
+    if claimed == "new_start":
+        return started_before
+    if claimed == "continuing":
+        return not started_before
+    if claimed == "preparing":
+        return began is not None and began <= today
+    return False  # 竣工: may still be completed this year

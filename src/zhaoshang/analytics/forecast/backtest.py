@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zhaoshang.analytics.forecast.delays import ForecastError
-from zhaoshang.analytics.forecast.draws import _plan, _production_coords
+from zhaoshang.analytics.forecast.draws import _modelled_months, _plan
 from zhaoshang.analytics.forecast.engine_types import ForecastParams, ForecastProject, _year_coord
 
 __all__ = [
@@ -40,7 +40,7 @@ __all__ = [
     "window_forecast",
 ]
 
-_CHUNK = 1024
+_CHUNK = 128  # draws per block: (block × projects) arrays in cache; results depend on it
 
 
 @dataclass(frozen=True)
@@ -100,14 +100,15 @@ def window_forecast(
     rng = np.random.default_rng(params.seed)
     capacity = np.empty(params.draws)
     steps = np.empty(params.draws)
-    end = plan.start + horizon / 12
+    survival = plan.survival.astype(np.float32)
     for lo in range(0, params.draws, _CHUNK):
         c = min(_CHUNK, params.draws - lo)
-        coords, moved = _production_coords(plan, params, rng, c, horizon=float(horizon))
-        alive = rng.random((c, n)) < plan.survival
-        inside = (coords[:, :n] <= end) & alive
-        capacity[lo : lo + c] = inside.astype(np.float64) @ plan.weights[:n]
-        steps[lo : lo + c] = moved.sum(axis=1) if moved is not None else 0.0
+        months, moved = _modelled_months(plan, params, rng, c, horizon=float(horizon))
+        inside = months <= horizon
+        inside &= rng.random((c, n), dtype=np.float32) < survival
+        # einsum, not `@`: BLAS threads spin between calls (see `engine.forecast_output`)
+        capacity[lo : lo + c] = np.einsum("cn,n->c", inside.astype(np.float64), plan.weights[:n])
+        steps[lo : lo + c] = moved.sum(axis=1, dtype=np.float64) if moved is not None else 0.0
     return capacity, steps
 
 

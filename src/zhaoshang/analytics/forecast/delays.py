@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +17,7 @@ from zhaoshang.analytics.rates.engine import STAGES
 __all__ = ["DEFAULT_DELAYS", "DEFAULT_TERMINATION", "Delay", "ForecastError"]
 
 FloatArray = npt.NDArray[np.float64]
+Scores = npt.NDArray[np.floating[Any]]  # double, or single precision in the draws (see `draws`)
 _U_MAX = 1.0 - 1e-12
 
 
@@ -43,9 +45,10 @@ class Delay:
         elif not (self.median > 0 and self.sigma >= 0 and math.isfinite(self.median + self.sigma)):
             raise ForecastError("a lognormal delay needs median > 0 and sigma ≥ 0")
 
-    def months(self, z: FloatArray, elapsed: FloatArray | None = None) -> FloatArray:
+    def months(self, z: Scores, elapsed: FloatArray | None = None) -> Scores:
         """Months still to go for standard normal scores ``z``; with ``elapsed``, conditioned on D > elapsed
-        (empirical: past the longest observed duration nothing is left to go — termination covers the stuck)."""
+        (empirical: past the longest observed duration nothing is left to go — termination covers the stuck).
+        Lognormal: in ``z``'s precision (the conditioned draw at least single)."""
         if self.samples:
             s = np.sort(np.asarray(self.samples, dtype=np.float64))
             levels = np.linspace(0.0, 1.0, s.size)
@@ -56,16 +59,72 @@ class Delay:
             f = np.where(elapsed < s[0], 0.0, f)
             return _floats(np.maximum(np.interp(f + u * (1.0 - f), levels, s) - elapsed, 0.0))
         if elapsed is None:
-            d = np.multiply(z, self.sigma)
+            d: Scores = np.multiply(z, self.sigma)
             np.exp(d, out=d)
             d *= self.median
             return d
         if self.sigma == 0:
             return _floats(np.maximum(self.median - elapsed, 0.0))
+        # D | D > e by the upper tail: P(D > d) = S(e) · Φ(−z), S(e) = Φ(−x_e) the survival at the time
+        # already spent. The same draw as Φ⁻¹(F(e) + Φ(z)(1 − F(e))), accurate far into the tail.
         with np.errstate(divide="ignore"):
-            f = special.ndtr((np.log(elapsed) - math.log(self.median)) / self.sigma)
-        u = np.minimum(f + special.ndtr(z) * (1.0 - f), _U_MAX)
-        return _floats(np.maximum(self.median * np.exp(self.sigma * special.ndtri(u)) - elapsed, 0.0))
+            x_e = (np.log(np.asarray(elapsed, dtype=np.float64)) - math.log(self.median)) / self.sigma
+        x = _upper_tail(z)  # then q = S(e)·Φ(−z), X = −Φ⁻¹(q), the months: in place, one array
+        x *= special.ndtr(-x_e)
+        np.maximum(x, 1.0 - _U_MAX, out=x)
+        special.ndtri(x, out=x)
+        kind = np.result_type(z, np.float32)
+        months: Scores = x.astype(kind, copy=False)  # single precision from here for single scores
+        months *= kind.type(-self.sigma)
+        np.exp(months, out=months)
+        months *= kind.type(self.median)
+        months -= np.asarray(elapsed, dtype=kind)
+        np.maximum(months, kind.type(0), out=months)
+        return months
+
+
+# Φ(−|x|) = erfc(|x|/√2)/2 by the Chebyshev fit of Numerical Recipes' `erfcc` (fractional error < 1.2·10⁻⁷ for
+# every x): a dozen array operations in single precision instead of scipy's erfc, which costs three times as
+# much per value on the forecast's 10⁷–10⁸ scores. Horner order, highest power first.
+_ERFCC = (
+    0.17087277,
+    -0.82215223,
+    1.48851587,
+    -1.13520398,
+    0.27886807,
+    -0.18628806,
+    0.09678418,
+    0.37409196,
+    1.00002368,
+    -1.26551223,
+)
+
+
+def _upper_tail(z: Scores) -> FloatArray:
+    """Φ(−z) in double precision; for single-precision scores by the fit above (relative error ~10⁻⁶, far
+    below what a month of delay means), else scipy's exact ``ndtr``."""
+    if z.dtype != np.float32:
+        return _floats(special.ndtr(-z))
+    f32 = np.float32
+    x = np.abs(z)
+    x *= f32(1 / math.sqrt(2))
+    t = x * f32(0.5)
+    t += f32(1)
+    np.reciprocal(t, out=t)
+    p = np.full_like(x, f32(_ERFCC[0]))
+    for c in _ERFCC[1:]:
+        p *= t
+        p += f32(c)
+    x *= x
+    p -= x
+    np.exp(p, out=p)
+    p *= t
+    p *= f32(0.5)  # Φ(−|z|)
+    # Φ(−z) = p for z ≥ 0 and 1 − p for z < 0 (by the sign bit, so −0 too): ±p plus 1 where negative,
+    # exact for the small p of large positive scores, without the cost of `np.where`.
+    tail: FloatArray = np.copysign(p.astype(np.float64), z)
+    tail += np.signbit(z)
+    return tail
 
 
 # Months (median, σ of the log) per transition reserve→lead … completed→production; see the module note.

@@ -65,8 +65,10 @@ from zhaoshang.analytics.forecast.delays import (
 from zhaoshang.analytics.forecast.draws import (
     _baseline_draws,
     _contributions,
+    _median_coords,
+    _modelled_months,
     _plan,
-    _production_coords,
+    _ramp_values,
 )
 from zhaoshang.analytics.forecast.engine_types import (
     _CHUNK,
@@ -194,7 +196,7 @@ def forecast_output(
     n_alive = plan.n_modelled
     survival = np.concatenate([plan.survival, np.ones(n - n_alive)])
 
-    median_coords, _ = _production_coords(plan, params, None, 1)
+    median_coords = _median_coords(plan, params)
     projection = (
         base + _contributions(median_coords, plan.weights[None, :], years, params.ramp).sum(axis=2)[:, 0]
     )
@@ -205,19 +207,31 @@ def forecast_output(
     fixed_total = fixed.sum(axis=1)
     largest_output = float(plan.weights.max(initial=0.0)) * max(max(params.ramp, default=0.0), 0.0)
 
+    offsets = [y - years[0] for y in years]
+    first = np.float32(years[0] - plan.start)  # years from as_of to the first year's start
+    never = np.float32(1e4)  # taken from t0 in a terminated draw: before production in every year, nothing
+    weights32 = plan.weights[:n_alive].astype(np.float32)
+    survival32 = plan.survival.astype(np.float32)
+
     def run(c: int, stream: np.random.SeedSequence) -> tuple[FloatArray, FloatArray, int, Any]:
         """One block of ``c`` draws from its own random stream: (totals, output in the reference year summed
         over the draws, draws reaching the target, per project the draws that reach it without that project)."""
         rng = np.random.default_rng(stream)
-        coords, _ = _production_coords(plan, params, rng, c, modelled_only=True)
-        alive = rng.random((c, n_alive)) < plan.survival
-        weighted = alive * plan.weights[:n_alive]
-        per_year = _contributions(coords, weighted, years, params.ramp)
-        block = _baseline_draws(base, years, plan.start, params.baseline_cv, rng, c) + per_year.sum(axis=2).T
+        months, _ = _modelled_months(plan, params, rng, c)
+        t0 = months  # in place: years from production to the start of the first year
+        t0 *= np.float32(-1 / 12)
+        t0 += first
+        t0 -= (rng.random((c, n_alive), dtype=np.float32) >= survival32) * never
+        values = _ramp_values(t0, offsets, params.ramp)  # (years, c, projects): share of designed output
+        # Totals as a sum of products in single precision (relative error ~10⁻⁷). einsum, not `@`: BLAS would
+        # start its thread pool, whose threads spin between calls and took a third of the job's CPU time.
+        yearly = np.einsum("ycn,n->yc", values, weights32)
+        block = _baseline_draws(base, years, plan.start, params.baseline_cv, rng, c) + yearly.T
         block += fixed_total
+        output = values[ref].sum(axis=0, dtype=np.float64) * plan.weights[:n_alive]
         without = np.zeros(n, dtype=np.int64)
         if target is None:
-            return block, per_year[ref].sum(axis=0), 0, without
+            return block, output, 0, without
         hit = np.zeros(c, dtype=bool)
         for j in range(counted):
             hit |= block[:, j] >= target.amount
@@ -225,14 +239,16 @@ def forecast_output(
         # A draw whose margin over the target exceeds any one project's largest possible output keeps the
         # target without each of them: counted at once, only the close draws are compared project by project.
         margin = (block[rows, :counted] - target.amount).max(axis=1)
-        close = rows[margin <= largest_output * (1 + 1e-9)]
+        close = rows[margin <= largest_output * (1 + 1e-6)]
         without += rows.size - close.size
         hit_without = np.zeros((close.size, n), dtype=bool)
         for j in range(counted):
-            hit_without[:, :n_alive] |= (block[close, j, None] - per_year[j][close]) >= target.amount
+            mine = values[j][close]
+            mine *= weights32
+            hit_without[:, :n_alive] |= (block[close, j, None] - mine) >= target.amount
             hit_without[:, n_alive:] |= (block[close, j, None] - fixed[j]) >= target.amount
         without += hit_without.sum(axis=0)
-        return block, per_year[ref].sum(axis=0), int(rows.size), without
+        return block, output, int(rows.size), without
 
     # Every block of draws has its own stream spawned from the seed, so the result is the same however many
     # threads run the blocks; numpy releases the GIL in the array work, so blocks run side by side.

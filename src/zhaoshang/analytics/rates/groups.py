@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from zhaoshang.analytics.rates.engine.facts import (
@@ -28,6 +28,7 @@ from zhaoshang.analytics.rates.engine.rates import (
     _landing_text,
     _signing_text,
     _stage_text,
+    whole_growth,
 )
 from zhaoshang.analytics.rates.engine.shares import (
     _attainment_share,
@@ -94,10 +95,12 @@ def rates_by_group(
     period: Period,
     definitions: RateDefinitions = DEFAULT_DEFINITIONS,
     years: Collection[int] | None = None,
+    wholes: Mapping[str, Mapping[int, float]] | None = None,
 ) -> dict[str, dict[str, Rate]]:
     """Every rate of `RATE_NAMES` per value of ``groups[group_key]`` (projects without the key are left out),
-    groups in sorted order. ``years`` for the contribution rate default to the calendar years of the period."""
-    return rates_by_groups(facts, (group_key,), period, definitions, years)[group_key]
+    groups in sorted order. ``years`` for the contribution rate default to the calendar years of the period;
+    ``wholes``: see `rates_by_groups`."""
+    return rates_by_groups(facts, (group_key,), period, definitions, years, wholes)[group_key]
 
 
 def rates_by_groups(
@@ -106,8 +109,14 @@ def rates_by_groups(
     period: Period,
     definitions: RateDefinitions = DEFAULT_DEFINITIONS,
     years: Collection[int] | None = None,
+    wholes: Mapping[str, Mapping[int, float]] | None = None,
 ) -> dict[str, dict[str, dict[str, Rate]]]:
     """`rates_by_group` for several group keys at once (e.g. the chains and the district of a dashboard).
+
+    ``wholes``: per district (its ``groups["district"]``), year → its 规上工业总产值 (or 税收, as
+    ``contribution_by`` says) in 万元, as entered. A group's 贡献率 is its projects' growth over the growth of
+    the whole of the districts its projects are in (a chain: its district's; a city's roll-up: the sum of its
+    districts'); a district without the years has no figure ("—", `Rate.missing`).
 
     Each project's share in each rate is worked out once, then added up per group: the same figures as the
     rate functions on each group's projects (a property test checks), without asking every project the same
@@ -128,7 +137,10 @@ def rates_by_groups(
     asked = _asked(period, definitions, span)
     rows = [_shares(f, asked) for f in facts]
     keys = [f.key for f in facts]
-    growth = [(keys[i], row[-1]) for i, row in enumerate(rows)]  # 贡献率: every group's part of this whole
+    growth = [(keys[i], row[-1]) for i, row in enumerate(rows)]  # 贡献率: each project's part
+    district_growth = {
+        name: whole_growth(by_year, span) for name, by_year in (wholes or {}).items()
+    }  # 贡献率: each district's whole
     result: dict[str, dict[str, dict[str, Rate]]] = {}
     for group_key in group_keys:
         buckets: dict[str, list[int]] = {}
@@ -148,11 +160,23 @@ def rates_by_groups(
                     for j, name in enumerate(SHARED)
                 }
                 _keep_group((group_key, group, asked), same, kept)
-            # Not kept with the group: its denominator changes whenever any project of the whole does.
+            # Not kept with the group: its denominator is the districts' entered whole, not its projects.
             part = [growth[i] for i in members]
-            rates = {**kept, "contribution": _contribution(part, growth, span, definitions)}
+            whole = _whole_of({facts[i].groups.get("district") for i in members}, district_growth)
+            rates = {**kept, "contribution": _contribution(part, whole, span, definitions)}
             result[group_key][group] = {name: rates[name] for name in RATE_NAMES}
     return result
+
+
+def _whole_of(districts: set[str | None], growth: Mapping[str, float | None]) -> float | None:
+    """The growth of the whole of these districts: None unless every one of them has it."""
+    total = 0.0
+    for name in districts:
+        found = growth.get(name) if name is not None else None
+        if found is None:
+            return None
+        total += found
+    return total
 
 
 # A group's rates, kept with the very facts objects they were added up from: facts are immutable and a kept

@@ -25,6 +25,7 @@ the steps that run in parallel (S2, S6, S7) are the ones the promised limits alr
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -32,6 +33,7 @@ from zhaoshang.analytics.schedule.cpm import Step
 
 __all__ = [
     "CONSTRUCTION_STEP_ID",
+    "waiting_for_construction",
     "DEFAULT_APPROVAL_TEMPLATE",
     "ApprovalModule",
     "ApprovalStep",
@@ -110,6 +112,29 @@ class ApprovalTemplate:
                 for s in self.steps
             ],
         }
+
+
+def waiting_for_construction(steps: Iterable[tuple[str, int, Sequence[str]]]) -> tuple[set[str], set[str]]:
+    """Of a project's steps as (code, module, predecessors): the ones construction goes in front of (the
+    steps of the last module — 竣工验收 — whose predecessors all lie in earlier modules: S12 by default), and
+    every step that waits for the building (those and the last module's steps after them: S12–S14). A
+    district's own template carries modules, not the ``after_construction`` flag, hence the rule."""
+    rows = list(steps)
+    if not rows:
+        return set(), set()
+    last = max(module for _code, module, _preds in rows)
+    module = {code: m for code, m, _preds in rows}
+    tail = [(code, tuple(preds)) for code, m, preds in rows if m == last]
+    front = {code for code, preds in tail if preds and all(module.get(p, last) < last for p in preds)}
+    waiting = set(front)
+    grew = True
+    while grew:
+        grew = False
+        for code, preds in tail:
+            if code not in waiting and any(p in waiting for p in preds):
+                waiting.add(code)
+                grew = True
+    return front, waiting
 
 
 _GENERAL = "《行政许可法》§42：20 个工作日，可延长 10 日"

@@ -111,15 +111,16 @@ def district_forecast(
     progress: Callable[[int, int], None] | None = None,
     learned: dict[str, Any] | None = None,
 ) -> Forecast:
-    """The forecast made at ``as_of`` (today by default) from what was verified by then. ``learned``, when
-    given, receives what the model rests on (the fitted delays and the projects read) for the page."""
+    """The forecast made at ``as_of`` (today by default) from what was verified by then (for a past date, with
+    the projects' records as they stood then). ``learned``, when given, receives what the model rests on (the
+    fitted delays and the projects read) for the page."""
     # deferred: numpy and scipy load only when a forecast runs
     from zhaoshang.analytics.forecast.engine import OutputTarget, forecast_output
 
     settings = forecast_settings(district)
     today = datetime.date.today()
     as_of = as_of or today
-    book = Book.read(_projects(district, user), settings["increment"])
+    book = Book.read(_projects(district, user), settings["increment"], past=as_of < today)
     known = known_at(book, as_of, today=as_of >= today)
     params, fitted = _model(known, settings, draws=draws, seed=district.pk)
     years = sorted(settings["baseline"])
@@ -144,7 +145,8 @@ def district_backtest(
     progress: Callable[[int, int], None] | None = None,
 ) -> Backtest:
     """The forecast as it would have been made at each of ``count`` monthly cut-offs (from the moves verified
-    by then, spells censored there) against what the moves verified by ``as_of`` say happened in the
+    by then, spells censored there, and each project's plans, size and status as recorded then — its audit
+    history, `history.Book.row_at`) against what the moves verified by ``as_of`` say happened in the
     ``horizon`` months after each."""
     from zhaoshang.analytics.forecast.backtest import CutOff, backtest, happened, month_cutoffs
 
@@ -181,7 +183,7 @@ def _forecast_projects(district: Any) -> Any:
 def forecast_key(district: Any, as_of: datetime.date, draws: int = DRAWS) -> str:
     """Changes with the district's projects and history, its forecast settings, and the day."""
     settings = json.dumps((district.settings or {}).get("forecast"), sort_keys=True, default=str)
-    stamp = facts_fingerprint(Project.objects.filter(district=district))
+    stamp = facts_fingerprint(district)  # the district's facts version (assessment.facts)
     return hashlib.sha256(f"{district.pk}|{as_of}|{draws}|{settings}|{stamp}".encode()).hexdigest()
 
 

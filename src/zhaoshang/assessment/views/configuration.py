@@ -8,8 +8,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
@@ -17,8 +19,14 @@ from django.views import View
 from zhaoshang.assessment.forms import DistrictSettingsForm, SchemeForm, Top500ListsForm
 from zhaoshang.assessment.models import ScoringScheme
 from zhaoshang.assessment.scoring import scheme_for, scheme_save
-from zhaoshang.core.models import District
-from zhaoshang.core.scope import user_scope
+from zhaoshang.core.models import City, District
+from zhaoshang.core.scope import (
+    ensure_level_right,
+    get_allowed,
+    instance_is_province,
+    sees_city,
+    user_scope,
+)
 from zhaoshang.core.services import object_save
 
 
@@ -26,7 +34,15 @@ class DistrictSettingsView(LoginRequiredMixin, View):
     """Settings that change how the district is assessed: for those who may verify (its admins), not clerks."""
 
     def get_district(self, action: str) -> District:
-        return get_object_or_404(District.objects.restrict(self.request.user, action), pk=self.kwargs["pk"])
+        # Someone of the district without the right: 403 with the reason; another district: 404.
+        return get_allowed(
+            District.objects,
+            self.request.user,
+            action,
+            what=_("本区县考核设置"),
+            shown_as="change",
+            pk=self.kwargs["pk"],
+        )
 
     def get(self, request: Any, pk: int) -> HttpResponse:
         district = self.get_district("verify")
@@ -75,15 +91,47 @@ class DistrictSettingsView(LoginRequiredMixin, View):
 
 
 class SchemeView(LoginRequiredMixin, View):
-    """The city's scoring scheme of a year: everyone reads it, the city's assessment administrators edit it."""
+    """A year's scoring scheme: a city's (the one its districts are scored by) or, on a province's instance,
+    the province's default for its cities (``?city=`` empty). Whoever sees the city reads it; its supervisor
+    (or the province) changes it, the province changes the default — decided by `ensure_level_right`."""
 
-    def context(self, request: Any, form: Any, year: int) -> dict[str, Any]:
-        record = ScoringScheme.objects.filter(year=year).first()
-        can_edit = user_scope(request.user, "verify").all_districts
+    def city(self, request: Any) -> City | None:
+        """The city asked for (404 for one the user does not see); without one: the user's own city on a
+        province's instance (the default for those who see the whole province), nothing on a city's."""
+        value = request.GET.get("city")
+        if value is not None:
+            if value == "":
+                return None
+            city = City.objects.filter(pk=int(value) if value.isdigit() else 0).first()
+            if city is None or not sees_city(request.user, city):
+                raise Http404
+            return city
+        if not instance_is_province() or user_scope(request.user, "view").all_districts:
+            return None
+        return _own_cities(request.user).first()
+
+    def context(self, request: Any, form: Any, year: int, city: City | None) -> dict[str, Any]:
+        record = ScoringScheme.objects.filter(year=year, city=city).first()
+        try:
+            ensure_level_right(request.user, "verify", city, what=_("考核办法"), shown_as="change")
+            can_edit = True
+        except (Http404, PermissionDenied):
+            can_edit = False
         if not can_edit:
             for field in form.fields.values():
                 field.disabled = True
-        return {"form": form, "year": year, "record": record, "can_edit": can_edit}
+        province = instance_is_province()
+        default = ScoringScheme.objects.filter(year=year, city=None).first() if city is not None else None
+        return {
+            "form": form,
+            "year": year,
+            "record": record,
+            "default_record": default,
+            "city": city,
+            "province": province,
+            "cities": _own_cities(request.user) if province else [],
+            "can_edit": can_edit,
+        }
 
     def year(self, request: Any) -> int:
         try:
@@ -92,18 +140,44 @@ class SchemeView(LoginRequiredMixin, View):
             raise Http404 from None
 
     def get(self, request: Any) -> HttpResponse:
-        year = self.year(request)
-        form = SchemeForm(initial=SchemeForm.initial_for(scheme_for(year)))
-        context = self.context(request, form, year)
-        if context["record"] is not None:
-            form.initial["note"] = context["record"].note
+        year, city = self.year(request), self.city(request)
+        form = SchemeForm(initial=SchemeForm.initial_for(scheme_for(year, city)))
+        context = self.context(request, form, year, city)
+        shown = context["record"] or context["default_record"]
+        if shown is not None:
+            form.initial["note"] = shown.note
         return render(request, "assessment/scheme.html", context)
 
     def post(self, request: Any) -> HttpResponse:
-        year = self.year(request)
+        year, city = self.year(request), self.city(request)
+        # Refused before the form is read: a 403 (or 404) whatever was sent.
+        ensure_level_right(request.user, "verify", city, what=_("考核办法"), shown_as="change")
         form = SchemeForm(request.POST)
         if not form.is_valid():
-            return render(request, "assessment/scheme.html", self.context(request, form, year), status=400)
-        scheme_save(year=year, user=request.user, **form.stored())
-        messages.success(request, _("已保存 %(year)s 年考核办法。重新计算各月得分后生效。") % {"year": year})
-        return redirect(reverse("assessment_scheme") + f"?year={year}")
+            return render(
+                request, "assessment/scheme.html", self.context(request, form, year, city), status=400
+            )
+        scheme_save(year=year, city=city, user=request.user, **form.stored())
+        if city is None:
+            done = _("已保存 %(year)s 年考核办法。重新计算各月得分后生效。") % {"year": year}
+        else:
+            done = _("已保存 %(city)s %(year)s 年考核办法。重新计算各月得分后生效。") % {
+                "city": city.name,
+                "year": year,
+            }
+        messages.success(request, done)
+        query = f"?year={year}" + (f"&city={city.pk}" if city is not None else "")
+        return redirect(reverse("assessment_scheme") + query)
+
+
+def _own_cities(user: Any) -> Any:
+    """The cities the user sees anything of: all of them for the province, else those covered as a whole
+    and those of the user's districts."""
+    scope = user_scope(user, "view")
+    if scope.all_districts:
+        return City.objects.order_by("adcode")
+    return (
+        City.objects.filter(Q(pk__in=scope.city_ids) | Q(districts__in=scope.district_ids))
+        .distinct()
+        .order_by("adcode")
+    )

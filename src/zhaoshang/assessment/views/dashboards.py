@@ -9,9 +9,8 @@ from urllib.parse import urlencode
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views import View
 
 from zhaoshang.analytics.rates.engine import Period
@@ -23,33 +22,26 @@ from zhaoshang.assessment.forecasting import (
     latest_forecast,
 )
 from zhaoshang.assessment.models import Target
-from zhaoshang.assessment.report import assessment_document
-from zhaoshang.assessment.scoring import changes_since_scored, rankings
 from zhaoshang.assessment.selectors import (
     ASIDE,
-    COUNT_LABELS,
     GROUPS,
     RATE_LABELS,
-    count_tables,
-    definitions_for,
     rate_definitions,
     rate_table,
     rate_tables,
+    rollup_tables,
     target_actual,
     target_progress,
     target_records,
 )
 from zhaoshang.assessment.views.big_screen import screen_figures
-from zhaoshang.core.downloads import download_check
-from zhaoshang.core.jobs import job_submit
 from zhaoshang.core.models import City, District, Job, Park
 from zhaoshang.core.scope import covered_city_ids, has_city_rights, scope_level
-from zhaoshang.core.spreadsheets import Sheet, download_response, workbook_response
 from zhaoshang.projects.delivery.blockers import OPEN, overdue_blockers_q
 from zhaoshang.projects.fagai_selectors import fagai_figures
 from zhaoshang.projects.models import Blocker, Project
-from zhaoshang.projects.selectors import assessed_statuses, status_display
-from zhaoshang.projects.stages import STAGE_CODES, stages_for
+from zhaoshang.projects.selectors import assessed_statuses, stage_funnel, status_display
+from zhaoshang.projects.stages import stages_for
 
 
 def _int(value: str) -> int:
@@ -188,11 +180,8 @@ class LeaderDashboardView(LoginRequiredMixin, View):
         year = _year(request)
         period = _period(year)
         projects = Project.objects.restrict(user, "view").filter(district=district)
-        by_stage = {code: 0 for code in STAGE_CODES}
-        by_stage.update(dict(projects.values_list("stage").annotate(n=Count("pk")).order_by()))
-        funnel = [
-            {"name": str(label), "value": by_stage.get(code, 0)} for code, label in stages_for(district)
-        ]
+        # The counted projects by stage; terminated ones are their own figure, never a stage's bar.
+        funnel = stage_funnel(projects, stages_for(district), district.pk)
         stuck, cards = _stuck(projects)
         blockers = Blocker.objects.restrict(user, "view").filter(project__district=district, status__in=OPEN)
         tables = rate_tables(user, ("chain", "district"), period, district)
@@ -205,7 +194,8 @@ class LeaderDashboardView(LoginRequiredMixin, View):
             "chain_rows": _rows(tables["chain"], "chain", period, district),
             "district_rows": _rows(tables["district"], "district", period, district),
             "rate_info": rate_definitions(),
-            "funnel": funnel,
+            "funnel": funnel["bars"],
+            "funnel_terminated": funnel["terminated"],
             "stuck": stuck,
             "cards": cards,
             "open_blockers": blockers.count(),
@@ -241,23 +231,25 @@ class CityView(LoginRequiredMixin, View):
         elif covered is not None and len(covered) == 1:
             city = cities.first()
         province = scope_level(user, "view") == "province"
+        # Added up from per-district results kept under the districts' facts versions, keyed by the objects:
+        # two districts of the same name (two 市中区) are two rows, each linking to its own dashboard.
+        tables = rollup_tables(
+            user,
+            period,
+            city=city,
+            groups=("district", "city") if city is None and province else ("district",),
+        )
         city_rows = []
-        if city is None and province:
-            city_pks = dict(cities.values_list("name", "pk"))
-            city_rows = _rows(rate_table(user, "city", period), "city", period)
-            for row in city_rows:
-                if row["name"] in city_pks:
-                    row["link"] = f"?year={year}&city={city_pks[row['name']]}"
-        districts = District.objects.restrict(user, "view")
-        if city is not None:
-            districts = districts.filter(city=city)
-        by_name = {d.name: d for d in districts}
-        rows = _rows(rate_table(user, "district", period, city=city), "district", period)
-        for row in rows:
-            found = by_name.get(row["name"])
-            if found is not None:
-                row["zone"] = found.is_zone
-                row["link"] = reverse("assessment_dashboard") + f"?district={found.pk}&year={year}"
+        for found, rates, _counts in tables.get("city", []):
+            row = _rows({found.name: rates}, "city", period)[0]
+            row["link"] = f"?year={year}&city={found.pk}"
+            city_rows.append(row)
+        rows = []
+        for found, rates, _counts in tables["district"]:
+            row = _rows({found.name: rates}, "district", period, found)[0]
+            row["zone"] = found.is_zone
+            row["link"] = reverse("assessment_dashboard") + f"?district={found.pk}&year={year}"
+            rows.append(row)
         targets = target_progress(user, year, city=city)
         context = {
             "year": year,
@@ -291,7 +283,14 @@ class DrillView(LoginRequiredMixin, View):
             .filter(pk=request.GET.get("district") or 0)
             .first()
         )
-        table = rate_table(request.user, group, period, district)
+        city = None
+        if district is None and group == "city":  # one city's projects, not the province's
+            covered = covered_city_ids(request.user, "view")
+            cities = City.objects.filter(name=name)
+            city = (cities if covered is None else cities.filter(pk__in=covered)).order_by("pk").first()
+            if city is None:
+                raise Http404
+        table = rate_table(request.user, group, period, district, city=city, members=True)
         if name not in table:
             raise Http404
         rate = table[name][rate_key]
@@ -325,19 +324,6 @@ class DrillView(LoginRequiredMixin, View):
             "set_aside": set_aside,
         }
         return render(request, "assessment/drill.html", context)
-
-
-class RateDefinitionsView(LoginRequiredMixin, View):
-    """What each rate counts: numerator, denominator, how to read it, and the district's parameters."""
-
-    def get(self, request: Any) -> HttpResponse:
-        districts = District.objects.restrict(request.user, "view")
-        district = districts.filter(pk=request.GET.get("district") or 0).first() or _home_district(
-            request.user, districts
-        )
-        parameters = definitions_for(district)
-        context = {"definitions": rate_definitions(), "district": district, "parameters": parameters}
-        return render(request, "assessment/rate_definitions.html", context)
 
 
 class TargetDrillView(LoginRequiredMixin, View):
@@ -385,114 +371,3 @@ class ForecastView(LoginRequiredMixin, View):
             context["backtest_job"] = backtest
             context["backtest"] = backtest.result if backtest.status == Job.Status.SUCCEEDED else None
         return render(request, "assessment/forecast.html", context)
-
-
-class RankingsView(LoginRequiredMixin, View):
-    def get(self, request: Any) -> HttpResponse:
-        if request.GET.get("format") == "docx":
-            return self.word(request)
-
-        today = datetime.date.today()
-        try:
-            month = datetime.date.fromisoformat((request.GET.get("month") or today.strftime("%Y-%m")) + "-01")
-        except ValueError:
-            raise Http404 from None
-        districts = District.objects.restrict(request.user, "view")
-        district = districts.filter(pk=request.GET.get("district") or 0).first()
-        ranked = rankings(request.user, month, "district")
-        scored = {row["snapshot"].district_id for row in ranked}
-        context = {
-            "month": month,
-            "districts": ranked,
-            # Districts with nothing to assess get no score: listed as 未参评, never ranked at 0.
-            "unranked_districts": [d.name for d in districts if d.pk not in scored],
-            "teams": rankings(request.user, month, "team", district),
-            "can_compute": has_city_rights(request.user, "verify"),
-            "unscored": changes_since_scored(request.user, month),
-        }
-        return render(request, "assessment/rankings.html", context)
-
-    def word(self, request: Any) -> HttpResponse:
-        download_check(request.user, "rankings_docx")
-        try:
-            month = datetime.date.fromisoformat(request.GET.get("month", "") + "-01")
-        except ValueError:
-            raise Http404 from None
-        if month > datetime.date.today().replace(day=1):
-            raise Http404  # a month that has not begun has no report
-        return download_response(assessment_document(request.user, month), f"考核月报-{month:%Y-%m}.docx")
-
-    def post(self, request: Any) -> HttpResponse:
-        if not has_city_rights(request.user, "verify"):
-            raise Http404
-        month = request.POST.get("month") or datetime.date.today().strftime("%Y-%m")
-        job = job_submit(
-            kind="scores-monthly",
-            title=_("月度考核得分 %(month)s") % {"month": month},
-            user=request.user,
-            params={"month": month + "-01"},
-            key=month,  # a double click is one run
-        )
-        return (
-            redirect(reverse("assessment_rankings") + f"?month={month}")
-            if job.done
-            else redirect("job_detail", pk=job.pk)
-        )
-
-
-class RatesView(LoginRequiredMixin, View):
-    """Any rate for any period and grouping: by chain, town, park or district (city users: all districts)."""
-
-    def get(self, request: Any) -> HttpResponse:
-        today = datetime.date.today()
-        group = request.GET.get("group", "chain")
-        if group not in GROUPS:
-            raise Http404
-        try:
-            start = datetime.date.fromisoformat(request.GET.get("start") or f"{today.year}-01-01")
-            end = datetime.date.fromisoformat(request.GET.get("end") or today.isoformat())
-        except ValueError:
-            raise Http404 from None
-        if end < start:
-            start, end = end, start
-        districts = District.objects.restrict(request.user, "view")
-        district = districts.filter(pk=request.GET.get("district") or 0).first()
-        if request.GET.get("format") == "xlsx":  # the download gate first: a refused file costs no work
-            download_check(request.user, "rates_xlsx", district)
-        period = Period(start, end)
-        table = rate_table(request.user, group, period, district)
-        counts = count_tables(request.user, (group,), period, district)[group]
-        rows = _rows(table, group, period, district)
-        for row in rows:
-            row["counts"] = [counts.get(row["name"], {}).get(key, 0) for key in COUNT_LABELS]
-        context = {
-            "rows": rows,
-            "group": group,
-            "groups": GROUPS,
-            "start": start,
-            "end": end,
-            "district": district,
-            "districts": districts,
-            "rate_labels": RATE_LABELS,
-            "rate_info": rate_definitions(),
-            "count_labels": COUNT_LABELS,
-            "heading": GROUPS[group],
-        }
-        if request.GET.get("format") == "xlsx":
-            return _rates_workbook(context)
-        return render(request, "assessment/rates.html", context)
-
-
-def _rates_workbook(context: dict[str, Any]) -> HttpResponse:
-    """Each rate with its numerator and denominator (a figure without them cannot be checked), then the counts."""
-    headers: list[Any] = [context["heading"]]
-    for label in context["rate_labels"].values():
-        headers += [label, _("%(rate)s分子") % {"rate": label}, _("%(rate)s分母") % {"rate": label}]
-    headers += list(context["count_labels"].values())
-    rows = []
-    for row in context["rows"]:
-        line: list[Any] = [row["name"]]
-        for c in row["cells"]:
-            line += [c["rate"].value, c["rate"].numerator, c["rate"].denominator]
-        rows.append(line + row["counts"])
-    return workbook_response([Sheet(str(context["heading"]), headers, rows)], "考核指标.xlsx")

@@ -18,11 +18,12 @@ from django.views import View
 from zhaoshang.assessment.services import (
     city_submit,
     district_submit,
+    due_day_set,
     submission_return,
     submission_verify,
 )
 from zhaoshang.assessment.submissions import province_rollup, status_board, visible_submissions
-from zhaoshang.core.models import City, District
+from zhaoshang.core.models import City, District, Province
 from zhaoshang.core.scope import covered_city_ids, scope_level
 
 
@@ -85,6 +86,8 @@ class ReportingView(LoginRequiredMixin, View):
                         user=user, submission=submission, reason=request.POST.get("reason", ""), channel="web"
                     )
                     messages.success(request, _("已退回。"))
+            elif action == "due_day":
+                _due_day(request)
             else:
                 raise Http404
         except ValidationError as error:
@@ -94,6 +97,25 @@ class ReportingView(LoginRequiredMixin, View):
         if request.POST.get("back_city", "").isdigit():
             query += f"&city={request.POST['back_city']}"
         return redirect(reverse("assessment_reporting") + query)
+
+
+def _due_day(request: Any) -> None:
+    """The day of the following month by which the level below reports: a city's for its districts and zones,
+    a province's for its cities; refused or hidden by `due_day_set`."""
+    post = request.POST
+    if post.get("level") == "district":
+        unit: Any = get_object_or_404(City, pk=_pk(post.get("unit")))
+        where = {"city": unit}
+    elif post.get("level") == "city":
+        unit = get_object_or_404(Province, pk=_pk(post.get("unit")))
+        where = {"province": unit}
+    else:
+        raise Http404
+    day = _pk(post.get("day"))
+    due_day_set(user=request.user, day=day, **where)
+    messages.success(
+        request, _("已将 %(unit)s 的月报截止日设为次月 %(day)s 日。") % {"unit": unit.name, "day": day}
+    )
 
 
 def _pk(value: str | None) -> int:

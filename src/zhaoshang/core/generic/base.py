@@ -8,7 +8,7 @@ from django.views import View
 
 from zhaoshang.core.declarations import ModelConfig
 from zhaoshang.core.downloads import download_allowed
-from zhaoshang.core.scope import ensure_allowed, require_right, user_scope
+from zhaoshang.core.scope import ensure_allowed, may_add, require_right
 
 
 class ConfigView(LoginRequiredMixin, View):
@@ -39,7 +39,7 @@ class ConfigView(LoginRequiredMixin, View):
         return {
             "config": self.config,
             "model_meta": self.config.model._meta,
-            "can_add": not user_scope(user, "add", self.config.model).empty,
+            "can_add": may_add(user, self.config.model),
             # The same decision as the export's gate (core.downloads); a model without a resource has no export.
             "can_export": self.config.resource is not None
             and download_allowed(user, f"{self.config.key}_export"),

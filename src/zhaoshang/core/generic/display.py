@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from zhaoshang.core.declarations import config_for_model
 from zhaoshang.core.generic.files import stored_file_url
 from zhaoshang.core.uploads import download_name
-from zhaoshang.standards.money import format_wan
 
 # A money field's unit in its label, in either language: "总投资(万元)", "Total investment (10k yuan)".
 _WAN_UNIT = re.compile(r"\s*[(（](万元|10k yuan)[)）]\s*$")
@@ -42,7 +41,11 @@ def field_display(obj: Any, field: models.Field, link: bool = True) -> Any:
     if isinstance(value, float):
         return number_format(round(value, 2), use_l10n=True)
     if isinstance(value, Decimal):
-        return money_display(value) if is_money(field) else number_display(value)
+        if is_money(field):
+            return money_display(value)
+        if price_unit(field):  # a price's value carries its unit, as its label names it: "25 万元/亩"
+            return f"{number_display(value)} {_label_unit(field)}"
+        return number_display(value)
     if isinstance(field, models.JSONField):
         return json_display(value)
     if isinstance(field, models.FileField):  # through the scope-checked download view, never /media/
@@ -89,16 +92,41 @@ def is_money(field: models.Field) -> bool:
 
 
 def money_display(value: Any) -> str:
-    """An amount held in 万元 with its unit in the reader's language: "125.66 亿元", "3,000 万元"."""
-    text = format_wan(value)
-    number, _space, unit = text.rpartition(" ")
-    return f"{number} {_(unit)}" if number else text
+    """An amount held in 万元 with its unit in the reader's language: "125.66 亿元", "3,000 万元" (English:
+    "12.57 billion yuan"): the pages' one ``|money`` filter."""
+    from zhaoshang.core.templatetags.money import money
+
+    return money(value)
+
+
+# A price's unit in its Chinese label: 土地价格(万元/亩), 租金(元/m²/月), 售价(元/m²).
+_PRICE_UNIT = re.compile(r"[(（](万元/亩|元/亩|元/m²/月|元/m²)[)）]$")
+_LAST_BRACKET = re.compile(r"\s*[(（](?P<unit>[^()（）]*)[)）]\s*$")
+
+
+def _label_unit(field: models.Field) -> str:
+    """The unit in the field's label in the reader's language: "万元/亩", "10k yuan/mu"."""
+    found = _LAST_BRACKET.search(str(field.verbose_name))
+    return found["unit"].strip() if found else ""
+
+
+@lru_cache(maxsize=512)
+def price_unit(field: models.Field) -> str:
+    """The unit of a price field ("万元/亩"), from its Chinese label; "" for any other field."""
+    if not isinstance(field, models.DecimalField):
+        return ""
+    with override("zh-hans"):
+        found = _PRICE_UNIT.search(str(field.verbose_name))
+    return found.group(1) if found else ""
 
 
 def label_display(field: models.Field) -> str:
-    """A field's label on a page: a money field's value carries its own unit, so its label drops "(万元)"."""
+    """A field's label on a page: a money field's value carries its own unit, so its label drops "(万元)"; so
+    does a price's ("土地价格(万元/亩)" → "土地价格", the value reading "25 万元/亩")."""
     label = str(field.verbose_name)
-    return _WAN_UNIT.sub("", label) if is_money(field) else label
+    if is_money(field):
+        return _WAN_UNIT.sub("", label)
+    return _LAST_BRACKET.sub("", label) if price_unit(field) else label
 
 
 def number_display(value: Decimal) -> str:

@@ -2,6 +2,12 @@
 
 sign = urlencode(base64(HMAC-SHA256(key=secret, msg="{timestamp}\\n{secret}"))) — 钉钉 开放平台, 自定义机器人安全设置.
 The answer is `{"errcode": 0, "errmsg": "ok"}` when the message was taken.
+
+Limits (钉钉开放平台, 自定义机器人接入, "调用频率限制"): "每个机器人每分钟最多发送20条消息到群里,
+如果超过20条,会限流10分钟" — and it advises folding many messages into one markdown summary, which is what a
+batch is. Past the limit the answer is `{"errcode": 130101, "errmsg": "send too fast, exceed 20 times per
+minute"}`. A body over 20,000 bytes is refused (`{"errcode": 460101, "errmsg": "message too long, exceed 20000
+bytes"}`), so a post stays under it.
 """
 
 from __future__ import annotations
@@ -11,8 +17,12 @@ import hashlib
 import hmac
 import time
 import urllib.parse
+from typing import Any
 
-from zhaoshang.notifications.channels.base import Message, SendError, post_json
+from zhaoshang.notifications.channels.base import Message, Platform, encoded, judge, post_json
+
+THROTTLED = frozenset({130101})
+PENALTY = 600.0  # "限流10分钟"
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
@@ -28,11 +38,32 @@ def dingtalk_url(url: str, secret: str, timestamp_ms: int | None = None) -> str:
     return f"{url}{'&' if '?' in url else '?'}{query}"
 
 
-def send_dingtalk(message: Message) -> None:
+def _payload(message: Message) -> dict[str, Any]:
     text = f"### {message.subject}\n\n{message.body}"
     if message.url:
         text += f"\n\n[查看详情]({message.url})"
-    payload = {"msgtype": "markdown", "markdown": {"title": message.subject, "text": text}}
-    answer = post_json(dingtalk_url(message.address, message.secret), payload)
-    if answer.get("errcode", 0) != 0:
-        raise SendError(f"钉钉 errcode {answer.get('errcode')}: {answer.get('errmsg', '')}"[:300])
+    return {"msgtype": "markdown", "markdown": {"title": message.subject, "text": text}}
+
+
+def send_dingtalk(message: Message) -> None:
+    answer = post_json(dingtalk_url(message.address, message.secret), _payload(message))
+    code = answer.body.get("errcode", 0)
+    judge(
+        answer,
+        name="钉钉 errcode",
+        code=code,
+        text=answer.body.get("errmsg", ""),
+        throttled=THROTTLED,
+        pause=PENALTY,
+    )
+
+
+PLATFORM = Platform(
+    kind="dingtalk",
+    send=send_dingtalk,
+    windows=((20, 60.0),),
+    size=lambda message: len(encoded(_payload(message))),
+    max_bytes=20_000,
+    markdown=True,
+    pause=PENALTY,
+)

@@ -9,7 +9,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from zhaoshang.analytics.schedule.approval_template import DEFAULT_APPROVAL_TEMPLATE
+from zhaoshang.analytics.schedule.approval_template import (
+    CONSTRUCTION_STEP_ID,
+    DEFAULT_APPROVAL_TEMPLATE,
+    waiting_for_construction,
+)
 from zhaoshang.analytics.schedule.cpm import (
     CalendarDays,
     ScheduleError,
@@ -23,6 +27,9 @@ from zhaoshang.core.scope import ensure_allowed
 from zhaoshang.core.selectors import work_calendar
 from zhaoshang.core.validators import localised
 from zhaoshang.projects.models import ApprovalStepTemplate, Project, ProjectStep
+from zhaoshang.projects.stages import STAGE_CODES
+
+STAGE_ORDER = {code: i for i, code in enumerate(STAGE_CODES)}
 
 
 def approval_template_ensure(*, district: District, user: Any) -> list[ApprovalStepTemplate]:
@@ -104,10 +111,65 @@ def plan_provisional_years(steps: list[ProjectStep], calendar: Any = None) -> li
     return [year for year in years if calendar.is_provisional(year)]
 
 
+# Construction between the permit and the completion acceptance, when the project gives no expected production
+# date: the median of the forecast's prior for 开工 → 竣工 (analytics/forecast/delays.py, 18 months), in working
+# days (about 250 a year).
+DEFAULT_CONSTRUCTION_MONTHS = 18
+WORKDAYS_PER_MONTH = 250 / 12
+
+
+def after_construction(steps: list[ProjectStep]) -> set[str]:
+    """The steps construction goes in front of (`waiting_for_construction`: S12 in the default template)."""
+    return waiting_for_construction((s.code, s.module, s.predecessors) for s in steps)[0]
+
+
+def _construction_days(
+    project: Project, steps: list[ProjectStep], plan: list[Step], start: datetime.date, workdays: Any
+) -> int:
+    """Working days of construction still ahead of the completion acceptance, counted from where the plan puts
+    the permit (or from ``start`` when construction has begun): up to the expected production date less the
+    acceptance steps, else the default. None left once an acceptance step is done."""
+    following = after_construction(steps)
+    done = {s.code for s in steps if s.status == ProjectStep.Status.DONE}
+    if not following or following & done or STAGE_ORDER.get(project.stage, 0) >= STAGE_ORDER["completed"]:
+        return 0
+    approvals = schedule_compute(plan)
+    permit_end = max((approvals[q].ef for p in plan if p.id in following for q in p.predecessors), default=0)
+    begun = STAGE_ORDER.get(project.stage, 0) >= STAGE_ORDER["started"]
+    acceptance = sum(s.duration for s in steps if s.module == max(x.module for x in steps))
+    expected = project.expected_production_date
+    if expected and expected > start:
+        ahead = len(_workday_list(start, expected, workdays))
+        if ahead > acceptance + (0 if begun else permit_end):
+            return ahead - acceptance - (0 if begun else permit_end)
+    # No expected date, or one already passed (the project's own card says so): the typical build, so that
+    # the acceptance is not shown to its departments as overdue while the building is still going up.
+    months = DEFAULT_CONSTRUCTION_MONTHS
+    if begun and project.started_date:
+        elapsed = len(_workday_list(project.started_date, start, workdays)) / WORKDAYS_PER_MONTH
+        months = max(1.0, months - elapsed)  # a build past its typical length still has a month to go
+    return round(months * WORKDAYS_PER_MONTH)
+
+
+def _workday_list(first: datetime.date, last: datetime.date, workdays: Any) -> list[datetime.date]:
+    days, day = [], first
+    while day < last:
+        if workdays.is_workday(day):
+            days.append(day)
+        day += datetime.timedelta(days=1)
+    return days
+
+
 def project_schedule(
     *, project: Project, user: Any, start: datetime.date, calendar: str = "cn-workdays"
 ) -> dict[str, Any]:
-    """Plan the remaining steps by CPM from `start` (done steps count as zero days); store dates, float, critical."""
+    """Plan the remaining steps by CPM from `start` (done steps count as zero days and keep the plan they were
+    done against); store dates, float, critical.
+
+    The completion acceptance waits for construction: a step ``施工建设`` of the project's expected length goes in
+    front of it for the dates (else a started project's acceptance would fall due the week after its permit, and
+    every project under construction would show overdue steps). Float, critical path and the returned durations
+    are those of the approvals alone, which is what the ≤120-working-day target and the −30 % measure."""
     steps = list(project.steps.all())
     if not steps:
         return {}
@@ -118,13 +180,26 @@ def project_schedule(
     workdays = _calendar(calendar)
     try:
         schedule = schedule_compute(plan)
-        dates = schedule_dates(schedule, start, workdays)
+        building = _construction_days(project, steps, plan, start, workdays)
+        if building:
+            following = after_construction(steps)
+            dated_plan = [
+                Step(p.id, p.name, p.duration, (CONSTRUCTION_STEP_ID,)) if p.id in following else p
+                for p in plan
+            ]
+            preds = sorted({q for p in plan if p.id in following for q in p.predecessors})
+            dated_plan.append(Step(CONSTRUCTION_STEP_ID, "施工建设", building, tuple(preds)))
+            dates = schedule_dates(schedule_compute(dated_plan), start, workdays)
+        else:
+            dates = schedule_dates(schedule, start, workdays)
     except ScheduleError as error:
         raise ValueError(localised(error)) from error
     timing = {t.id: t for t in schedule.steps}
     when = {d.id: d for d in dates.steps}
     with transaction.atomic(), acting_as(user, "web"):
         for step in steps:
+            if step.status == ProjectStep.Status.DONE and step.planned_finish is not None:
+                continue  # its plan is history: what it was done against
             t, d = timing[step.code], when[step.code]
             step.planned_start, step.planned_finish = d.start, d.finish
             step.total_float, step.critical = t.total_float, t.critical
@@ -134,6 +209,7 @@ def project_schedule(
         "duration": schedule.duration,
         "serial": schedule.serial_duration,
         "finish": dates.finish,
+        "construction_days": building,
         "provisional_years": provisional,
     }
 

@@ -67,14 +67,20 @@ def approval_history(projects: list[Project], user: Any) -> None:
     ahead = [p for p in projects if p.stage in DONE_AT]
     with acting_as(user, "demo"):
         for project in ahead:
-            had_steps = project.steps.exists()
-            if not had_steps:
+            if not project.steps.exists():
                 project_steps_create(project=project, user=user)
+                # The plan made at the signing, that the steps are then done against.
+                project_schedule(project=project, user=user, start=project.signed_date or TODAY)
             _dates(project, rng, calendar)
-            # Steps the project had are planned from its signing, as projects/demo.py plans them; a completed
-            # project's remaining step (S14) is planned from today, as a new plan is, not overdue from the start.
-            start = project.signed_date if had_steps else datetime.date.today()
-            project_schedule(project=project, user=user, start=start)
+            # The steps still to do are planned again (the done steps keep the plan they had): most teams at one
+            # of the last two half-monthly dispatch meetings, the others last when a step was through, so that
+            # the slow ones show overdue steps; with none done the signing's plan stays.
+            finishes = [s.actual_finish for s in project.steps.all() if s.actual_finish]
+            if finishes:
+                after = max(finishes) + datetime.timedelta(days=1)
+                if rng.random() < 0.75:
+                    after = max(after, TODAY - datetime.timedelta(days=rng.choice((0, 15))))
+                project_schedule(project=project, user=user, start=min(after, TODAY))
         started = sorted(
             p.signed_date
             for p in ahead
@@ -184,7 +190,6 @@ def dispatch_meetings(state: dict[str, Any]) -> None:
     its Word file and minutes, as the 发改 office would have built them."""
     from zhaoshang.core.models import District
     from zhaoshang.projects.delivery.dispatch.services import dispatch_build
-    from zhaoshang.projects.models import DispatchReport
 
     rng = random.Random(SEED + 7)
     linzi = District.objects.get(adcode="370305")
@@ -204,6 +209,5 @@ def dispatch_meetings(state: dict[str, Any]) -> None:
             today=min(held, TODAY),
             channel="demo",
         )
-    # The reports keep their numbers and minutes; their Word files are made again by 重新生成 on the page, so the
-    # demo leaves no files behind in the media folder (a test's media folder is its own).
-    DispatchReport.objects.filter(district=linzi).update(document="")
+    # Each report keeps the Word file dispatch_build made for it (as the 发改 office would have filed it), so the
+    # demo's meetings open with their document, not only after 重新生成.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.audit import AuditedHistory
@@ -75,6 +78,9 @@ class Project(DistrictOwned):
     stage = models.CharField(_("阶段"), max_length=20, choices=DEFAULT_STAGES, default="lead")
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.ON_TRACK)
     status_reason = models.CharField(_("状态原因"), max_length=300, blank=True)
+    # When the project left the counts (the date as claimed; who recorded it is in the audit history): a period
+    # before it still counts the project, a rebuilt month knows it was alive then (DOMAIN.md §9).
+    terminated_on = models.DateField(_("终止日期"), null=True, blank=True, validators=[past_date])
     tier = models.CharField(_("项目层级"), max_length=20, choices=Tier.choices, default=Tier.GENERAL)
     # Investor
     investor_name = models.CharField(_("投资方"), max_length=200, blank=True)
@@ -170,6 +176,16 @@ class Project(DistrictOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every path that terminates a project (page, API, ledger import, admin) dates it: the day it was
+        # recorded unless a date was claimed; a project taken up again is no longer terminated.
+        if self.status == self.Status.TERMINATED:
+            if self.terminated_on is None:
+                self.terminated_on = timezone.localdate()
+        else:
+            self.terminated_on = None
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors = {}

@@ -26,8 +26,10 @@ each configurable per district):
   output (or tax) for the same years; committed = designed annual output, for the production year too (the
   ledger's actuals are annual figures), or pro-rated by months with ``prorate_production_year``. May exceed 1.
 - contribution rate 贡献率 (Chinese statistics): a part's share of the growth of the whole, Δ(part) / Δ(whole)
-  of output (or tax) from the year before the first year to the last year; the whole is every project of the
-  computation (`rates_by_groups`) or ``whole``. None when the whole did not grow.
+  from the year before the first year to the last year. The part is the projects' actual output (or tax);
+  the whole is the district's 规上工业总产值 (or 税收) as entered by year (``whole``; `rates_by_groups`:
+  ``wholes`` per district, a chain's whole is its district's). None, with `Rate.missing` saying why, when the
+  whole was not entered for those years ("未录入全区规上工业总产值") or did not grow: never the projects' own sum.
 - funds-in-place rate 到位率 = Σ funds in place by ``as_of`` / Σ signed amount of the signed projects; may
   exceed 1 (capital increases arrive as funds).
 - start rate 开工率 = signed projects that reached started / signed projects; completion rate 建成率 = … that
@@ -37,11 +39,15 @@ each configurable per district):
 committed and actual output) and never counts as a project: it is in no counted cohort (signing, landing,
 start, completion).
 
-**Terminated projects.** By default (``exclude_terminated=False``) a terminated project stays in every cohort
-it entered: a signing that never lands lowers the landing, start and completion rates, which is the point of
-honest signing numbers (DOMAIN.md §10). With ``exclude_terminated=True`` they leave the post-signing rates
-(landing, contribution, funds, start, completion). The signing rate always keeps them: a lead dropped during
-negotiation is exactly a negotiation that did not sign.
+**Terminated projects.** A termination is dated (``terminated_on``; undated: terminated all along) and takes
+effect on that day: a period that ended before it sees the project as it was (in talks, signed, late). By
+default (``exclude_terminated=False``) a terminated project stays in every cohort it entered: a signing that
+never lands lowers the landing, start and completion rates, which is the point of honest signing numbers
+(DOMAIN.md §10). With ``exclude_terminated=True`` a project terminated by the period's end (``as_of``; for
+达效率 the last year's end) leaves the post-signing rates (landing, attainment, funds, start, completion,
+investment completion). The signing rate always keeps them: talks dropped by the period's end are a
+negotiation that did not sign; dropped later, they were still pending then. 超时限未开工 leaves out the projects
+terminated by ``as_of``.
 
 `groups.rates_by_group` buckets the records by one group key (chain team, town, park, district, city) in
 one pass and computes every rate per bucket; ``cohort="cumulative"`` (default) takes every project signed by the

@@ -61,6 +61,8 @@ class ProjectFacts:
     actual_tax: Mapping[int, float] = field(default_factory=dict)
     promised_start_date: dt.date | None = None
     terminated: bool = False
+    # When it left the counts (the date as claimed); None with ``terminated``: undated, terminated all along.
+    terminated_on: dt.date | None = None
     increase_of: str | None = None  # the key of the project this capital increase enlarges
     # The 发改 side: the year's planned investment of the lists the project is on (year → 万元) and its verified
     # monthly completed investment (first of the month, 万元).
@@ -71,6 +73,11 @@ class ProjectFacts:
         for code in (self.stage, *self.stage_dates):
             if code not in _INDEX:
                 raise ValueError(f"项目 {self.key}: 未知阶段 {code!r}")
+
+    def terminated_by(self, day: dt.date) -> bool:
+        """Terminated on or before ``day``: a period that ended before the termination still counts the project
+        as it was then (alive, in talks, late)."""
+        return self.terminated and (self.terminated_on is None or self.terminated_on <= day)
 
     def reached(self, stage: str) -> dt.date | None:
         """First date the project reached ``stage`` (see the module note on unrecorded stages)."""
@@ -119,6 +126,8 @@ class Rate:
     explain: str
     # Projects set aside, neither numerator nor denominator, by reason (signing: "direct", "pending").
     aside: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Why there is no figure although the projects are there (贡献率: the whole was not entered): a msgid.
+    missing: str = ""
 
     def set_aside(self, reason: str) -> tuple[str, ...]:
         return dict(self.aside).get(reason, ())

@@ -21,7 +21,7 @@ def _investment_share(f: ProjectFacts, as_of: dt.date, definitions: RateDefiniti
     """In the cohort when the project has a planned investment for ``as_of``'s year; adds what it completed in
     the months over (verified figures only: the facts carry no other)."""
     plan = f.planned_investment.get(as_of.year)
-    if not plan or plan <= 0 or (definitions.exclude_terminated and f.terminated):
+    if not plan or plan <= 0 or (definitions.exclude_terminated and f.terminated_by(as_of)):
         return None
     months = months_over(as_of)
     done = sum(a for month, a in f.completed_investment if month.year == as_of.year and month.month <= months)

@@ -11,10 +11,11 @@ from zhaoshang.analytics.rates.engine.facts import (
 
 
 def overdue_projects(facts: Iterable[ProjectFacts], as_of: dt.date) -> list[str]:
-    """超时限未开工: signed, not terminated, promised start before ``as_of`` and not started by ``as_of``."""
+    """超时限未开工: signed, not terminated by ``as_of``, promised start before ``as_of`` and not started by
+    ``as_of``."""
     result = []
     for f in facts:
-        if f.terminated or f.increase_of is not None:
+        if f.terminated_by(as_of) or f.increase_of is not None:
             continue  # an increase is its project's money, not a project that could be late
         if f.promised_start_date is None or f.promised_start_date >= as_of:
             continue

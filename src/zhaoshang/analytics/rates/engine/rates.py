@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from zhaoshang.analytics.rates.engine.facts import (
     _INDEX,
@@ -70,9 +70,32 @@ def _attainment_text(years: Sequence[int], definitions: RateDefinitions) -> tupl
 
 
 def _contribution_text(years: Sequence[int], definitions: RateDefinitions) -> tuple[str, str]:
-    what = "税收" if definitions.contribution_by == "tax" else "产值"
     scope = f"{years[0] - 1} 至 {years[-1]} 年" if years else "无年度"
-    return f"本组项目{what}增量 / 全部项目{what}增量", scope
+    return f"本组项目实际{_part(definitions)}增量 / 全区{_whole(definitions)}增量", scope
+
+
+def _part(definitions: RateDefinitions) -> str:
+    return "税收" if definitions.contribution_by == "tax" else "产值"
+
+
+def _whole(definitions: RateDefinitions) -> str:
+    return "规上工业税收" if definitions.contribution_by == "tax" else "规上工业总产值"
+
+
+# The reasons 贡献率 has no figure although projects are there (msgids: the pages translate them).
+MISSING_WHOLE = {"output": "未录入全区规上工业总产值", "tax": "未录入全区规上工业税收"}
+NO_GROWTH = {"output": "全区规上工业总产值没有增长", "tax": "全区规上工业税收没有增长"}
+
+
+def whole_growth(whole: Mapping[int, float] | None, years: Sequence[int]) -> float | None:
+    """Δ of the district's whole (规上工业总产值 or 税收, year → 万元) from the year before the first year to the
+    last; None when either year was not entered (never guessed, never replaced by the projects' own sum)."""
+    if not years or whole is None:
+        return None
+    first, last = whole.get(years[0] - 1), whole.get(years[-1])
+    if first is None or last is None:
+        return None
+    return last - first
 
 
 def _funds_text(as_of: dt.date, definitions: RateDefinitions, signed_in: Period | None) -> tuple[str, str]:
@@ -123,32 +146,33 @@ def contribution_rate(
     facts: Iterable[ProjectFacts],
     years: Collection[int],
     definitions: RateDefinitions = DEFAULT_DEFINITIONS,
-    whole: Iterable[ProjectFacts] | None = None,
+    whole: Mapping[int, float] | None = None,
 ) -> Rate:
-    """贡献率 (module note): Δ of ``facts`` / Δ of ``whole`` (default: ``facts`` themselves)."""
+    """贡献率 (module note): Δ actual output (or tax) of ``facts`` / Δ of ``whole``, the district's
+    规上工业总产值 (or 税收) by year as entered; no figure without it."""
     facts, span = list(facts), sorted(set(years))
-    everyone = facts if whole is None else list(whole)
     part = [(f.key, _growth(f, span, definitions)) for f in facts]
-    total = [(f.key, _growth(f, span, definitions)) for f in everyone]
-    return _contribution(part, total, span, definitions)
+    return _contribution(part, whole_growth(whole, span), span, definitions)
 
 
 def _contribution(
     part: Sequence[tuple[str, float]],
-    total: Sequence[tuple[str, float]],
+    whole: float | None,
     span: Sequence[int],
     definitions: RateDefinitions,
 ) -> Rate:
     num = sum(d for _k, d in part)
-    den = sum(d for _k, d in total)
     num_keys = [k for k, d in part if d]
-    den_keys = [k for k, d in total if d]
     formula, scope = _contribution_text(span, definitions)
-    if den <= 0:
-        # A whole that did not grow has no shares of its growth: no figure rather than a meaningless one.
-        explain = f"{RATE_LABELS['contribution']} = {formula}：全部项目没有增长，不计算（{scope}）"
-        return Rate(float(num), float(den), None, num_keys, den_keys, explain)
-    return _rate("contribution", num, den, num_keys, den_keys, formula, scope)
+    if not isinstance(whole, int | float):
+        whole = None  # a caller still passing its projects' growths: that is no whole, so no figure
+    if whole is None or whole <= 0:
+        # No whole entered: "—" with the reason, never the projects' own sum in its place; a whole that did not
+        # grow has no shares of its growth.
+        reason = (MISSING_WHOLE if whole is None else NO_GROWTH)[definitions.contribution_by]
+        explain = f"{RATE_LABELS['contribution']} = {formula}：{reason}，不计算（{scope}）"
+        return Rate(float(num), float(whole or 0.0), None, num_keys, [], explain, missing=reason)
+    return _rate("contribution", num, whole, num_keys, [], formula, scope)
 
 
 def funds_in_place_rate(

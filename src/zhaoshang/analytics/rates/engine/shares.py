@@ -48,7 +48,7 @@ def _signing_share(f: ProjectFacts, period: Period, definitions: RateDefinitions
         return None
     if signed is not None and signed <= period.end:
         return _IN
-    if f.terminated or add_months(negotiation, definitions.negotiation_months) <= period.end:
+    if f.terminated_by(period.end) or add_months(negotiation, definitions.negotiation_months) <= period.end:
         return _OUT
     return "pending"
 
@@ -90,7 +90,9 @@ def _production_share(production: dt.date, year: int, prorate: bool) -> float:
 def _attainment_share(f: ProjectFacts, years: Sequence[int], definitions: RateDefinitions) -> _Share | None:
     """``years`` sorted, without repeats."""
     production = f._reached[_PRODUCTION]
-    if production is None or (definitions.exclude_terminated and f.terminated):
+    if production is None or not years:
+        return None
+    if definitions.exclude_terminated and f.terminated_by(dt.date(years[-1], 12, 31)):
         return None
     by_tax = definitions.contribution_by == "tax"
     designed = f.designed_tax if by_tax else f.designed_output

@@ -103,7 +103,7 @@ def _is_signed(
     signed = f._reached[_SIGNED]
     if signed is None or signed > as_of or (signed_in is not None and signed not in signed_in):
         return False
-    return not (definitions.exclude_terminated and f.terminated)
+    return not (definitions.exclude_terminated and f.terminated_by(as_of))
 
 
 def _scope(as_of: dt.date, signed_in: Period | None, definitions: RateDefinitions) -> str:

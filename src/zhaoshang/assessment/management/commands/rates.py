@@ -85,6 +85,8 @@ class Command(BaseCommand):
                 cell = f"{value}\n{rate['numerator']:,.0f}/{rate['denominator']:,.0f}"
                 for reason, n in rate["set_aside"].items():
                     cell += f"\n另{ASIDE[reason]} {n}"
+                if rate.get("missing"):
+                    cell += f"\n{rate['missing']}"
                 cells.append(cell)
             counts = [f"{group['counts'][key]:,.0f}" for key in COUNT_LABELS]
             table.add_row(group["name"], *cells, *counts)

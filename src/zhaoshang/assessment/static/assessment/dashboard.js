@@ -36,6 +36,11 @@
       yAxis: { type: "category", inverse: true, data: data.map((d) => d.name) },
       grid: { left: 70, right: 40, top: 10, bottom: 20 },
     });
+    // Each bar opens the project list that holds exactly its number.
+    chart.on("click", (params) => {
+      const bar = data[params.dataIndex];
+      if (bar && bar.url) window.location.href = bar.url;
+    });
     window.addEventListener("resize", () => chart.resize());
     funnelBox.dataset.ready = "true";
   }

@@ -47,3 +47,8 @@ class Command(BaseCommand):
             f"{prefix}{result['date']}: 新提醒 {result['notifications']} 条,待发送 {result['deliveries']} 条,"
             f"汇总 {result['digests']} 封,已发送 {result['sent']},重试中 {result['retrying']},失败 {result['failed']}"
         )
+        if result.get("posts") or result.get("deferred"):
+            # Group robots: several notifications share a post; over the platform's rate the rest wait.
+            self.stdout.write(
+                f"群机器人:发帖 {result.get('posts', 0)} 次,因频率限制顺延 {result.get('deferred', 0)} 条(下次运行发送)"
+            )

@@ -7,9 +7,11 @@ page and the Word file (``core.word.sections_document``) always carry the same n
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from zhaoshang.core.word import Section, SectionTable
+from zhaoshang.standards.money import format_wan
 
 # Up to 13 sections (with 完成投资, minutes and decisions).
 CN_NUMBERS = [*"一二三四五六七八九十", "十一", "十二", "十三"]
@@ -21,6 +23,15 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value)
+
+
+def _amount(value: Any) -> str:
+    """A frozen amount ("123456.00") under a header naming its unit (万元 or 亿元): grouped, two decimals —
+    "123,456.00" — never a raw number. Text that is already formatted stays as it is."""
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except (InvalidOperation, ValueError):
+        return _cell(value)
 
 
 def _table(headers: list[str], items: list[dict[str, Any]], keys: list[str], **extra: Any) -> SectionTable:
@@ -41,7 +52,11 @@ def dispatch_sections(summary: dict[str, Any], minutes: str = "") -> list[Sectio
     overview = _table(
         ["阶段", "项目数(个)", "总投资(亿元)"], summary["stages"], ["label", "count", "investment_yi"]
     )
-    overview.rows.append(["合计", _cell(summary["totals"]["count"]), summary["totals"]["investment_yi"]])
+    for row in overview.rows:
+        row[2] = _amount(row[2])
+    overview.rows.append(
+        ["合计", _cell(summary["totals"]["count"]), _amount(summary["totals"]["investment_yi"])]
+    )
     overview.links.append(None)
     sections.append(
         Section(
@@ -49,7 +64,7 @@ def dispatch_sections(summary: dict[str, Any], minutes: str = "") -> list[Sectio
             "项目总体情况",
             [
                 f"在库项目 {summary['totals']['count']} 个(不含已终止),"
-                f"总投资 {summary['totals']['investment_yi']} 亿元。"
+                f"总投资 {_amount(summary['totals']['investment_yi'])} 亿元。"
             ],
             [overview],
         )
@@ -143,15 +158,21 @@ def dispatch_sections(summary: dict[str, Any], minutes: str = "") -> list[Sectio
     )
     funds = summary["funds"]
     funds_table = _table(["资金来源地", "到位资金(万元)"], funds["by_origin"], ["label", "amount_wan"])
+    for row in funds_table.rows:
+        row[1] = _amount(row[1])
     funds_table.strong = [bool(i["highlight"]) for i in funds["by_origin"]]
-    funds_table.rows.append(["合计", funds["total_wan"]])
+    funds_table.rows.append(["合计", _amount(funds["total_wan"])])
     funds_table.links.append(None)
     funds_table.strong.append(False)
     sections.append(
         Section(
             "funds",
             "资金到位情况",
-            [f"本期到位资金 {funds['total_wan']} 万元,其中省外资金 {funds['out_of_province_wan']} 万元。"],
+            # In 亿元 from 1 亿 up, else grouped 万元, with the unit (format_wan).
+            [
+                f"本期到位资金 {format_wan(funds['total_wan'])},"
+                f"其中省外资金 {format_wan(funds['out_of_province_wan'])}。"
+            ],
             [funds_table],
         )
     )

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.fields import Field
@@ -16,59 +14,40 @@ from zhaoshang.core.declarations import file_fields
 from zhaoshang.core.importing import ScopedResource
 from zhaoshang.core.importing.resource import blank_cell, clear_cell
 from zhaoshang.core.models import Park, Town
-from zhaoshang.core.resources import district_field, district_name_field, named_field, parent_district_field
+from zhaoshang.core.resources import district_field, district_name_field, named_field
 from zhaoshang.core.scope import user_scope
 from zhaoshang.core.widgets import (
     AreaMuWidget,
     ChoiceWidget,
     ClassCodeWidget,
     DateWidget,
-    LookupWidget,
     MoneyWidget,
     Top500Widget,
     UsccWidget,
 )
 from zhaoshang.projects.models import (
-    FundsEntry,
     Origin,
     Project,
     ProjectListing,
-    ProjectOutput,
-    StageMove,
 )
-from zhaoshang.projects.models.library import FUNDS_ENTRY_FIELDS, PROJECT_FIELDS, PROJECT_OUTPUT_FIELDS
-from zhaoshang.projects.services import LEDGER_EVIDENCE, ledger_claims
+from zhaoshang.projects.models.library import PROJECT_FIELDS
+from zhaoshang.projects.resources.columns import (
+    CLAIM_COLUMNS,
+    HOLD_STAGE,
+    IMPLEMENTATION_ALIASES,
+    NATURE_ALIASES,
+    CurrentChainWidget,
+    _approx,
+    dated_claims,
+)
+from zhaoshang.projects.resources.ledger import LedgerColumns
+from zhaoshang.projects.services import ledger_claims
 from zhaoshang.projects.stages import DEFAULT_STAGES, VERIFIED_STAGES, stage_index
-from zhaoshang.projects.wordings import ListingWidget, TierWidget, tier_of
+from zhaoshang.projects.wordings import ListingWidget, TierWidget, YearClassWidget
 from zhaoshang.standards import parsers
-from zhaoshang.standards.parsers import ParseError
-
-__all__ = ["LEDGER_EVIDENCE", "FundsEntryResource", "ProjectOutputResource", "ProjectResource"]
-HOLD_STAGE = "negotiation"  # where a new project waits while the ledger's claimed stage is reviewed
 
 
-class CurrentChainWidget(LookupWidget):
-    def get_queryset(self, value: Any, row: Any, *args: Any, **kwargs: Any) -> Any:
-        return super().get_queryset(value, row, *args, **kwargs).filter(is_current=True)
-
-
-# Columns read into stage claims, not fields: a ledger's dates are what it says happened, to be verified.
-CLAIM_COLUMNS = {"started_claim": "started", "completed_claim": "completed", "production_claim": "production"}
-NATURE_ALIASES = {
-    "技改": Project.Nature.RETROFIT,
-    "技术改造项目": Project.Nature.RETROFIT,
-    "新建项目": Project.Nature.NEW,
-}
-IMPLEMENTATION_ALIASES = {
-    "实施": Project.ImplementationClass.IMPLEMENTING,
-    "实施项目": Project.ImplementationClass.IMPLEMENTING,
-    "准备": Project.ImplementationClass.PREPARING,
-    "准备项目": Project.ImplementationClass.PREPARING,
-    "前期": Project.ImplementationClass.PREPARING,
-}
-
-
-class ProjectResource(ScopedResource):
+class ProjectResource(LedgerColumns, ScopedResource):
     district = district_field()
     district_name = district_name_field()
     name = Field(attribute="name", column_name="项目名称")
@@ -91,6 +70,7 @@ class ProjectResource(ScopedResource):
     )
     tier = Field(attribute="tier", column_name="项目层级", widget=TierWidget(Project.Tier.choices, "general"))
     listing = Field(column_name="项目类别", widget=ListingWidget())
+    year_class = Field(column_name="年度类别", widget=YearClassWidget())
     planned_investment = Field(column_name="年度计划投资", widget=MoneyWidget())
     investor_name = Field(attribute="investor_name", column_name="投资方")
     investor_uscc = Field(attribute="investor_uscc", column_name="投资方信用代码", widget=UsccWidget())
@@ -115,6 +95,9 @@ class ProjectResource(ScopedResource):
     promised_start_date = Field(
         attribute="promised_start_date", column_name="承诺开工日期", widget=DateWidget()
     )
+    expected_production_date = Field(
+        attribute="expected_production_date", column_name="预计投产日期", widget=DateWidget()
+    )
     started_claim = Field(column_name="开工时间", widget=DateWidget())
     completed_claim = Field(column_name="竣工时间", widget=DateWidget())
     production_claim = Field(column_name="投产时间", widget=DateWidget())
@@ -133,14 +116,34 @@ class ProjectResource(ScopedResource):
         "建设内容": ("建设内容及规模", "建设规模及内容", "主要建设内容", "建设规模", "项目建设内容"),
         "实施类/准备类": ("实施类或准备类", "项目类型", "实施/准备", "项目性质(实施/准备)"),
         "项目类别": ("名单", "类别", "项目级别", "列入名单", "重大项目类别", "名单类别"),
+        "年度类别": (
+            "建设类别",
+            "项目建设类别",
+            "年度建设类别",
+            "建设类型",
+            "新开工/续建",
+            "新开工或续建",
+            "续建/新开工",
+            "新开工/续建/竣工",
+        ),
         "项目层级": ("层级", "级别"),
         "年度计划投资": ("本年计划投资", "年度计划", "计划投资", "当年计划投资", "年计划投资"),
         "总投资": ("计划总投资", "项目总投资", "总投资额", "投资总额"),
         "投资方": ("投资主体", "投资企业"),
         "开工时间": ("开工日期", "实际开工时间", "开工年月", "开工时间(年月)"),
-        "竣工时间": ("竣工日期", "实际竣工时间", "建成时间"),
-        "投产时间": ("投产日期", "实际投产时间"),
-        "承诺开工日期": ("计划开工时间", "计划开工日期", "拟开工时间"),
+        "竣工时间": (
+            "竣工日期",
+            "实际竣工时间",
+            "实际竣工日期",
+            "建成时间",
+            "竣工年月",
+            "完工时间",
+            "完工日期",
+        ),
+        "投产时间": ("投产日期", "实际投产时间", "实际投产日期", "投产年月"),
+        # Plans, not claims: a planned date is stored as the plan it is, never as a stage move.
+        "承诺开工日期": ("计划开工时间", "计划开工日期", "拟开工时间", "预计开工时间"),
+        "预计投产日期": ("计划投产时间", "计划投产日期", "预计投产时间", "拟投产时间", "计划投产年月"),
         "签约日期": ("签约时间",),
         "用地": ("用地面积", "占地面积", "占地"),
         "备注": ("说明",),
@@ -153,6 +156,17 @@ class ProjectResource(ScopedResource):
         "存在问题": gettext_lazy("问题请在项目页的堵点中登记"),
         "责任单位": gettext_lazy("责任单位不是项目的字段"),
         "包保领导": gettext_lazy("包保领导不是项目的字段"),
+        **{
+            header: gettext_lazy("计划竣工日期:项目没有这一字段,未导入;实际竣工请填在“竣工时间”列")
+            for header in (
+                "计划竣工时间",
+                "计划竣工日期",
+                "预计竣工时间",
+                "预计竣工日期",
+                "拟竣工时间",
+                "计划完工时间",
+            )
+        },
     }
 
     class Meta(ScopedResource.Meta):
@@ -164,11 +178,11 @@ class ProjectResource(ScopedResource):
             PROJECT_FIELDS,
             after={
                 "stage": ["status"],
-                "tier": ["listing", "planned_investment"],
+                "tier": ["listing", "year_class", "planned_investment"],
                 "land_mu": ["signed_date"],
-                "promised_start_date": list(CLAIM_COLUMNS),
+                "expected_production_date": list(CLAIM_COLUMNS),
             },
-            leave_out=["increase_of", "node", "referrer", "team", "officer", "expected_production_date"],
+            leave_out=["increase_of", "node", "referrer", "team", "officer"],
         )
         import_id_fields = ("district", "name")
 
@@ -176,26 +190,6 @@ class ProjectResource(ScopedResource):
         super().__init__(**kwargs)
         self._duplicate_index: Any = None
         self._skip_row = False
-
-    # --- exports of the read-only columns ----------------------------------------------------------------
-
-    def dehydrate_listing(self, project: Project) -> str:
-        return "、".join(
-            f"{listing.get_level_display()}({listing.year}年)" for listing in project.listings.all()
-        )
-
-    def dehydrate_planned_investment(self, project: Project) -> Any:
-        latest = project.listings.exclude(planned_investment=None).order_by("-year").first()
-        return "" if latest is None else latest.planned_investment
-
-    def dehydrate_started_claim(self, project: Project) -> str:
-        return project.started_date.isoformat() if project.started_date else ""
-
-    def dehydrate_completed_claim(self, project: Project) -> str:
-        return ""
-
-    def dehydrate_production_claim(self, project: Project) -> str:
-        return ""
 
     # --- duplicates ----------------------------------------------------------------------------------------
 
@@ -274,30 +268,6 @@ class ProjectResource(ScopedResource):
             return False  # unchanged fields, but the row claims a stage or puts the project on a list
         return super().skip_row(instance, original, row, import_validation_errors)
 
-    def _new_claims(self, instance: Any) -> bool:
-        dated = getattr(instance, "_dated_claims", None) or {}
-        beyond = [stage for stage in dated if stage_index(stage) > stage_index(instance.stage)]
-        if not beyond:
-            return False
-        pending = set(
-            instance.moves.filter(verified_at__isnull=True, rejected_reason="").values_list(
-                "to_stage", flat=True
-            )
-        )
-        return bool(set(beyond) - pending)
-
-    def _new_listings(self, instance: Any, row: Any) -> bool:
-        listings = getattr(instance, "_listings", None) or []
-        if not listings:
-            return False
-        self._row = row
-        planned = self._planned(instance)
-        for level, year, _wording in listings:
-            stored = instance.listings.filter(year=year, level=level).first()
-            if stored is None or (planned is not None and stored.planned_investment != planned):
-                return True
-        return False
-
     # --- the row -------------------------------------------------------------------------------------------
 
     def import_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
@@ -332,59 +302,6 @@ class ProjectResource(ScopedResource):
         if errors:
             raise ValidationError(errors)
 
-    def _listings(self, row: Any, instance: Any, errors: dict[str, list[str]]) -> list[tuple[str, int, str]]:
-        column, planned_column = "项目类别", "年度计划投资"
-        try:
-            wordings = self.fields["listing"].clean(row) if column in row else None
-        except ValueError as error:
-            errors.setdefault("listing", []).append(str(error))
-            return []
-        if not wordings:
-            if (
-                planned_column in row
-                and not blank_cell(row[planned_column])
-                and not _approx(row[planned_column])
-            ):
-                self.warn(planned_column, _("没有项目类别(名单),年度计划投资未导入"))
-            return []
-        default_year = self.layout.year
-        if default_year is None and any(year is None for _level, year, _text in wordings):
-            default_year = timezone.localdate().year
-            self.warn(
-                column,
-                _("名单未写年度,表题也没有年度:按导入年度 %(year)s 年计入") % {"year": default_year},
-            )
-        tier = tier_of([level for level, _year, _text in wordings])
-        if tier is not None and "项目层级" not in row:
-            instance.tier = tier
-        return [(level, year or default_year, text) for level, year, text in wordings]
-
-    def _claim_dates(self, row: Any, errors: dict[str, list[str]]) -> dict[str, datetime.date]:
-        """开工时间 / 竣工时间 / 投产时间 as claimed stage moves, dated as the ledger says."""
-        today = timezone.localdate()
-        dated: dict[str, datetime.date] = {}
-        for name, stage in CLAIM_COLUMNS.items():
-            column = str(self.fields[name].column_name)
-            value = row.get(column)
-            if blank_cell(value) or clear_cell(value):
-                continue
-            try:
-                parsed = parsers.parse_date_precise(value)
-            except ParseError as error:
-                errors.setdefault(name, []).append(str(error))
-                continue
-            if parsed.date > today:
-                self.warn(column, _("“%(value)s”在今天之后,未作为已发生申报") % {"value": value})
-                continue
-            if parsed.precision != "day":
-                self.warn(
-                    column,
-                    _("“%(value)s”未写到日,按 %(date)s 申报,审核时可更正")
-                    % {"value": value, "date": parsed.date.isoformat()},
-                )
-            dated[stage] = parsed.date
-        return dated
-
     def do_instance_save(self, instance: Any, is_create: bool) -> None:
         super().do_instance_save(instance, is_create)
         claim = getattr(instance, "_ledger_claim", None)
@@ -396,11 +313,18 @@ class ProjectResource(ScopedResource):
                 ledger_claims(instance, self.user, stage, signed)
         elif not is_create and getattr(instance, "_dated_claims", None):
             dated_claims(instance, self.user, None, None, instance._dated_claims)
+        year_class, class_year = getattr(instance, "_year_class", (None, None))
+        if year_class and class_year is not None:
+            for listing in instance.listings.filter(year=class_year).exclude(year_class=year_class):
+                listing.year_class = year_class  # the table's claim for its year, saved with its history
+                listing.save()
         for level, year, wording in getattr(instance, "_listings", []):
             defaults: dict[str, Any] = {"wording": wording[:100]}
             planned = self._planned(instance)
             if planned is not None:
                 defaults["planned_investment"] = planned
+            if year_class:
+                defaults["year_class"] = year_class
             ProjectListing.objects.update_or_create(
                 project=instance, year=year, level=level, defaults=defaults
             )
@@ -415,77 +339,3 @@ class ProjectResource(ScopedResource):
     def save_instance(self, instance: Any, is_create: bool, row: Any, **kwargs: Any) -> None:
         self._row = row
         super().save_instance(instance, is_create, row, **kwargs)
-
-
-def _approx(value: Any) -> bool:
-    return isinstance(value, str) and parsers.is_approximate_amount(value)
-
-
-def dated_claims(
-    project: Project,
-    user: Any,
-    stage: str | None,
-    signed: datetime.date | None,
-    dated: dict[str, datetime.date],
-) -> list[StageMove]:
-    """Claimed moves for a ledger's dated stages, each dated as claimed (a stage without a date: today), for a
-    reviewer to verify. For a project already on the books only the dated stages beyond its stage are claimed,
-    and none it already has a pending claim for."""
-    if user is None or not getattr(user, "pk", None):
-        return []
-    today = timezone.localdate()
-    current = project.stage
-    pending = set(
-        project.moves.filter(verified_at__isnull=True, rejected_reason="").values_list("to_stage", flat=True)
-    )
-    steps: list[tuple[str, datetime.date]] = []
-    if signed is not None and stage_index(current) < stage_index("signed") and stage != "signed":
-        steps.append(("signed", min(signed, today)))
-    for to_stage in sorted(dated, key=stage_index):
-        steps.append((to_stage, dated[to_stage]))
-    if stage is not None and stage not in dated:
-        steps.append((stage, min(signed, today) if stage == "signed" and signed else today))
-    claims, previous = [], current
-    for to_stage, day in sorted(steps, key=lambda step: stage_index(step[0])):
-        if stage_index(to_stage) <= stage_index(previous) or to_stage in pending:
-            continue
-        claims.append(
-            StageMove.objects.create(
-                project=project,
-                from_stage=previous,
-                to_stage=to_stage,
-                date=day,
-                evidence_note=LEDGER_EVIDENCE,
-                requested_by=user,
-            )
-        )
-        previous = to_stage
-    return claims
-
-
-class FundsEntryResource(ScopedResource):
-    district = parent_district_field("project")
-    project = named_field("project", "项目名称", Project, "项目")
-    date = Field(attribute="date", column_name="到位日期", widget=DateWidget())
-    amount = Field(attribute="amount", column_name="金额", widget=MoneyWidget())
-    origin = Field(attribute="origin", column_name="资金来源地", widget=ChoiceWidget(Origin.choices))
-    kind = Field(attribute="kind", column_name="用途", widget=ChoiceWidget(FundsEntry.Kind.choices, "fixed"))
-    evidence_note = Field(attribute="evidence_note", column_name="凭证")
-
-    class Meta(ScopedResource.Meta):
-        model = FundsEntry
-        fields = ("district", *file_fields(FUNDS_ENTRY_FIELDS))
-        import_id_fields = ("project", "date", "amount", "origin")
-
-
-class ProjectOutputResource(ScopedResource):
-    district = parent_district_field("project")
-    project = named_field("project", "项目名称", Project, "项目")
-    year = Field(attribute="year", column_name="年度")
-    output = Field(attribute="output", column_name="实际产值", widget=MoneyWidget())
-    tax = Field(attribute="tax", column_name="实际税收", widget=MoneyWidget())
-
-    class Meta(ScopedResource.Meta):
-        model = ProjectOutput
-        fields = ("district", *file_fields(PROJECT_OUTPUT_FIELDS))
-        import_id_fields = ("project", "year")
