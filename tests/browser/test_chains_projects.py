@@ -187,7 +187,7 @@ def project_gantt(page: Any, shoot: Any) -> None:
     assert current.count() == 1
     assert current.inner_text().startswith("开工")
     done = page.locator("#ladder li.done").all_inner_texts()
-    assert [t.rstrip("✓") for t in done[-3:]] == ["签约", "注册", "供地"]
+    assert [t.rstrip("*") for t in done[-3:]] == ["签约", "注册", "供地"]  # * marks the counted stages
     # The project page's delivery panel arrives through HTMX after the page.
     panel = page.locator("#delivery-panel:not([hx-get])")
     panel.wait_for()

@@ -71,7 +71,11 @@ def plant(linzi: Any, admin: Any) -> dict[str, Any]:
     department = DepartmentFactory(district=linzi, name=f"部门{IMG}")
     project = ProjectFactory(district=linzi, park=park, name=f"项目{IMG}{SCRIPT}", stage="signed")
     project_steps_create(project=project, user=admin)
-    step = project.steps.exclude(planned_start=None).order_by("pk").first()
+    # The longest bar: the Gantt now runs to the completion acceptance after the building, so a one-day step is
+    # a pixel or two wide.
+    step = max(
+        project.steps.exclude(planned_start=None), key=lambda s: (s.planned_finish - s.planned_start, -s.pk)
+    )
     step.name, step.department = f"环节{IMG}{SCRIPT}", department
     step.save()
     Blocker.objects.create(

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from zhaoshang.projects.delivery.approvals import (
     approval_summary,
+    gantt_data,
     project_schedule,
     project_steps_create,
     step_update,
@@ -110,6 +111,10 @@ def test_the_acceptance_is_planned_after_the_building_and_done_steps_keep_their_
     assert steps["S14"].planned_finish <= expected
     # What the ≤120-working-day target measures stays the approvals alone, without the building.
     assert result["duration"] < result["construction_days"]
+    # The Gantt shades and names the building between the permit and the acceptance.
+    span = gantt_data(project)["construction"]
+    assert steps["S11"].planned_finish < datetime.date.fromisoformat(span["start"])
+    assert datetime.date.fromisoformat(span["finish"]) < steps["S12"].planned_start
 
 
 def test_a_passed_production_date_falls_back_to_the_typical_build(

@@ -264,6 +264,7 @@ def gantt_data(project: Project) -> dict[str, Any]:
     steps = list(project.steps.select_related("department"))
     return {
         "today": datetime.date.today().isoformat(),
+        "construction": _construction_span(steps),
         "steps": [
             {
                 "code": s.code,
@@ -280,3 +281,23 @@ def gantt_data(project: Project) -> dict[str, Any]:
             for s in steps
         ],
     }
+
+
+def _construction_span(steps: list[ProjectStep]) -> dict[str, str] | None:
+    """The planned building between the permit and the completion acceptance, for the Gantt to shade and name:
+    from the day after the last step before the acceptance to the day before the acceptance's first step."""
+    front = after_construction(steps)
+    by_code = {s.code: s for s in steps}
+    accept = [by_code[c].planned_start for c in front if by_code[c].planned_start]
+    before = [
+        by_code[p].planned_finish
+        for c in front
+        for p in by_code[c].predecessors
+        if p in by_code and by_code[p].planned_finish
+    ]
+    if not accept or not before:
+        return None
+    start, finish = max(before) + datetime.timedelta(days=1), min(accept) - datetime.timedelta(days=1)
+    if (finish - start).days < 30:  # no building between them worth a band (a plan without one, or done)
+        return None
+    return {"start": start.isoformat(), "finish": finish.isoformat()}

@@ -44,6 +44,12 @@
         name: words.plan, type: "custom", renderItem: bar(-0.35, 0.4), encode: { x: [1, 2], y: 0 },
         data: plan.map((v) => ({ value: v, itemStyle: { color: v[3] ? "#c62828" : v[4] === "done" ? "#9e9e9e" : "#0b4f9c" } })),
         markLine: { symbol: "none", label: { formatter: () => words.today }, lineStyle: { color: "#f9a825", width: 2 }, data: [{ xAxis: day(data.today) }] },
+        // The building between the permit and the completion acceptance: a shaded, named band (not a step).
+        markArea: data.construction ? {
+          silent: true, itemStyle: { color: "rgba(120, 120, 120, 0.12)" },
+          label: { position: "inside", color: "#616161", formatter: () => words.construction },
+          data: [[{ xAxis: day(data.construction.start) }, { xAxis: day(data.construction.finish) + 86400000 }]],
+        } : undefined,
       },
       { name: words.actual, type: "custom", renderItem: bar(0.05, 0.3), encode: { x: [1, 2], y: 0 }, data: actual, itemStyle: { color: "#2e7d32" } },
     ],
