@@ -7,37 +7,18 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
 from zhaoshang.assessment.models import DueDay
-from zhaoshang.assessment.province_demo import province_demo_ensure
 from zhaoshang.assessment.submissions import CITY_DUE_DAY, DISTRICT_DUE_DAY, status_board
-from zhaoshang.core.audit import acting_as, system_actor
-from zhaoshang.core.factories import RoleAssignmentFactory, UserFactory
-from zhaoshang.core.models import Role
-from zhaoshang.core.scope import forget_scopes
 
 MONTH = datetime.date(2026, 10, 1)
 URL = reverse("assessment_reporting") + "?month=2026-10"
 
 
-@pytest.fixture
-def province(org: Any) -> dict[str, Any]:
-    with acting_as(system_actor("demo"), "demo"):
-        found = province_demo_ensure("secret-password")
-        weifang = RoleAssignmentFactory(
-            user=UserFactory(username="weifang_admin"), role=Role.objects.get(code="city_admin")
-        )
-        weifang.cities.add(found["weifang"])
-    for user in org["users"].values():
-        forget_scopes(user)
-    return {**found, **org, "weifang_admin": weifang.user}
-
-
-def _client(user: Any) -> Client:
+def signed_in(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -45,7 +26,7 @@ def _client(user: Any) -> Client:
 
 def _set(user: Any, level: str, unit: Any, day: Any) -> Any:
     data = {"action": "due_day", "month": "2026-10", "level": level, "unit": unit.pk, "day": day}
-    return _client(user).post(reverse("assessment_reporting"), data)
+    return signed_in(user).post(reverse("assessment_reporting"), data)
 
 
 def test_the_defaults_are_the_5th_and_the_10th(org: Any, users: Any) -> None:
@@ -55,7 +36,7 @@ def test_the_defaults_are_the_5th_and_the_10th(org: Any, users: Any) -> None:
     assert [(d["level"], d["day"]) for d in board["deadlines"]] == [("district", DISTRICT_DUE_DAY)]
     early = status_board(users["city_admin"], MONTH, today=datetime.date(2026, 11, 5))
     assert not next(r for r in early["district_rows"] if r["district"] == org["linzi_district"])["overdue"]
-    page = _client(users["linzi_admin"]).get(URL).content.decode()
+    page = signed_in(users["linzi_admin"]).get(URL).content.decode()
     assert 'id="deadlines"' in page and "次月 5 日前（2026-11-05）" in page
     assert 'name="action" value="due_day"' not in page  # a district's administrator may not change it
 
@@ -76,7 +57,7 @@ def test_the_city_sets_its_districts_day_audited_and_the_board_counts_by_it(prov
     board = status_board(province["province_admin"], MONTH, today=datetime.date(2026, 11, 10))
     days = {r["district"].city_id: r["due"].day for r in board["district_rows"]}
     assert days[zibo.pk] == 12 and days[province["weifang"].pk] == DISTRICT_DUE_DAY
-    page = _client(supervisor).get(URL).content.decode()
+    page = signed_in(supervisor).get(URL).content.decode()
     assert "次月 12 日前（2026-11-12）" in page and 'name="action" value="due_day"' in page
 
 

@@ -17,32 +17,12 @@ from django.urls import reverse
 from zhaoshang.analytics.rates.scores import DEFAULT_SCHEME
 from zhaoshang.assessment import scoring
 from zhaoshang.assessment.models import ScoringScheme
-from zhaoshang.assessment.province_demo import province_demo_ensure
 from zhaoshang.assessment.scoring import scheme_for, scheme_save, scores_compute
-from zhaoshang.core.audit import acting_as, system_actor
-from zhaoshang.core.factories import RoleAssignmentFactory, UserFactory
-from zhaoshang.core.models import Role
-from zhaoshang.core.scope import forget_scopes
 
 YEAR = 2031
 
 
-@pytest.fixture
-def province(org: Any) -> dict[str, Any]:
-    """The province's instance: 淄博 (city_admin is its supervisor) and 潍坊 (weifang_admin supervises it),
-    the province's administrator, 临淄's district administrator."""
-    with acting_as(system_actor("demo"), "demo"):
-        found = province_demo_ensure("secret-password")
-        weifang = RoleAssignmentFactory(
-            user=UserFactory(username="weifang_admin"), role=Role.objects.get(code="city_admin")
-        )
-        weifang.cities.add(found["weifang"])
-    for user in org["users"].values():
-        forget_scopes(user)
-    return {**found, **org, "weifang_admin": weifang.user}
-
-
-def _client(user: Any) -> Client:
+def signed_in(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -76,7 +56,7 @@ def _weights(landing: int) -> dict[str, Any]:
 
 def test_the_city_supervisor_sets_their_citys_scheme_audited(province: Any) -> None:
     zibo, weifang, supervisor = province["zibo"], province["weifang"], province["city_admin"]
-    client = _client(supervisor)
+    client = signed_in(supervisor)
     page = client.get(reverse("assessment_scheme") + f"?year={YEAR}")  # their own city by default
     assert page.status_code == 200 and page.context["city"] == zibo and page.context["can_edit"]
     response = client.post(_url(zibo), _post(rate_landing=40, note="淄博 2031"))
@@ -92,7 +72,7 @@ def test_the_city_supervisor_sets_their_citys_scheme_audited(province: Any) -> N
 
 
 def test_the_city_supervisor_may_not_set_the_provinces_default(province: Any) -> None:
-    client = _client(province["city_admin"])
+    client = signed_in(province["city_admin"])
     page = client.get(_url(default=True))
     assert page.status_code == 200 and not page.context["can_edit"]
     assert page.context["form"].fields["rate_landing"].disabled
@@ -104,7 +84,7 @@ def test_the_city_supervisor_may_not_set_the_provinces_default(province: Any) ->
 
 def test_another_citys_supervisor_gets_a_404_for_zibo(province: Any) -> None:
     zibo, weifang = province["zibo"], province["weifang"]
-    client = _client(province["weifang_admin"])
+    client = signed_in(province["weifang_admin"])
     assert client.get(_url(zibo)).status_code == 404
     assert client.post(_url(zibo), _post(rate_landing=40)).status_code == 404
     with pytest.raises(Http404):
@@ -118,7 +98,7 @@ def test_another_citys_supervisor_gets_a_404_for_zibo(province: Any) -> None:
 
 def test_a_district_admin_reads_their_citys_scheme_and_is_refused_with_the_reason(province: Any) -> None:
     zibo, weifang, linzi_admin = province["zibo"], province["weifang"], province["users"]["linzi_admin"]
-    client = _client(linzi_admin)
+    client = signed_in(linzi_admin)
     page = client.get(reverse("assessment_scheme") + f"?year={YEAR}")
     assert page.status_code == 200 and page.context["city"] == zibo
     assert not page.context["can_edit"] and page.context["form"].fields["rate_landing"].disabled
@@ -136,7 +116,7 @@ def test_a_district_admin_reads_their_citys_scheme_and_is_refused_with_the_reaso
 
 def test_the_province_sets_the_default_and_each_city_may_differ(province: Any) -> None:
     zibo, weifang, admin = province["zibo"], province["weifang"], province["province_admin"]
-    client = _client(admin)
+    client = signed_in(admin)
     page = client.get(reverse("assessment_scheme") + f"?year={YEAR}")
     assert page.status_code == 200 and page.context["city"] is None and page.context["can_edit"]
     assert {c.pk for c in page.context["cities"]} >= {zibo.pk, weifang.pk}
@@ -146,7 +126,7 @@ def test_the_province_sets_the_default_and_each_city_may_differ(province: Any) -
     # Both cities follow the default until one sets its own; the province may set a city's too.
     assert scheme_for(YEAR, zibo).rate_weights["landing"] == 30
     assert scheme_for(YEAR, weifang).rate_weights["landing"] == 30
-    shown = _client(province["weifang_admin"]).get(_url(weifang))
+    shown = signed_in(province["weifang_admin"]).get(_url(weifang))
     assert "全省默认办法" in shown.content.decode() and shown.context["form"].initial["rate_landing"] == 30
     assert client.post(_url(zibo), _post(rate_landing=45)).status_code == 302
     assert scheme_for(YEAR, zibo).rate_weights["landing"] == 45
