@@ -4,6 +4,7 @@ ECharts in the dark theme, the date and the data time — that refreshes itself.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -44,6 +45,18 @@ def test_big_screen_fills_a_meeting_room_display(page_as: Any, live_org: dict[st
     today = datetime.date.today().isoformat()
     assert today[:4] in page.locator("#screen-clock").inner_text()
     assert "数据时间" in page.locator("#screen-data-time").inner_text()
+
+    # The clock tells the server's time (Asia/Shanghai) like the data time, not the browser's (UTC here).
+    def moment(text: str) -> datetime.datetime:
+        found = re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", text)
+        assert found, text
+        return datetime.datetime.strptime(found.group(0), "%Y-%m-%d %H:%M")
+
+    page.wait_for_function("() => /:\\d\\d:\\d\\d$/.test(document.getElementById('screen-clock').innerText)")
+    drift = moment(page.locator("#screen-clock").inner_text()) - moment(
+        page.locator("#screen-data-time").inner_text()
+    )
+    assert abs(drift) < datetime.timedelta(minutes=10), drift
     # The chart is drawn on a canvas inside its panel.
     canvas = page.locator("#screen-funnel canvas").first.bounding_box()
     assert canvas["width"] > 300 and canvas["height"] > 150

@@ -59,9 +59,21 @@
   const tick = () => {
     const clock = document.getElementById("screen-clock"); // replaced with the rest on every refresh
     if (!clock) return;
-    const now = new Date();
-    const pad = (n) => String(n).padStart(2, "0");
-    clock.textContent = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())} ${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
+    // The server's time zone (the data time beside it is in it too), whatever the screen's browser is set to.
+    let parts = {};
+    try {
+      const format = new Intl.DateTimeFormat("en-GB", {
+        timeZone: clock.dataset.timeZone || undefined, hourCycle: "h23",
+        year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+      });
+      parts = Object.fromEntries(format.formatToParts(new Date()).map((p) => [p.type, p.value]));
+    } catch (error) {
+      const now = new Date();
+      const pad = (n) => String(n).padStart(2, "0");
+      parts = { year: now.getFullYear(), month: pad(now.getMonth() + 1), day: pad(now.getDate()),
+        hour: pad(now.getHours()), minute: pad(now.getMinutes()), second: pad(now.getSeconds()) };
+    }
+    clock.textContent = `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
   };
 
   const refresh = async () => {
