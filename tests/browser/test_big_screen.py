@@ -60,6 +60,7 @@ def test_big_screen_fills_a_meeting_room_display(page_as: Any, live_org: dict[st
     # The chart is drawn on a canvas inside its panel.
     canvas = page.locator("#screen-funnel canvas").first.bounding_box()
     assert canvas["width"] > 300 and canvas["height"] > 150
+    page.wait_for_timeout(1500)  # the charts' entry animation, for the documentation's picture only
     shoot(page, "big-screen.png")
 
     # It refreshes itself: a new project appears without a reload.
