@@ -37,7 +37,6 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -46,33 +45,6 @@ import pages_postgres  # noqa: E402  (bench/ is not a package: the volume builde
 
 DATABASE = "zs_bench_notify"
 TODAY = pages_postgres.TODAY
-
-
-def _admin_dsn(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.path.lstrip("/") != DATABASE:
-        sys.exit(f"DATABASE_URL must name the database {DATABASE!r} (got {parts.path.lstrip('/')!r})")
-    return parts._replace(scheme="postgresql", path="/postgres").geturl()
-
-
-def _recreate(admin_dsn: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DATABASE}")
-
-
-def _drop(admin_dsn: str) -> None:
-    import psycopg
-    from django.apps import apps
-
-    if apps.ready:
-        from django.db import connections
-
-        connections.close_all()
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
 
 class RuleQueries:
@@ -204,14 +176,14 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         sys.exit(f"set DATABASE_URL=postgres://postgres@127.0.0.1:5432/{DATABASE}")
-    admin_dsn = _admin_dsn(url)
+    admin_dsn = pages_postgres._admin_dsn(url, DATABASE)
     data_dir = Path(tempfile.mkdtemp(prefix="zs-bench-notify-"))
     os.environ["ZHAOSHANG_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("ZHAOSHANG_DEMO_PASSWORD", "bench-notify-demo")
     os.environ["DJANGO_SETTINGS_MODULE"] = "zhaoshang.settings"
     os.environ.pop("DEBUG", None)
     print(f"load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} CPUs; code {pages_postgres._git()}")
-    _recreate(admin_dsn)
+    pages_postgres._recreate(admin_dsn, DATABASE)
     try:
         print(f"migrate {pages_postgres._zhaoshang('migrate', '--verbosity', '0'):.1f} s, "
               f"demo {pages_postgres._zhaoshang('demo'):.1f} s")  # fmt: skip
@@ -237,7 +209,7 @@ def main() -> None:
         if args.keep:
             print(f"kept: database {DATABASE}, data dir {data_dir}")
         else:
-            _drop(admin_dsn)
+            pages_postgres._drop(admin_dsn, DATABASE)
             import shutil
 
             shutil.rmtree(data_dir, ignore_errors=True)

@@ -69,22 +69,24 @@ FORECAST_PROJECTS = 500
 # --- database ---------------------------------------------------------------------------------------------
 
 
-def _admin_dsn(url: str) -> str:
+def _admin_dsn(url: str, database: str = DATABASE) -> str:
+    """The maintenance database's address on the server of ``url``, which must name ``database`` (the scripts
+    drop and create it)."""
     parts = urlsplit(url)
-    if parts.path.lstrip("/") != DATABASE:
-        sys.exit(f"DATABASE_URL must name the database {DATABASE!r} (got {parts.path.lstrip('/')!r})")
+    if parts.path.lstrip("/") != database:
+        sys.exit(f"DATABASE_URL must name the database {database!r} (got {parts.path.lstrip('/')!r})")
     return parts._replace(scheme="postgresql", path="/postgres").geturl()
 
 
-def _recreate(admin_dsn: str) -> None:
+def _recreate(admin_dsn: str, database: str = DATABASE) -> None:
     import psycopg
 
     with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DATABASE}")
+        admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {database}")
 
 
-def _drop(admin_dsn: str) -> None:
+def _drop(admin_dsn: str, database: str = DATABASE) -> None:
     import psycopg
     from django.apps import apps
 
@@ -93,7 +95,7 @@ def _drop(admin_dsn: str) -> None:
 
         connections.close_all()
     with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 def _git() -> str:

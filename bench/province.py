@@ -101,35 +101,8 @@ def situation(key: str) -> Any:
 # --- database ---------------------------------------------------------------------------------------------
 
 
-def _admin_dsn(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.path.lstrip("/") != DATABASE:  # --database names another one the script may own
-        sys.exit(f"DATABASE_URL must name the database {DATABASE!r} (got {parts.path.lstrip('/')!r})")
-    return parts._replace(scheme="postgresql", path="/postgres").geturl()
-
-
 def _dsn(url: str) -> str:
     return urlsplit(url)._replace(scheme="postgresql").geturl()
-
-
-def _recreate(admin_dsn: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DATABASE}")
-
-
-def _drop(admin_dsn: str) -> None:
-    import psycopg
-    from django.apps import apps
-
-    if apps.ready:
-        from django.db import connections
-
-        connections.close_all()
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
 
 # --- generation (COPY) ------------------------------------------------------------------------------------
@@ -541,7 +514,7 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         sys.exit(f"set DATABASE_URL=postgres://postgres@127.0.0.1:5432/{DATABASE}")
-    admin_dsn = _admin_dsn(url)
+    admin_dsn = pp._admin_dsn(url, DATABASE)
     data_dir = Path(tempfile.mkdtemp(prefix="zs-bench-province-"))
     os.environ["ZHAOSHANG_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("ZHAOSHANG_DEMO_PASSWORD", "bench-province-demo")
@@ -556,7 +529,7 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} CPUs"
     )
     if not args.existing:
-        _recreate(admin_dsn)
+        pp._recreate(admin_dsn, DATABASE)
     try:
         if not args.existing:
             results["migrate_s"] = pp._zhaoshang("migrate", "--verbosity", "0")
@@ -621,7 +594,7 @@ def main() -> None:
         if args.keep:
             print(f"kept: database {DATABASE}, data dir {data_dir}")
         else:
-            _drop(admin_dsn)
+            pp._drop(admin_dsn, DATABASE)
             shutil.rmtree(data_dir, ignore_errors=True)
             print(f"dropped database {DATABASE} and {data_dir}")
 

@@ -193,20 +193,36 @@ def _apply(project: Project, move: StageMove, user: Any) -> None:
     project.save()
 
 
-def ledger_claims(project: Project, user: Any, stage: str, signed: datetime.date | None) -> list[StageMove]:
-    """What an imported ledger says of a new project at a counted stage, as claims for a reviewer: the
-    project is held at 洽谈 until they are verified, so nothing counts before (DOMAIN.md §8). The signing is
-    claimed on the ledger's signing date; a later stage on the day of the import (the reviewer checks it, or
-    sends it back for the right date). Not a recorded negotiation: the rates report it as a direct signing."""
-    if stage not in VERIFIED_STAGES or user is None or not getattr(user, "pk", None):
+def dated_claims(
+    project: Project,
+    user: Any,
+    stage: str | None,
+    signed: datetime.date | None,
+    dated: dict[str, datetime.date],
+) -> list[StageMove]:
+    """What an imported ledger says of a project, as claims for a reviewer (DOMAIN.md §8): its stage, and each
+    dated stage dated as claimed (a stage without a date: the import's day; the signing on the ledger's signing
+    date). A new project is held at 洽谈 until they are verified, so nothing counts before; it is no recorded
+    negotiation, and the rates report it as a direct signing. For a project already on the books only the
+    stages beyond its stage are claimed, and none it already has a pending claim for."""
+    if user is None or not getattr(user, "pk", None):
         return []
     today = timezone.localdate()
+    current = project.stage
+    pending = set(
+        project.moves.filter(verified_at__isnull=True, rejected_reason="").values_list("to_stage", flat=True)
+    )
     steps: list[tuple[str, datetime.date]] = []
-    if signed is not None and stage != "signed":
+    if signed is not None and stage_index(current) < stage_index("signed") and stage != "signed":
         steps.append(("signed", min(signed, today)))
-    steps.append((stage, min(signed, today) if stage == "signed" and signed else today))
-    claims, previous = [], project.stage
-    for to_stage, day in steps:
+    for to_stage in sorted(dated, key=stage_index):
+        steps.append((to_stage, dated[to_stage]))
+    if stage is not None and stage not in dated:
+        steps.append((stage, min(signed, today) if stage == "signed" and signed else today))
+    claims, previous = [], current
+    for to_stage, day in sorted(steps, key=lambda step: stage_index(step[0])):
+        if stage_index(to_stage) <= stage_index(previous) or to_stage in pending:
+            continue
         claims.append(
             StageMove.objects.create(
                 project=project,

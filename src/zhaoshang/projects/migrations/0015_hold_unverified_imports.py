@@ -1,7 +1,7 @@
 # Projects imported before the counting rule (issue 16) may stand at a counted stage (签约 … 达产) that no verified
 # move reached: the old import set the stage and its dates directly. The rates already ignore such a stage (they
 # read verified moves only), but the counts of the home page, the funnel, targets and dispatch read the stage and
-# the signing and start dates. Each such project is held as a new import is (`services.ledger_claims`): at the
+# the signing and start dates. Each such project is held as a new import is (`services.dated_claims`): at the
 # highest stage a verified move reached (洽谈 if none), its signing and start dates cleared unless verified, and
 # the stage it stood at claimed as pending moves (the signing on its recorded date, a later stage on its start
 # date or the signing date) requested by whoever first recorded the project, so that someone else verifies them

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
-
-from django.utils import timezone
 
 from zhaoshang.core.widgets import (
     LookupWidget,
 )
 from zhaoshang.projects.models import (
     Project,
-    StageMove,
 )
-from zhaoshang.projects.services import LEDGER_EVIDENCE
-from zhaoshang.projects.stages import stage_index
 from zhaoshang.standards import parsers
 
 HOLD_STAGE = "negotiation"  # where a new project waits while the ledger's claimed stage is reviewed
@@ -44,45 +38,3 @@ IMPLEMENTATION_ALIASES = {
 
 def _approx(value: Any) -> bool:
     return isinstance(value, str) and parsers.is_approximate_amount(value)
-
-
-def dated_claims(
-    project: Project,
-    user: Any,
-    stage: str | None,
-    signed: datetime.date | None,
-    dated: dict[str, datetime.date],
-) -> list[StageMove]:
-    """Claimed moves for a ledger's dated stages, each dated as claimed (a stage without a date: today), for a
-    reviewer to verify. For a project already on the books only the dated stages beyond its stage are claimed,
-    and none it already has a pending claim for."""
-    if user is None or not getattr(user, "pk", None):
-        return []
-    today = timezone.localdate()
-    current = project.stage
-    pending = set(
-        project.moves.filter(verified_at__isnull=True, rejected_reason="").values_list("to_stage", flat=True)
-    )
-    steps: list[tuple[str, datetime.date]] = []
-    if signed is not None and stage_index(current) < stage_index("signed") and stage != "signed":
-        steps.append(("signed", min(signed, today)))
-    for to_stage in sorted(dated, key=stage_index):
-        steps.append((to_stage, dated[to_stage]))
-    if stage is not None and stage not in dated:
-        steps.append((stage, min(signed, today) if stage == "signed" and signed else today))
-    claims, previous = [], current
-    for to_stage, day in sorted(steps, key=lambda step: stage_index(step[0])):
-        if stage_index(to_stage) <= stage_index(previous) or to_stage in pending:
-            continue
-        claims.append(
-            StageMove.objects.create(
-                project=project,
-                from_stage=previous,
-                to_stage=to_stage,
-                date=day,
-                evidence_note=LEDGER_EVIDENCE,
-                requested_by=user,
-            )
-        )
-        previous = to_stage
-    return claims

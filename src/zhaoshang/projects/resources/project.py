@@ -38,10 +38,9 @@ from zhaoshang.projects.resources.columns import (
     NATURE_ALIASES,
     CurrentChainWidget,
     _approx,
-    dated_claims,
 )
 from zhaoshang.projects.resources.ledger import LedgerColumns
-from zhaoshang.projects.services import ledger_claims
+from zhaoshang.projects.services import dated_claims
 from zhaoshang.projects.stages import DEFAULT_STAGES, VERIFIED_STAGES, stage_index
 from zhaoshang.projects.wordings import ListingWidget, TierWidget, YearClassWidget
 from zhaoshang.standards import parsers
@@ -295,7 +294,7 @@ class ProjectResource(LedgerColumns, ScopedResource):
             )
             if claimed is not None:
                 # The ledger's stage, dates and signing date are claims: held below them until a reviewer
-                # verifies (`ledger_claims`), so no count, rate, target or dispatch figure takes them in before.
+                # verifies (`services.dated_claims`), so no count, rate, target or dispatch figure takes them in before.
                 instance._ledger_claim = (claimed, instance.signed_date, dated)
                 instance.stage, instance.signed_date = HOLD_STAGE, None
         instance._listings = listings
@@ -307,10 +306,7 @@ class ProjectResource(LedgerColumns, ScopedResource):
         claim = getattr(instance, "_ledger_claim", None)
         if is_create and claim is not None:
             stage, signed, dated = claim
-            if dated:
-                dated_claims(instance, self.user, stage, signed, dated)
-            else:
-                ledger_claims(instance, self.user, stage, signed)
+            dated_claims(instance, self.user, stage, signed, dated)
         elif not is_create and getattr(instance, "_dated_claims", None):
             dated_claims(instance, self.user, None, None, instance._dated_claims)
         year_class, class_year = getattr(instance, "_year_class", (None, None))
